@@ -1,0 +1,54 @@
+"""Command-line interface: the only layer that prints.
+
+Each command lives in its own module and is registered here. Library code raises typed
+errors (:mod:`screening.errors`); :func:`main` is the single place that turns them into a
+message on stderr and an exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from screening import __version__
+from screening.errors import ExitCode, ScreeningError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="screening")
+def cli() -> None:
+    """Screen travel documents for fraud and feed smuggling indicators."""
+
+
+def _register() -> None:
+    # One import and one add_command per command module.
+    pass
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point: run the CLI and map errors to exit codes."""
+    try:
+        result = cli.main(args=argv, prog_name="screening", standalone_mode=False)
+    except ScreeningError as error:
+        click.echo(f"screening: error: {error}", err=True)
+        return int(error.exit_code)
+    except click.exceptions.Abort:
+        click.echo("screening: interrupted", err=True)
+        return int(ExitCode.interrupted)
+    except click.ClickException as error:
+        error.show()
+        return int(ExitCode.bad_args)
+    except KeyboardInterrupt:
+        click.echo("screening: interrupted", err=True)
+        return int(ExitCode.interrupted)
+    except BrokenPipeError:
+        return int(ExitCode.ok)
+    return result if isinstance(result, int) else int(ExitCode.ok)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
