@@ -11,9 +11,10 @@ The verdict rule table (also in the catalogue file) maps the most severe finding
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -63,7 +64,7 @@ class Evidence:
     line: int | None = None
     positions: tuple[int, int] | None = None
     region: tuple[int, int, int, int] | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -84,7 +85,7 @@ class Finding:
     code: str
     severity: Severity
     message: str
-    evidence: Evidence = field(default_factory=Evidence)
+    evidence: Evidence = dataclasses.field(default_factory=Evidence)
 
     def to_dict(self) -> dict[str, Any]:
         return {

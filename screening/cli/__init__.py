@@ -23,7 +23,9 @@ def cli() -> None:
 
 def _register() -> None:
     # One import and one add_command per command module.
-    pass
+    from screening.cli.check_mrz import check_mrz
+
+    cli.add_command(check_mrz)
 
 
 _register()

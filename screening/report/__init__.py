@@ -1,0 +1,1 @@
+"""Renderings of reports: one piece of data, rendered as text for the terminal or JSON."""
