@@ -1,0 +1,132 @@
+"""Our own MRZ reader: located band -> oriented lines -> cells -> OCR-B characters.
+
+For each band candidate both reading directions are tried (the 180-degree trap), and for
+two-line bands both line lengths (36 and 44). Every hypothesis is scored by the
+classifier's confidence and by how many check digits pass; the best one wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from screening.imaging.locate import BandCandidate, find_bands
+from screening.imaging.ocrb import CharRead, crop_cells, load_classifier
+from screening.imaging.segment import line_strip, segment_line
+from screening.mrz.checkdigit import compute_check_digit
+from screening.mrz.formats import FORMATS_BY_NAME, MrzFormat
+
+LENGTHS_BY_LINES = {3: (30,), 2: (44, 36)}
+
+
+@dataclass(frozen=True, slots=True)
+class LineRead:
+    chars: tuple[CharRead, ...]
+    # Cell centres mapped back to input-image pixels (for regions of findings).
+    cell_points: np.ndarray
+    cell_height: float
+
+    @property
+    def text(self) -> str:
+        return "".join(c.char for c in self.chars)
+
+
+@dataclass(frozen=True, slots=True)
+class MrzRead:
+    lines: tuple[LineRead, ...]
+    band: BandCandidate
+    reversed: bool
+    score: float
+    checks_passed: int
+    checks_total: int
+
+    @property
+    def texts(self) -> list[str]:
+        return [line.text for line in self.lines]
+
+    @property
+    def min_confidence(self) -> float:
+        return min(c.confidence for line in self.lines for c in line.chars)
+
+    @property
+    def quad(self) -> list[list[float]]:
+        return [[float(x), float(y)] for x, y in self.band.quad()]
+
+
+def guess_format(texts: list[str]) -> MrzFormat | None:
+    count, length = len(texts), len(texts[0]) if texts else 0
+    if count == 3 and length == 30:
+        return FORMATS_BY_NAME["TD1"]
+    first = texts[0][:1] if texts else ""
+    if count == 2 and length == 44:
+        return FORMATS_BY_NAME["MRVA" if first == "V" else "TD3"]
+    if count == 2 and length == 36:
+        return FORMATS_BY_NAME["MRVB" if first == "V" else "TD2"]
+    return None
+
+
+def count_checks(texts: list[str], fmt: MrzFormat | None) -> tuple[int, int]:
+    """(passed, total) check digits of ``texts`` under ``fmt``."""
+    if fmt is None:
+        return 0, 1
+    passed = 0
+    for check in fmt.checks:
+        data = "".join(texts[line][a:b] for line, a, b in check.spans)
+        digit = texts[check.line][check.index]
+        ok = compute_check_digit(data) == digit
+        if not ok and check.may_be_filler_when_empty and set(data) <= {"<"}:
+            ok = digit in "<0"
+        passed += ok
+    return passed, len(fmt.checks)
+
+
+def _read_hypothesis(
+    gray: np.ndarray, band: BandCandidate, reverse: bool, n_chars: int
+) -> MrzRead | None:
+    classifier = load_classifier()
+    lines = list(band.lines)[::-1] if reverse else list(band.lines)
+    line_reads: list[LineRead] = []
+    for line in lines:
+        strip = line_strip(gray, line, reverse)
+        cells = segment_line(strip.image, n_chars)
+        if cells is None:
+            return None
+        crops = crop_cells(strip.image, cells.centers, cells.pitch, cells.top, cells.bottom)
+        reads = classifier.read(crops)
+        mid = (cells.top + cells.bottom) / 2
+        pts = np.stack([cells.centers, np.full(n_chars, mid), np.ones(n_chars)], axis=1)
+        cell_points = pts @ strip.to_input.T
+        scale = float(np.linalg.norm(strip.to_input[:, 0]))
+        line_reads.append(
+            LineRead(tuple(reads), cell_points, (cells.bottom - cells.top) * scale)
+        )
+    texts = [lr.text for lr in line_reads]
+    passed, total = count_checks(texts, guess_format(texts))
+    confidences = np.array([c.confidence for lr in line_reads for c in lr.chars])
+    score = float(np.mean(np.log(np.clip(confidences, 1e-4, 1.0)))) + 1.5 * passed / total
+    return MrzRead(tuple(line_reads), band, reverse, score, passed, total)
+
+
+def read_band(gray: np.ndarray, band: BandCandidate) -> MrzRead | None:
+    best: MrzRead | None = None
+    for n_chars in LENGTHS_BY_LINES.get(len(band.lines), ()):
+        for reverse in (False, True):
+            hyp = _read_hypothesis(gray, band, reverse, n_chars)
+            if hyp is not None and (best is None or hyp.score > best.score):
+                best = hyp
+    return best
+
+
+def read_mrz(gray: np.ndarray, max_bands: int = 6) -> MrzRead | None:
+    """Locate and read the MRZ of a grey page image; None when no band reads plausibly."""
+    best: MrzRead | None = None
+    for band in find_bands(gray, limit=max_bands):
+        hyp = read_band(gray, band)
+        if hyp is None:
+            continue
+        if best is None or hyp.score > best.score:
+            best = hyp
+        if hyp.checks_passed == hyp.checks_total and hyp.min_confidence > 0.9:
+            break  # fast path: a confident read that passes every check digit
+    return best
