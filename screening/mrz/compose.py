@@ -82,11 +82,11 @@ def _number_and_overflow(number: str) -> tuple[str, str, str]:
 
     ICAO 9303 Part 5/6: the first nine characters go in the number field, ``<`` in the
     check-digit position, the rest at the start of the optional data followed by the check
-    digit over the whole number.
+    digit over the whole number and a filler that ends the number.
     """
     if len(number) <= 9:
         return _pad(number, 9), compute_check_digit(_pad(number, 9)), ""
-    return number[:9], "<", number[9:] + compute_check_digit(number)
+    return number[:9], "<", number[9:] + compute_check_digit(number) + "<"
 
 
 def compose_mrz(data: MrzData) -> list[str]:

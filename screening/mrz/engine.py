@@ -290,9 +290,7 @@ def _document_number_and_optional(
     number_field = raw["document_number"]
     optional = raw["optional_data"]
     check_char = lines[spec.line][spec.index]
-    long_number = (
-        fmt.name in ("TD1", "TD2") and check_char == "<" and "<" not in number_field
-    )
+    long_number = fmt.name in ("TD1", "TD2") and check_char == "<" and "<" not in number_field
     if not long_number:
         result = _evaluate_check(lines, spec, allow_filler=False)
         report.check_digits["document_number"] = result
@@ -306,8 +304,14 @@ def _document_number_and_optional(
     rest = optional[len(overflow) :].lstrip("<") if overflow else optional.lstrip("<")
     opt_spec = fmt.field("optional_data")
     if len(overflow) < 1:
-        result = {"value": "<", "expected": None, "valid": False, "line": spec.line + 1,
-                  "position": spec.index + 1, "long_number": True}
+        result = {
+            "value": "<",
+            "expected": None,
+            "valid": False,
+            "line": spec.line + 1,
+            "position": spec.index + 1,
+            "long_number": True,
+        }
         report.check_digits["document_number"] = result
         report.findings.append(
             make_finding(
@@ -473,8 +477,12 @@ def date_findings(
     birth_spec, expiry_spec = fmt.field("birth_date"), fmt.field("expiry_date")
 
     def where(spec: Any, value: str) -> dict[str, Any]:
-        return {"field": spec.name, "value": value, "line": spec.line + 1,
-                "positions": spec.positions}
+        return {
+            "field": spec.name,
+            "value": value,
+            "line": spec.line + 1,
+            "positions": spec.positions,
+        }
 
     if birth.error:
         findings.append(
@@ -533,8 +541,12 @@ def date_findings(
 def _expiry_findings(
     fmt: MrzFormat, raw: dict[str, str], expiry: date, settings: Settings, spec: Any
 ) -> list[Finding]:
-    where = {"field": "expiry_date", "value": raw["expiry_date"], "line": spec.line + 1,
-             "positions": spec.positions}
+    where = {
+        "field": "expiry_date",
+        "value": raw["expiry_date"],
+        "line": spec.line + 1,
+        "positions": spec.positions,
+    }
     if expiry < settings.today:
         return [
             make_finding(
@@ -608,8 +620,7 @@ def name_findings(
         findings.append(
             make_finding(
                 "MRZ_NAME_STRUCTURE",
-                "The name field starts with a filler: there is no primary identifier "
-                "(surname).",
+                "The name field starts with a filler: there is no primary identifier (surname).",
                 positions=(spec.start + 1, spec.start + 2),
                 **where,
             )

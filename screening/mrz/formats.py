@@ -95,7 +95,11 @@ TD3 = MrzFormat(
         CheckSpec("birth_date", 1, 19, ((1, 13, 19),), "birth_date"),
         CheckSpec("expiry_date", 1, 27, ((1, 21, 27),), "expiry_date"),
         CheckSpec(
-            "optional_data", 1, 42, ((1, 28, 42),), "optional_data",
+            "optional_data",
+            1,
+            42,
+            ((1, 28, 42),),
+            "optional_data",
             may_be_filler_when_empty=True,
         ),
         CheckSpec("composite", 1, 43, ((1, 0, 10), (1, 13, 20), (1, 21, 43)), "composite"),

@@ -1,0 +1,46 @@
+"""Shared test configuration: slow-test flag, shared real-world material, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from screening.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+# ../shared beside the repository (CI lays it there; a user's clone may not have it).
+SHARED = REPO.parent / "shared"
+REALWORLD = SHARED / "realworld"
+
+# A fixed screening date: expiry tests must not depend on the day they run.
+SCREENING_DATE = date(2026, 11, 28)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--runslow", action="store_true", help="also run tests marked slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--runslow"):
+        return
+    skip_slow = pytest.mark.skip(reason="slow: run with --runslow (make test-all)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip_slow)
+
+
+def realworld_dir() -> Path:
+    """The shared real-world conformance set, or a skip (a failure in CI) when absent."""
+    if REALWORLD.is_dir():
+        return REALWORLD
+    if os.environ.get("SCREENING_REQUIRE_REALWORLD") == "1":
+        pytest.fail(f"{REALWORLD} is missing but SCREENING_REQUIRE_REALWORLD=1")
+    pytest.skip(f"real-world conformance set not found at {REALWORLD} (../shared is absent)")
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(today=SCREENING_DATE)
