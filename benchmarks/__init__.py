@@ -1,0 +1,1 @@
+"""Benchmarks: performance and accuracy targets live here, not in unit tests."""
