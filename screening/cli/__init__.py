@@ -26,6 +26,9 @@ def _register() -> None:
     from screening.cli.check_mrz import check_mrz
 
     cli.add_command(check_mrz)
+    from screening.cli.specimen import specimen
+
+    cli.add_command(specimen)
 
 
 _register()
