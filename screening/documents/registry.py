@@ -144,6 +144,7 @@ class Registry:
     sources: Mapping[str, Source]
     non_machine_readable_expired_by: date
     icao_source: str
+    checklists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def get(self, edition_id: str) -> Edition:
         for edition in self.editions:
@@ -246,6 +247,10 @@ def parse_registry(text: str) -> Registry:
     icao = raw.get("icao", {})
     if "non_machine_readable_expired_by" not in icao or icao.get("source") not in sources:
         raise EditionRegistryError("[icao] needs non_machine_readable_expired_by and a source")
+    checklists = raw.get("checklists", {})
+    for needed in ("legacy", "photo"):
+        if not checklists.get(needed):
+            raise EditionRegistryError(f"[checklists] needs a non-empty {needed!r} list")
     return Registry(
         editions=editions,
         sources=sources,
@@ -253,6 +258,7 @@ def parse_registry(text: str) -> Registry:
             icao["non_machine_readable_expired_by"], "[icao]"
         ),
         icao_source=str(icao["source"]),
+        checklists={k: tuple(v) for k, v in raw.get("checklists", {}).items()},
     )
 
 
@@ -368,7 +374,8 @@ def identify_from_page(
     Without an MRZ the evidence is weak: candidates are the editions whose layout
     agrees on MRZ presence; the hand-filled probability, the photo side and a state
     hint each add points. Kyrgyz editions are preferred among hand-filled ones only
-    through the state hint (the default checkpoint state is a caller's choice).
+    through the state hint and the edition's ``layout.page_prior`` (how often officers
+    in the region meet it; illustrative).
     """
     registry = registry or load_registry()
     scored = []
@@ -378,7 +385,9 @@ def identify_from_page(
             continue
         reasons = ["MRZ present" if page.has_mrz else "no MRZ on the page"]
         fill_agreement = p_hand if edition.handwritten else 1.0 - p_hand
-        score = 0.5 * fill_agreement
+        if fill_agreement < 0.5:
+            continue  # a printed page is no hand-filled edition, and the reverse
+        score = 0.5 * fill_agreement + float(edition.layout.get("page_prior", 0.0))
         reasons.append(f"{edition.fill_method} entries (p={fill_agreement:.2f})")
         if page.photo_side and edition.layout.get("photo_side") == page.photo_side:
             score += 0.1
