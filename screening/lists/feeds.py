@@ -1,0 +1,217 @@
+"""Streaming readers for list feeds (CSV, JSON array, JSON Lines).
+
+A feed is read once, front to back, in constant memory: rows are yielded as lists of
+strings in the order of ``Feed.columns`` together with their row number (CSV: the line
+number, header = 1; JSON: the 1-based position of the object). The SHA-256 of the raw
+bytes is computed on the way and becomes the list version's digest.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from screening.lists.validation import ALL_COLUMNS
+
+FORMATS = ("csv", "json", "jsonl")
+_JSON_CHUNK = 1 << 16
+
+
+class FeedError(ValueError):
+    """The feed cannot be read any further (bad encoding, malformed JSON array)."""
+
+
+class _HashingReader(io.RawIOBase):
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.sha256 = hashlib.sha256()
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.sha256.update(data)
+        self.bytes_read += n
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def detect_format(path: Path, explicit: str | None = None) -> str:
+    if explicit:
+        if explicit not in FORMATS:
+            raise FeedError(f"unknown feed format {explicit!r}; use one of {', '.join(FORMATS)}")
+        return explicit
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("jsonl", "ndjson"):
+        return "jsonl"
+    if suffix == "json":
+        return "json"
+    return "csv"
+
+
+class Feed:
+    """An open feed: iterate over ``rows()`` once, then read ``digest``."""
+
+    def __init__(self, path: Path, fmt: str | None = None) -> None:
+        self.path = path
+        self.format = detect_format(path, fmt)
+        self._hashing = _HashingReader(open(path, "rb"))  # noqa: SIM115 - closed in close()
+        buffered = io.BufferedReader(self._hashing, buffer_size=1 << 20)
+        self._text = io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
+        self.columns: list[str]
+        self._csv: Iterator[list[str]] | None = None
+        if self.format == "csv":
+            reader = csv.reader(self._text, strict=True)
+            self._reader = reader
+            try:
+                header = next(reader)
+            except StopIteration as error:
+                raise FeedError("the feed is empty (no header line)") from error
+            except (csv.Error, UnicodeDecodeError) as error:
+                raise FeedError(f"cannot read the header: {error}") from error
+            self.columns = [c.strip().lower() for c in header]
+        else:
+            self.columns = list(ALL_COLUMNS)
+
+    @property
+    def digest(self) -> str:
+        return "sha256:" + self._hashing.sha256.hexdigest()
+
+    @property
+    def bytes_read(self) -> int:
+        return self._hashing.bytes_read
+
+    def rows(self) -> Iterator[tuple[int, list[str] | str]]:
+        """(row number, fields) or (row number, error text) for a row that is unreadable."""
+        try:
+            if self.format == "csv":
+                yield from self._csv_rows()
+            elif self.format == "jsonl":
+                yield from self._jsonl_rows()
+            else:
+                yield from self._json_array_rows()
+        except UnicodeDecodeError as error:
+            raise FeedError(f"the feed is not UTF-8 text: {error}") from error
+        # Drain what the parser did not need so that the digest covers the whole file.
+        while self._text.read(1 << 20):
+            pass
+
+    def lines(self) -> Iterator[tuple[int, str | list[str]]]:
+        """CSV only: (line number, raw line) for quote-free lines, (line number, parsed
+        fields) for quoted ones (a quoted field may span lines). The raw line keeps its
+        line ending; blank lines are skipped."""
+        if self.format != "csv":
+            raise ValueError("lines() is for CSV feeds")
+        n = 1  # the header was line 1
+        text = self._text
+        try:
+            for line in text:
+                n += 1
+                if '"' not in line:
+                    if line.strip():
+                        yield n, line
+                    continue
+                start = n
+                while line.count('"') % 2 == 1:  # an open quoted field continues
+                    more = text.readline()
+                    if not more:
+                        raise FeedError(f"CSV line {start}: unclosed quote")
+                    n += 1
+                    line += more
+                try:
+                    fields = next(csv.reader([line], strict=True))
+                except csv.Error as error:
+                    raise FeedError(f"CSV line {start}: {error}") from error
+                yield start, fields
+        except UnicodeDecodeError as error:
+            raise FeedError(f"the feed is not UTF-8 text: {error}") from error
+        while text.read(1 << 20):
+            pass
+
+    def _csv_rows(self) -> Iterator[tuple[int, list[str] | str]]:
+        reader = self._reader
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise FeedError(f"CSV line {reader.line_num}: {error}") from error
+            if not fields:
+                continue  # blank line
+            yield reader.line_num, fields
+
+    def _object_fields(self, obj: Any) -> list[str] | str:
+        if not isinstance(obj, dict):
+            return "not a JSON object"
+        unknown = [k for k in obj if k not in ALL_COLUMNS]
+        if unknown:
+            return f"unknown field(s): {', '.join(map(str, unknown))}"
+        out = []
+        for name in self.columns:
+            value = obj.get(name)
+            out.append("" if value is None else str(value))
+        return out
+
+    def _jsonl_rows(self) -> Iterator[tuple[int, list[str] | str]]:
+        for n, line in enumerate(self._text, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as error:
+                yield n, f"not valid JSON: {error.msg}"
+                continue
+            yield n, self._object_fields(obj)
+
+    def _json_array_rows(self) -> Iterator[tuple[int, list[str] | str]]:
+        decoder = json.JSONDecoder()
+        buffer = self._text.read(_JSON_CHUNK).lstrip()
+        if not buffer.startswith("["):
+            raise FeedError("a .json feed must be an array of objects (or use .jsonl)")
+        pos, n, eof = 1, 0, False
+        while True:
+            while True:  # skip separators, refilling the buffer as needed
+                while pos < len(buffer) and buffer[pos] in " \t\r\n,":
+                    pos += 1
+                if pos < len(buffer) or eof:
+                    break
+                buffer, pos = self._text.read(_JSON_CHUNK), 0
+                eof = not buffer
+            if pos >= len(buffer):
+                raise FeedError("the JSON array is not closed with ']'")
+            if buffer[pos] == "]":
+                return
+            while True:
+                try:
+                    obj, end = decoder.raw_decode(buffer, pos)
+                    break
+                except json.JSONDecodeError as error:
+                    more = "" if eof else self._text.read(_JSON_CHUNK)
+                    if not more:
+                        raise FeedError(f"JSON object {n + 1}: {error.msg}") from error
+                    buffer, pos = buffer[pos:] + more, 0
+            n += 1
+            pos = end
+            yield n, self._object_fields(obj)
+
+    def close(self) -> None:
+        self._text.close()
+
+    def __enter__(self) -> Feed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

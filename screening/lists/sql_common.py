@@ -1,0 +1,463 @@
+"""Backend-independent part of the SQL stores: versions, imports, activation, gc.
+
+Backends supply the dialect: connection, DDL, bulk load, the two lookup queries and the
+import lock. SQL here is written with ``?`` placeholders; the PostgreSQL backend turns
+them into ``%s``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from abc import abstractmethod
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from screening.errors import ImportRejectedError, ListStoreError
+from screening.lists.model import ListRecord, ListVersion
+from screening.lists.store import (
+    RECORD_COLUMNS,
+    SCHEMA_VERSION,
+    SERIES_COLUMNS,
+    VERSION_COLUMNS,
+    ImportSession,
+    ListStore,
+    _version_from_row,
+    check_mode,
+    record_from_row,
+    records_table,
+    series_table,
+    utc_now,
+)
+
+RECORD_SELECT = ", ".join((*RECORD_COLUMNS, "added_in"))
+SERIES_SELECT = ", ".join((*SERIES_COLUMNS, "added_in"))
+
+
+def visible(chain: Sequence[int], alias: str = "") -> str:
+    """SQL predicate: the row exists in a version whose chain is ``chain``."""
+    ids = ",".join(str(int(v)) for v in chain)
+    p = f"{alias}." if alias else ""
+    return f"{p}added_in IN ({ids}) AND ({p}removed_in IS NULL OR {p}removed_in NOT IN ({ids}))"
+
+
+class SqlListStore(ListStore):
+    """Shared logic; subclasses implement the ``_``-prefixed dialect hooks."""
+
+    url: str
+
+    # -- dialect hooks ---------------------------------------------------------------
+    @abstractmethod
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    @abstractmethod
+    def _executemany(self, sql: str, seq: Sequence[Sequence[Any]]) -> int: ...
+
+    @abstractmethod
+    def _create_schema(self) -> None: ...
+
+    @abstractmethod
+    def _create_generation(self, base: int) -> None: ...
+
+    @abstractmethod
+    def _index_generation(self, base: int) -> None: ...
+
+    @abstractmethod
+    def _bulk_insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None: ...
+
+    @abstractmethod
+    def _lookup_keys(self, table: str, keys: Sequence[str], where: str) -> list[tuple]: ...
+
+    @abstractmethod
+    def _lookup_series(
+        self, table: str, probes: Sequence[tuple[str, int, int]], span: int, where: str
+    ) -> list[tuple]: ...
+
+    @abstractmethod
+    def _try_lock(self) -> bool: ...
+
+    @abstractmethod
+    def _unlock(self) -> None: ...
+
+    @abstractmethod
+    def _tables(self) -> list[str]: ...
+
+    @abstractmethod
+    def _iter_query(self, sql: str) -> Iterator[tuple]: ...
+
+    # -- import lock (re-entrant within one store object) ----------------------------
+    def _lock(self) -> bool:
+        depth = getattr(self, "_lock_depth", 0)
+        if depth == 0 and not self._try_lock():
+            return False
+        self._lock_depth = depth + 1
+        return True
+
+    def _release(self) -> None:
+        self._lock_depth -= 1
+        if self._lock_depth == 0:
+            self._unlock()
+
+    # -- small helpers ---------------------------------------------------------------
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        return self._execute(sql, params).fetchone()
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return list(self._execute(sql, params).fetchall())
+
+    def _begin(self) -> None:
+        self._execute("BEGIN")
+
+    def _commit(self) -> None:
+        self._execute("COMMIT")
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(ListStoreError):  # nothing to roll back
+            self._execute("ROLLBACK")
+
+    def _meta(self, name: str) -> str | None:
+        row = self._one("SELECT value FROM meta WHERE name = ?", (name,))
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, name: str, value: str) -> None:
+        self._execute("DELETE FROM meta WHERE name = ?", (name,))
+        self._execute("INSERT INTO meta (name, value) VALUES (?, ?)", (name, value))
+
+    def _init_schema(self) -> None:
+        self._create_schema()
+        if self._meta("schema_version") is None:
+            self._begin()
+            self._set_meta("schema_version", SCHEMA_VERSION)
+            self._commit()
+
+    def _version(self, version_id: int) -> ListVersion | None:
+        cols = ", ".join(VERSION_COLUMNS)
+        row = self._one(f"SELECT {cols} FROM versions WHERE id = ?", (version_id,))
+        return None if row is None else _version_from_row(row)
+
+    # -- ListStore -------------------------------------------------------------------
+    def active_version(self) -> ListVersion | None:
+        cols = ", ".join(f"v.{c}" for c in VERSION_COLUMNS)
+        row = self._one(
+            f"SELECT {cols} FROM versions v JOIN meta m ON m.name = 'active_version' "
+            "AND v.id = CAST(m.value AS INTEGER)"
+        )
+        return None if row is None else _version_from_row(row)
+
+    def versions(self) -> list[ListVersion]:
+        cols = ", ".join(VERSION_COLUMNS)
+        rows = self._all(f"SELECT {cols} FROM versions ORDER BY id DESC")
+        versions = [_version_from_row(r) for r in rows]
+        if any(v.state == "staging" for v in versions) and getattr(self, "_lock_depth", 0) == 0:
+            if not self._lock():
+                return versions
+            # Nobody is importing, so a staging version is an interrupted import.
+            self._release()
+            versions = [
+                v if v.state != "staging" else _replace_state(v, "interrupted") for v in versions
+            ]
+        return versions
+
+    def mode(self) -> tuple[str | None, str | None]:
+        # The mode is fixed by the first import, so it is cached once known.
+        cached = getattr(self, "_mode_pair", None)
+        if cached is None:
+            cached = (self._meta("mode"), self._meta("key_fingerprint"))
+            if cached[0] is not None:
+                self._mode_pair = cached
+        return cached
+
+    def lookup(
+        self,
+        version: ListVersion,
+        keys: Sequence[str],
+        probes: Sequence[tuple[str, int, int]],
+    ) -> tuple[list[ListRecord], list[tuple[int, ListRecord]]]:
+        hashed = self._meta_cached_mode() == "hashed"
+        where = visible(version.chain)
+        rows = self._lookup_keys(records_table(version.base), keys, where) if keys else []
+        records = [record_from_row(r, hashed=hashed, series=False) for r in rows]
+        series: list[tuple[int, ListRecord]] = []
+        if probes and version.series > 0:
+            where_s = visible(version.chain, "s")
+            for row in self._lookup_series(
+                series_table(version.base), probes, version.max_span, where_s
+            ):
+                series.append((int(row[0]), record_from_row(row[1:], hashed=False, series=True)))
+        return records, series
+
+    def _meta_cached_mode(self) -> str:
+        return self.mode()[0] or "clear"
+
+    def iter_records(self, version: ListVersion) -> Iterator[ListRecord]:
+        hashed = self._meta_cached_mode() == "hashed"
+        sql = f"SELECT {RECORD_SELECT} FROM {records_table(version.base)} WHERE "
+        for row in self._iter_query(sql + visible(version.chain) + " ORDER BY key"):
+            yield record_from_row(row, hashed=hashed, series=False)
+        sql = f"SELECT {SERIES_SELECT} FROM {series_table(version.base)} WHERE "
+        for row in self._iter_query(sql + visible(version.chain) + " ORDER BY prefix_key"):
+            yield record_from_row(row, hashed=False, series=True)
+
+    def begin_import(
+        self,
+        kind: str,
+        *,
+        source: str | None,
+        feed_name: str | None,
+        mode: str,
+        fingerprint: str | None,
+    ) -> ImportSession:
+        if kind not in ("full", "delta"):
+            raise ValueError(kind)
+        if not self._lock():
+            raise ListStoreError(
+                "another import is running on this list store", hint="wait for it to finish"
+            )
+        try:
+            check_mode(self.mode(), mode, fingerprint)
+            self._fail_leftovers()
+            parent = self.active_version()
+            if kind == "delta" and parent is None:
+                raise ImportRejectedError(
+                    "a delta needs an active list to apply to; import a full list first"
+                )
+            row = self._one("SELECT COALESCE(MAX(id), 0) + 1 FROM versions")
+            version_id = int(row[0]) if row else 1
+            base = version_id if kind == "full" else parent.base  # type: ignore[union-attr]
+            chain = (version_id,) if kind == "full" else (*parent.chain, version_id)  # type: ignore[union-attr]
+            self._begin()
+            self._execute(
+                "INSERT INTO versions (id, kind, base, chain, state, source, feed_name, "
+                "started_at, records, series, added, removed, rejected, max_span) "
+                "VALUES (?, ?, ?, ?, 'staging', ?, ?, ?, 0, 0, 0, 0, 0, 0)",
+                (version_id, kind, base, ",".join(map(str, chain)), source, feed_name, utc_now()),
+            )
+            if self._meta("mode") is None:
+                self._set_meta("mode", mode)
+                if fingerprint:
+                    self._set_meta("key_fingerprint", fingerprint)
+            self._commit()
+            if kind == "full":
+                self._create_generation(base)
+        except BaseException:
+            self._rollback()
+            self._release()
+            raise
+        return SqlImportSession(self, version_id, kind, base, parent, chain)
+
+    def _fail_leftovers(self) -> None:
+        """Called with the import lock held: staging versions are interrupted imports."""
+        leftovers = self._all("SELECT id, kind, base FROM versions WHERE state = 'staging'")
+        for version_id, kind, base in leftovers:
+            if kind == "full":
+                self._drop_generation(int(base))
+            self._begin()
+            self._execute(
+                "UPDATE versions SET state = 'failed', note = ? WHERE id = ?",
+                ("interrupted (found unfinished by a later import)", version_id),
+            )
+            self._commit()
+
+    def _drop_generation(self, base: int) -> None:
+        tables = set(self._tables())
+        for table in (records_table(base), series_table(base)):
+            if table in tables:
+                self._begin()
+                self._execute(f"DROP TABLE {table}")
+                self._commit()
+
+    def gc(self, keep: int = 1) -> dict[str, int]:
+        """Drop generations no longer needed (keeping ``keep`` superseded full lists for
+        rollback) and purge rows left by failed deltas in the kept generations."""
+        if not self._lock():
+            raise ListStoreError("an import is running on this list store; gc later")
+        try:
+            self._fail_leftovers()
+            active = self.active_version()
+            versions = self.versions()
+            keep_bases: set[int] = set()
+            if active is not None:
+                keep_bases.add(active.base)
+                older = sorted(
+                    {v.base for v in versions if v.state == "superseded" and v.id < active.id},
+                    reverse=True,
+                )
+                keep_bases.update(b for b in older[:keep] if b != active.base)
+            dropped = 0
+            for table in self._tables():
+                if table.startswith(("records_g", "series_g")):
+                    base = int(table.rsplit("_g", 1)[1])
+                    if base not in keep_bases:
+                        self._begin()
+                        self._execute(f"DROP TABLE {table}")
+                        self._commit()
+                        dropped += 1
+            self._begin()
+            gone = [v.id for v in versions if v.base not in keep_bases and v.state != "collected"]
+            for version_id in gone:
+                self._execute(
+                    "UPDATE versions SET state = CASE WHEN state = 'failed' THEN 'failed' "
+                    "ELSE 'collected' END WHERE id = ?",
+                    (version_id,),
+                )
+            self._commit()
+            purged = 0
+            failed = [v.id for v in versions if v.state in ("failed", "interrupted")]
+            if failed:
+                ids = ",".join(map(str, failed))
+                for base in keep_bases:
+                    for table in (records_table(base), series_table(base)):
+                        self._begin()
+                        cur = self._execute(f"DELETE FROM {table} WHERE added_in IN ({ids})")
+                        purged += max(cur.rowcount, 0)
+                        self._execute(
+                            f"UPDATE {table} SET removed_in = NULL WHERE removed_in IN ({ids})"
+                        )
+                        self._commit()
+            return {"tables_dropped": dropped, "rows_purged": purged}
+        finally:
+            self._release()
+
+
+def _replace_state(version: ListVersion, state: str) -> ListVersion:
+    from dataclasses import replace
+
+    return replace(version, state=state)
+
+
+class SqlImportSession(ImportSession):
+    def __init__(
+        self,
+        store: SqlListStore,
+        version_id: int,
+        kind: str,
+        base: int,
+        parent: ListVersion | None,
+        chain: tuple[int, ...],
+    ) -> None:
+        self.store = store
+        self.version_id = version_id
+        self.kind = kind
+        self.base = base
+        self.parent = parent
+        self.chain = chain
+        self._done = False
+        self._records = records_table(base)
+        self._series = series_table(base)
+        self._visible = visible(chain)
+
+    def _write(self, sql: str, seq: Sequence[Sequence[Any]]) -> int:
+        if not seq:
+            return 0
+        self.store._begin()
+        try:
+            n = self.store._executemany(sql, seq)
+            self.store._commit()
+        except BaseException:
+            self.store._rollback()
+            raise
+        return n
+
+    def _insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+        if not rows:
+            return
+        self.store._begin()
+        try:
+            self.store._bulk_insert(table, (*columns, "added_in"), rows)
+            self.store._commit()
+        except BaseException:
+            self.store._rollback()
+            raise
+
+    def add_records(self, rows: Sequence[tuple[Any, ...]], *, upsert: bool) -> int:
+        retired = self.remove_records([(r[0], r[1]) for r in rows]) if upsert else 0
+        self._insert(self._records, RECORD_COLUMNS, rows)
+        return retired
+
+    def add_series(self, rows: Sequence[tuple[Any, ...]], *, upsert: bool) -> int:
+        keys = [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+        retired = self.remove_series(keys) if upsert else 0
+        self._insert(self._series, SERIES_COLUMNS, rows)
+        return retired
+
+    def remove_records(self, keys: Sequence[tuple[str, str]]) -> int:
+        sql = (
+            f"UPDATE {self._records} SET removed_in = {self.version_id} "
+            f"WHERE key = ? AND doc_type = ? AND {self._visible}"
+        )
+        return self._write(sql, keys)
+
+    def remove_series(self, keys: Sequence[tuple[str, int, int, int, str]]) -> int:
+        sql = (
+            f"UPDATE {self._series} SET removed_in = {self.version_id} WHERE prefix_key = ? "
+            f"AND width = ? AND num_from = ? AND num_to = ? AND doc_type = ? AND {self._visible}"
+        )
+        return self._write(sql, keys)
+
+    def activate(self, summary: dict[str, Any]) -> ListVersion:
+        store = self.store
+        try:
+            if self.kind == "full":
+                store._index_generation(self.base)
+            store._begin()
+            current = store._meta("active_version")
+            expected = None if self.parent is None else str(self.parent.id)
+            if current != expected:
+                raise ListStoreError(
+                    "the active list changed during the import; nothing was activated",
+                    hint="run the import again",
+                )
+            store._execute(
+                "UPDATE versions SET state = 'superseded' WHERE state = 'active'"
+            )
+            store._execute(
+                "UPDATE versions SET state = 'active', finished_at = ?, digest = ?, "
+                "records = ?, series = ?, added = ?, removed = ?, rejected = ?, "
+                "max_span = ?, status_counts = ?, note = ? WHERE id = ?",
+                (
+                    utc_now(),
+                    summary["digest"],
+                    summary["records"],
+                    summary["series"],
+                    summary["added"],
+                    summary["removed"],
+                    summary["rejected"],
+                    summary["max_span"],
+                    json.dumps(summary["status_counts"], sort_keys=True),
+                    summary.get("note"),
+                    self.version_id,
+                ),
+            )
+            store._set_meta("active_version", str(self.version_id))
+            store._commit()
+        except BaseException:
+            store._rollback()
+            self.abort("activation failed")
+            raise
+        self._done = True
+        store._release()
+        version = store._version(self.version_id)
+        assert version is not None
+        if self.kind == "full":
+            # If another import started meanwhile, gc waits for a later run.
+            with contextlib.suppress(ListStoreError):
+                store.gc(keep=1)
+        return version
+
+    def abort(self, note: str) -> None:
+        if self._done:
+            return
+        self._done = True
+        store = self.store
+        try:
+            store._rollback()
+            if self.kind == "full":
+                store._drop_generation(self.base)
+            store._begin()
+            store._execute(
+                "UPDATE versions SET state = 'failed', finished_at = ?, note = ? WHERE id = ?",
+                (utc_now(), note, self.version_id),
+            )
+            store._commit()
+        finally:
+            store._release()
