@@ -33,8 +33,28 @@ from screening.lists.importer import ImportReport, import_feed
 from screening.lists.matcher import find_matches
 from screening.lists.store import ListStore, open_store
 
-STATES = ("KGZ", "KAZ", "TJK", "UZB", "RUS", "CHN", "AFG", "PAK", "IND", "BGD",
-          "IRN", "TUR", "DEU", "GBR", "USA", "UKR", "BLR", "AZE", "ARM", "GEO")
+STATES = (
+    "KGZ",
+    "KAZ",
+    "TJK",
+    "UZB",
+    "RUS",
+    "CHN",
+    "AFG",
+    "PAK",
+    "IND",
+    "BGD",
+    "IRN",
+    "TUR",
+    "DEU",
+    "GBR",
+    "USA",
+    "UKR",
+    "BLR",
+    "AZE",
+    "ARM",
+    "GEO",
+)
 STATUSES = (("lost", 0.60), ("stolen", 0.35), ("revoked", 0.03), ("invalid", 0.02))
 CHUNK = 1_000_000
 SERIES = 10_000
@@ -91,9 +111,7 @@ def generate_feed(
             prefix = "".join(chr(int(c)) for c in rng.integers(65, 91, 2))
             first = int(rng.integers(0, 9_999_000))
             last = first + int(rng.integers(99, 1000))
-            out.write(
-                f"{state},P,{prefix}{first:07d},stolen_blank,{prefix}{last:07d}\n".encode()
-            )
+            out.write(f"{state},P,{prefix}{first:07d},stolen_blank,{prefix}{last:07d}\n".encode())
     return samples
 
 
@@ -155,8 +173,15 @@ class Row:
     outcomes: dict[str, dict[str, int]]
 
 
-def bench_one(store: ListStore, feed: Path, samples: list[tuple[str, str, str]], n: int,
-              backend: str, lookups: int, seed: int) -> Row:
+def bench_one(
+    store: ListStore,
+    feed: Path,
+    samples: list[tuple[str, str, str]],
+    n: int,
+    backend: str,
+    lookups: int,
+    seed: int,
+) -> Row:
     rss = [_rss_mb()]
 
     def progress(report: ImportReport) -> None:
@@ -189,8 +214,19 @@ def bench_one(store: ListStore, feed: Path, samples: list[tuple[str, str, str]],
         cpu[name] = (float(np.percentile(c, 50)), float(np.percentile(c, 99)))
         outcomes[name] = outcome
     size = store.size_bytes()
-    return Row(backend, n, report.series_added, import_s, report.rows_read / import_s,
-               None if size is None else size / 1e9, rss[0], max(rss), lat, cpu, outcomes)
+    return Row(
+        backend,
+        n,
+        report.series_added,
+        import_s,
+        report.rows_read / import_s,
+        None if size is None else size / 1e9,
+        rss[0],
+        max(rss),
+        lat,
+        cpu,
+        outcomes,
+    )
 
 
 def format_table(rows: Sequence[Row]) -> str:
@@ -201,6 +237,7 @@ def format_table(rows: Sequence[Row]) -> str:
     )
     lines = [head, "|" + "---|" * 12]
     for r in rows:
+
         def fmt(name: str, r: Row = r) -> str:
             return f"{r.lat[name][0]:.3f} / {r.lat[name][1]:.3f}"
 
@@ -239,8 +276,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             feed = workdir / f"feed-{n}-{args.seed}.csv"
             t0 = time.perf_counter()
             samples = generate_feed(feed, n, args.seed)
-            print(f"generated {n:,} records in {time.perf_counter() - t0:.0f} s "
-                  f"({feed.stat().st_size / 1e9:.2f} GB)", flush=True)
+            print(
+                f"generated {n:,} records in {time.perf_counter() - t0:.0f} s "
+                f"({feed.stat().st_size / 1e9:.2f} GB)",
+                flush=True,
+            )
             for backend in backends:
                 if backend == "sqlite":
                     db = workdir / f"lists-{n}.db"

@@ -26,8 +26,12 @@ from pathlib import Path
 
 import pytest
 
-PG_BIN_DIRS = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin",
-               "/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/14/bin")
+PG_BIN_DIRS = (
+    "/usr/lib/postgresql/15/bin",
+    "/usr/lib/postgresql/16/bin",
+    "/usr/lib/postgresql/17/bin",
+    "/usr/lib/postgresql/14/bin",
+)
 URL_ENV = "SCREENING_TEST_POSTGRES_URL"
 REQUIRE_ENV = "SCREENING_REQUIRE_POSTGRES"
 
@@ -81,8 +85,17 @@ class PostgresCluster:
             for p in (root, socket_dir):
                 os.chown(p, user.pw_uid, user.pw_gid)
         cluster = cls(bin_dir, data_dir, socket_dir, _free_port(), run_as)
-        cluster._run(bin_dir / "initdb", "-D", str(data_dir), "-U", "postgres",
-                     "--auth=trust", "--no-sync", "--locale=C", "--encoding=UTF8")
+        cluster._run(
+            bin_dir / "initdb",
+            "-D",
+            str(data_dir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+            "--locale=C",
+            "--encoding=UTF8",
+        )
         options = [
             f"-p {cluster.port}",
             f"-k {socket_dir}",
@@ -91,16 +104,32 @@ class PostgresCluster:
             "-c full_page_writes=off" if not tuned else "-c full_page_writes=on",
         ]
         if tuned:
-            options += ["-c shared_buffers=1GB", "-c max_wal_size=8GB",
-                        "-c maintenance_work_mem=1GB", "-c checkpoint_timeout=30min"]
-        cluster._run(bin_dir / "pg_ctl", "-D", str(data_dir), "-w", "-t", "60",
-                     "-l", str(root / "server.log"), "-o", " ".join(options), "start")
+            options += [
+                "-c shared_buffers=1GB",
+                "-c max_wal_size=8GB",
+                "-c maintenance_work_mem=1GB",
+                "-c checkpoint_timeout=30min",
+            ]
+        cluster._run(
+            bin_dir / "pg_ctl",
+            "-D",
+            str(data_dir),
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(root / "server.log"),
+            "-o",
+            " ".join(options),
+            "start",
+        )
         return cluster
 
     def stop(self) -> None:
         with contextlib.suppress(subprocess.SubprocessError, OSError):
-            self._run(self.bin_dir / "pg_ctl", "-D", str(self.data_dir), "-m", "immediate",
-                      "-w", "stop")
+            self._run(
+                self.bin_dir / "pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop"
+            )
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,15 @@ from screening.lists.validation import (
     make_validator,
 )
 
-COLUMNS = ["issuing_state", "document_type", "document_number", "status", "number_to",
-           "review_on", "source"]
+COLUMNS = [
+    "issuing_state",
+    "document_type",
+    "document_number",
+    "status",
+    "number_to",
+    "review_on",
+    "source",
+]
 
 
 def test_confusable_pairs_come_from_the_data_file_both_ways() -> None:
@@ -127,10 +134,7 @@ def test_fast_path_agrees_with_the_validator(
 def test_csv_feed_streams_rows_with_line_numbers_and_quoted_fields(tmp_path: Path) -> None:
     path = tmp_path / "feed.csv"
     path.write_text(
-        ",".join(COLUMNS) + "\n"
-        'KGZ,P,AN1,lost,,,"multi\nline"\n'
-        "\n"
-        "KGZ,P,AN2,lost,,,plain\n",
+        ",".join(COLUMNS) + '\nKGZ,P,AN1,lost,,,"multi\nline"\n\nKGZ,P,AN2,lost,,,plain\n',
         encoding="utf-8",
     )
     with Feed(path) as feed:
@@ -144,8 +148,15 @@ def test_csv_feed_streams_rows_with_line_numbers_and_quoted_fields(tmp_path: Pat
 
 
 def test_json_array_and_json_lines_feeds(tmp_path: Path) -> None:
-    objects = [{"issuing_state": "KGZ", "document_type": "P", "document_number": f"AN{i}",
-                "status": "lost"} for i in range(3000)]
+    objects = [
+        {
+            "issuing_state": "KGZ",
+            "document_type": "P",
+            "document_number": f"AN{i}",
+            "status": "lost",
+        }
+        for i in range(3000)
+    ]
     objects[5] = {"issuing_state": "KGZ", "colour": "red"}
     array = tmp_path / "feed.json"
     array.write_text(json.dumps(objects, indent=1), encoding="utf-8")

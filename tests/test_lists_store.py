@@ -109,7 +109,10 @@ def test_bad_rows_rejected_good_rows_kept(store_url: str, tmp_path: Path) -> Non
         report = import_feed(s, write_feed(tmp_path / "mixed.csv", rows))
         assert report.rejected == 3 and report.records_added + report.series_added == 7
         assert [(e.row, e.reason.split()[0]) for e in report.rejects] == [
-            (9, "issuing_state"), (10, "status"), (11, "expected")]
+            (9, "issuing_state"),
+            (10, "status"),
+            (11, "expected"),
+        ]
         assert check(s, "KGZ", "AN1234567").status == "hit"
         with pytest.raises(ImportRejectedError, match="--strict"):
             import_feed(s, write_feed(tmp_path / "strict.csv", rows), strict=True)
@@ -158,8 +161,15 @@ def test_full_replacement_and_deltas(store: ListStore, tmp_path: Path) -> None:
 def test_failed_import_leaves_previous_version_in_use(store: ListStore, tmp_path: Path) -> None:
     before = store.active_version()
     broken = tmp_path / "broken.json"
-    good = [{"issuing_state": "KGZ", "document_type": "P", "document_number": f"AB{i:07d}",
-             "status": "lost"} for i in range(60_000)]
+    good = [
+        {
+            "issuing_state": "KGZ",
+            "document_type": "P",
+            "document_number": f"AB{i:07d}",
+            "status": "lost",
+        }
+        for i in range(60_000)
+    ]
     broken.write_text(json.dumps(good)[:-1] + ', {"issuing_state": "KG', encoding="utf-8")
     with pytest.raises(ImportRejectedError, match="previous list stays active"):
         import_feed(store, broken)
@@ -170,14 +180,20 @@ def test_failed_import_leaves_previous_version_in_use(store: ListStore, tmp_path
 
 
 def test_hashed_store_matches_without_keeping_numbers(store_url: str, tmp_path: Path) -> None:
+    rows = [*BASE_ROWS, "KGZ,P,AB7777777,stolen,,2030-01-01,KG-MVD"]
     with open_store(store_url) as s:
-        import_feed(s, write_feed(tmp_path / "base.csv", BASE_ROWS), key=KEY)
+        feed = write_feed(
+            tmp_path / "base.csv", [r + ",CASE-42" for r in rows], header=HEADER + ",reference"
+        )
+        report = import_feed(s, feed, key=KEY)
+        assert report.rejected == 0
         assert s.mode()[0] == "hashed"
         version = s.active_version()
         assert version is not None and version.series == 0  # series expanded to hashes
-        assert version.records == 5 + 1000 + 100
+        assert version.records == 6 + 1000 + 100
         dumped = " ".join(repr(r) for r in s.iter_records(version))
-        assert "AN1234567" not in dumped and "KGZ" not in dumped
+        assert "AN1234567" not in dumped and "KGZ" not in dumped and "CASE-42" not in dumped
+        assert "2030-01-01" in dumped  # the review date still works
         result = find_matches(s, "KGZ", "PN", "AN1234567", today=TODAY, key=KEY)
         assert result.status == "hit" and result.matches[0].record.key_hash
         assert find_matches(s, "KGZ", "P", "AN2000777", today=TODAY, key=KEY).status == "hit"
@@ -189,3 +205,16 @@ def test_hashed_store_matches_without_keeping_numbers(store_url: str, tmp_path: 
             import_feed(s, write_feed(tmp_path / "b2.csv", BASE_ROWS), key=b"another-key-xxxxxxxx")
         with pytest.raises(ImportRejectedError, match="hashed records"):
             import_feed(s, write_feed(tmp_path / "b3.csv", BASE_ROWS))
+
+
+def test_not_checked_is_a_warning_never_a_silent_clear(tmp_path: Path) -> None:
+    settings = Settings(today=TODAY)
+    cases = [
+        screen_document(None, "KGZ", "P", "AN1234567", settings),
+        screen_document(open_store(f"sqlite:///{tmp_path}/empty.db"), "KGZ", "P", "AN1", settings),
+        screen_document(open_store(f"sqlite:///{tmp_path}/e2.db"), "KGZ", "P", None, settings),
+    ]
+    for screening in cases:
+        assert screening.status == "not_checked" and screening.versions_checked == ()
+        assert [f.code for f in screening.findings] == ["LIST_NOT_CHECKED"]
+        assert derive_verdict(screening.findings) == Verdict.REFER

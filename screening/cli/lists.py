@@ -51,16 +51,30 @@ def lists() -> None:
 @lists.command("import")
 @click.argument("feed", type=click.Path(path_type=Path, dir_okay=False))
 @lists_option
-@click.option("--delta", is_flag=True, help="Apply additions/removals to the active list "
-              "(column action=add|remove) instead of replacing it.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl"]), default=None,
-              help="Feed format (default: from the file extension).")
+@click.option(
+    "--delta",
+    is_flag=True,
+    help="Apply additions/removals to the active list "
+    "(column action=add|remove) instead of replacing it.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "jsonl"]),
+    default=None,
+    help="Feed format (default: from the file extension).",
+)
 @click.option("--source", default=None, help="Name of the list source (default: file name).")
 @key_option
 @click.option("--hashed", is_flag=True, help="Store keyed hashes only (needs a key).")
 @click.option("--strict", is_flag=True, help="Reject the whole feed if any row is bad.")
-@click.option("--rejects", "rejects_file", type=click.Path(path_type=Path, dir_okay=False),
-              default=None, help="Write every rejected row (row,reason) to this CSV file.")
+@click.option(
+    "--rejects",
+    "rejects_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write every rejected row (row,reason) to this CSV file.",
+)
 @json_option
 def import_command(
     feed: Path,
@@ -86,8 +100,13 @@ def import_command(
     store = _open(lists_url, create=True)
     try:
         report = import_feed(
-            store, feed, kind="delta" if delta else "full", source=source, fmt=fmt,
-            key=key, strict=strict,
+            store,
+            feed,
+            kind="delta" if delta else "full",
+            source=source,
+            fmt=fmt,
+            key=key,
+            strict=strict,
         )
     finally:
         store.close()
@@ -144,9 +163,17 @@ def status_command(lists_url: str | None, as_json: bool) -> None:
         store.close()
     if as_json:
         active = next((v.id for v in versions if v.state == "active"), None)
-        click.echo(json.dumps(
-            {"store": lists_url or _default_url(), "mode": mode, "active_version": active,
-             "versions": [v.to_dict() for v in versions]}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "store": lists_url or _default_url(),
+                    "mode": mode,
+                    "active_version": active,
+                    "versions": [v.to_dict() for v in versions],
+                },
+                indent=2,
+            )
+        )
         return
     if not versions:
         click.echo("no list imported yet")
@@ -158,15 +185,18 @@ def status_command(lists_url: str | None, as_json: bool) -> None:
 
 def _version_line(v: ListVersion) -> str:
     marker = "*" if v.state == "active" else " "
-    counts = f"{v.records:,} records, {v.series:,} series" if v.state in (
-        "active", "superseded") else ""
+    counts = (
+        f"{v.records:,} records, {v.series:,} series" if v.state in ("active", "superseded") else ""
+    )
     delta = f" (+{v.added:,} -{v.removed:,})" if v.kind == "delta" else ""
     rejected = f", {v.rejected:,} rows rejected" if v.rejected else ""
     digest = (v.digest or "")[:19]
     when = v.finished_at or v.started_at or ""
     note = f" — {v.note}" if v.note else ""
-    return (f"{marker} v{v.id} {v.kind:5} {v.state:11} {when} {counts}{delta}{rejected} "
-            f"source={v.source} {digest}{note}")
+    return (
+        f"{marker} v{v.id} {v.kind:5} {v.state:11} {when} {counts}{delta}{rejected} "
+        f"source={v.source} {digest}{note}"
+    )
 
 
 @lists.command("check")
@@ -200,17 +230,27 @@ def check_command(
                 if not parts:
                     continue
                 if len(parts) not in (2, 3):
-                    _emit({"line": n, "status": "error",
-                           "error": "expected 'STATE NUMBER [TYPE]'"}, as_json)
+                    _emit(
+                        {"line": n, "status": "error", "error": "expected 'STATE NUMBER [TYPE]'"},
+                        as_json,
+                    )
                     continue
-                result = find_matches(store, parts[0], parts[2] if len(parts) == 3 else doc_type,
-                                      parts[1], today=day, near=not no_near, key=key)
+                result = find_matches(
+                    store,
+                    parts[0],
+                    parts[2] if len(parts) == 3 else doc_type,
+                    parts[1],
+                    today=day,
+                    near=not no_near,
+                    key=key,
+                )
                 _emit(_result_dict(parts[0], parts[1], result), as_json)
         else:
             if number is None:
                 raise BadArgumentsError("give STATE NUMBER, or '-' to read them from stdin")
-            result = find_matches(store, state, doc_type, number, today=day,
-                                  near=not no_near, key=key)
+            result = find_matches(
+                store, state, doc_type, number, today=day, near=not no_near, key=key
+            )
             _emit(_result_dict(state, number, result), as_json)
     finally:
         store.close()
@@ -235,18 +275,26 @@ def _emit(out: dict[str, Any], as_json: bool) -> None:
         return
     head = f"{out['status'].upper():8} {out['issuing_state']} {out['document_number']}"
     version = out["list_version"]
-    click.echo(head + (f"  (list version {version['version']})" if version else
-                       "  (no list imported)"))
+    click.echo(
+        head + (f"  (list version {version['version']})" if version else "  (no list imported)")
+    )
     for match in out["matches"]:
         record = match["record"]
-        click.echo(f"  {match['kind']}: {record['status']} — {match['reason']}"
-                   + (f" [source {record['source']}]" if record.get("source") else ""))
+        click.echo(
+            f"  {match['kind']}: {record['status']} — {match['reason']}"
+            + (f" [source {record['source']}]" if record.get("source") else "")
+        )
 
 
 @lists.command("gc")
 @lists_option
-@click.option("--keep", type=int, default=1, show_default=True,
-              help="Superseded full lists to keep for rollback.")
+@click.option(
+    "--keep",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Superseded full lists to keep for rollback.",
+)
 @json_option
 def gc_command(lists_url: str | None, keep: int, as_json: bool) -> None:
     """Remove what interrupted imports and old versions left behind."""
@@ -258,8 +306,10 @@ def gc_command(lists_url: str | None, keep: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result))
     else:
-        click.echo(f"dropped {result['tables_dropped']} tables, "
-                   f"purged {result['rows_purged']:,} rows of failed imports")
+        click.echo(
+            f"dropped {result['tables_dropped']} tables, "
+            f"purged {result['rows_purged']:,} rows of failed imports"
+        )
 
 
 __all__ = ["ImportRejectedError", "lists"]

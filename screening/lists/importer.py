@@ -21,8 +21,9 @@ from screening.lists.feeds import Feed, FeedError
 from screening.lists.hashing import key_fingerprint, keyed_hash
 from screening.lists.model import Status
 from screening.lists.normalize import format_series_number, split_series_number, state_key
-from screening.lists.store import ImportSession, ListStore, pack_extra
+from screening.lists.store import RECORD_FIELDS, ImportSession, ListStore, pack_extra
 from screening.lists.validation import (
+    EXTRA_SEPARATOR,
     FastRow,
     FeedEntry,
     HeaderError,
@@ -87,7 +88,7 @@ class ImportReport:
 
 def _reason_class(reason: str) -> str:
     """Group reasons for the summary: the text before the first quoted value."""
-    return reason.split(" '")[0].split(" \"")[0]
+    return reason.split(" '")[0].split(' "')[0]
 
 
 class _Writer:
@@ -115,7 +116,11 @@ class _Writer:
             self.flush()
             self.removing = False
         state3, number, dtype, status, extra = row
-        key = state3 + number if self.key is None else keyed_hash(self.key, state3, dtype, number)
+        if self.key is None:
+            key = state3 + number
+        else:
+            key = keyed_hash(self.key, state3, dtype, number)
+            extra = _without_reference(extra)
         self.records.append((key, dtype, status, extra, self.version))
         self.status_counts[status] += 1
         if len(self.records) >= CHUNK_ROWS:
@@ -146,9 +151,11 @@ class _Writer:
                 if removing:
                     self.removals.append((key, entry.document_type))
                 else:
+                    extra = pack_extra(entry[6:])
+                    if self.key is not None:
+                        extra = _without_reference(extra)
                     self.records.append(
-                        (key, entry.document_type, entry.status, pack_extra(entry[6:]),
-                         self.version)
+                        (key, entry.document_type, entry.status, extra, self.version)
                     )
         else:
             prefix, first, width = split_series_number(entry.document_number)  # type: ignore[misc]
@@ -159,8 +166,16 @@ class _Writer:
             else:
                 self.max_span = max(self.max_span, last - first)
                 self.series.append(
-                    (prefix_key, width, first, last, entry.document_type, entry.status,
-                     pack_extra(entry[6:]), self.version)
+                    (
+                        prefix_key,
+                        width,
+                        first,
+                        last,
+                        entry.document_type,
+                        entry.status,
+                        pack_extra(entry[6:]),
+                        self.version,
+                    )
                 )
         if not removing:
             self.status_counts[entry.status] += 1  # type: ignore[index]
@@ -332,8 +347,16 @@ def import_feed(
     return report
 
 
+def _without_reference(extra: str | None) -> str | None:
+    """Hashed stores keep no national reference: it points back to the case and person."""
+    if extra is None:
+        return None
+    values = extra.split(EXTRA_SEPARATOR)
+    values[RECORD_FIELDS.index("reference")] = ""
+    return EXTRA_SEPARATOR.join(values) if any(values) else None
+
+
 def _series_length(entry: FeedEntry) -> int:
     first = split_series_number(entry.document_number)
     last = split_series_number(entry.number_to or "")
     return 0 if first is None or last is None else last[1] - first[1] + 1
-

@@ -127,9 +127,7 @@ def _classify(
 ) -> ListMatch:
     type_ok = dtype is None or record.document_type == dtype
     type_note = (
-        ""
-        if type_ok
-        else f"; listed as document type {record.document_type}, document is {dtype}"
+        "" if type_ok else f"; listed as document type {record.document_type}, document is {dtype}"
     )
     where = f" in series {record.document_number}-{record.number_to}" if record.is_series else ""
     if listed == number:

@@ -98,9 +98,10 @@ class PostgresListStore(SqlListStore):
 
     def _bulk_insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
         try:
-            with self._conn.cursor() as cur, cur.copy(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-            ) as copy:
+            with (
+                self._conn.cursor() as cur,
+                cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
         except self._psycopg.Error as error:

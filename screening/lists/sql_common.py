@@ -407,9 +407,7 @@ class SqlImportSession(ImportSession):
                     "the active list changed during the import; nothing was activated",
                     hint="run the import again",
                 )
-            store._execute(
-                "UPDATE versions SET state = 'superseded' WHERE state = 'active'"
-            )
+            store._execute("UPDATE versions SET state = 'superseded' WHERE state = 'active'")
             store._execute(
                 "UPDATE versions SET state = 'active', finished_at = ?, digest = ?, "
                 "records = ?, series = ?, added = ?, removed = ?, rejected = ?, "

@@ -106,9 +106,7 @@ class SqliteListStore(SqlListStore):
         try:
             self._begin()
             self._execute(f"CREATE INDEX {records}_key ON {records} (key)")
-            self._execute(
-                f"CREATE INDEX {series}_range ON {series} (prefix_key, width, num_from)"
-            )
+            self._execute(f"CREATE INDEX {series}_range ON {series} (prefix_key, width, num_from)")
             self._commit()
         finally:
             self._conn.execute("PRAGMA cache_size=-65536")

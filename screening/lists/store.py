@@ -188,7 +188,12 @@ class ListStore(ABC):
 
     @abstractmethod
     def begin_import(
-        self, kind: str, *, source: str | None, feed_name: str | None, mode: str,
+        self,
+        kind: str,
+        *,
+        source: str | None,
+        feed_name: str | None,
+        mode: str,
         fingerprint: str | None,
     ) -> ImportSession: ...
 

@@ -112,7 +112,12 @@ def make_validator(columns: Sequence[str], *, allow_remove: bool) -> RowValidato
         if state not in states:
             return RowError(row, f"issuing_state {fields[i_state]!r} is not an ICAO code")
         dtype = fields[i_type].strip().upper()
-        if not dtype or not ("A" <= dtype[0] <= "Z") or len(dtype) > 2:
+        if (
+            not dtype
+            or len(dtype) > 2
+            or not ("A" <= dtype[0] <= "Z")
+            or (len(dtype) == 2 and not ("A" <= dtype[1] <= "Z" or dtype[1] == "<"))
+        ):
             return RowError(row, f"document_type {fields[i_type]!r} is not a document code")
         dtype = dtype[0]
         number = fields[i_number].strip().upper().rstrip("<")
@@ -125,9 +130,7 @@ def make_validator(columns: Sequence[str], *, allow_remove: bool) -> RowValidato
         raw_status = fields[i_status].strip().lower()
         status = statuses.get(raw_status)
         if status is None and not (action == "remove" and not raw_status):
-            return RowError(
-                row, f"status {fields[i_status]!r} is not one of {', '.join(statuses)}"
-            )
+            return RowError(row, f"status {fields[i_status]!r} is not one of {', '.join(statuses)}")
         number_to = None
         if i_to is not None:
             raw_to = fields[i_to].strip().upper().rstrip("<")
@@ -221,8 +224,11 @@ FastRow = tuple[str, str, str, int, "str | None"]  # state3, number, type, statu
 def make_fast_parser(columns: Sequence[str]) -> Callable[[str], FastRow | None]:
     names = check_header(columns)
     pattern = re.compile(",".join(_FAST_PATTERNS[n] for n in names) + r"\r?\n?")
-    group_names = [n for n in names if _FAST_PATTERNS[n].startswith("(") and not
-                   _FAST_PATTERNS[n].startswith("(?:")]
+    group_names = [
+        n
+        for n in names
+        if _FAST_PATTERNS[n].startswith("(") and not _FAST_PATTERNS[n].startswith("(?:")
+    ]
     gi = {n: i for i, n in enumerate(group_names)}
     i_state, i_type, i_number, i_status = (gi[c] for c in REQUIRED_COLUMNS)
     extra_idx = [gi.get(c) for c in ("reporting_state", *DATE_COLUMNS, "reference", "source")]
