@@ -164,10 +164,13 @@ class Row:
     records: int
     series: int
     import_s: float
+    index_s: float
     rows_per_s: float
+    rows_per_cpu_s: float
     size_gb: float | None
     rss_start: float
-    rss_max: float
+    rss_stream_max: float
+    rss_end: float
     lat: dict[str, tuple[float, float]]
     cpu: dict[str, tuple[float, float]]
     outcomes: dict[str, dict[str, int]]
@@ -192,7 +195,7 @@ def bench_one(
     t0 = time.perf_counter()
     report = import_feed(store, feed, progress=progress)
     import_s = time.perf_counter() - t0
-    rss.append(_rss_mb())
+    rss_end = _rss_mb()
     rng = np.random.default_rng(seed + 1)
     pick = rng.choice(len(samples), size=min(lookups, len(samples)), replace=False)
     hits = [samples[i] for i in pick]
@@ -219,10 +222,13 @@ def bench_one(
         n,
         report.series_added,
         import_s,
+        report.index_seconds,
         report.rows_read / import_s,
+        report.rows_read / report.cpu_seconds,
         None if size is None else size / 1e9,
         rss[0],
         max(rss),
+        rss_end,
         lat,
         cpu,
         outcomes,
@@ -231,11 +237,12 @@ def bench_one(
 
 def format_table(rows: Sequence[Row]) -> str:
     head = (
-        "| backend | records | series | import s | rows/s | DB size GB | RSS start→max MB "
+        "| backend | records | series | import s (of which index) | rows/s | rows/CPU-s "
+        "| DB size GB | RSS MB start/streaming max/end "
         "| hit p50/p99 ms | miss p50/p99 ms | near-hit p50/p99 ms | exact-only hit p50/p99 ms "
         "| near-hit CPU p50/p99 ms |"
     )
-    lines = [head, "|" + "---|" * 12]
+    lines = [head, "|" + "---|" * 13]
     for r in rows:
 
         def fmt(name: str, r: Row = r) -> str:
@@ -243,8 +250,9 @@ def format_table(rows: Sequence[Row]) -> str:
 
         size = "n/a" if r.size_gb is None else f"{r.size_gb:.2f}"
         lines.append(
-            f"| {r.backend} | {r.records:,} | {r.series:,} | {r.import_s:.0f} | "
-            f"{r.rows_per_s:,.0f} | {size} | {r.rss_start:.0f}→{r.rss_max:.0f} | "
+            f"| {r.backend} | {r.records:,} | {r.series:,} | {r.import_s:.0f} ({r.index_s:.0f}) | "
+            f"{r.rows_per_s:,.0f} | {r.rows_per_cpu_s:,.0f} | {size} | "
+            f"{r.rss_start:.0f}/{r.rss_stream_max:.0f}/{r.rss_end:.0f} | "
             f"{fmt('hit')} | {fmt('miss')} | {fmt('near')} | {fmt('hit_exact_only')} | "
             f"{r.cpu['near'][0]:.3f} / {r.cpu['near'][1]:.3f} |"
         )

@@ -246,6 +246,7 @@ def import_feed(
         report.version = session.version_id
         writer = _Writer(session, key, report)
         rejects, reasons = report.rejects, report.reject_reasons
+        gc_was_enabled = gc.isenabled()
 
         def reject(error: RowError) -> None:
             report.rejected += 1
@@ -273,7 +274,6 @@ def import_feed(
                 n = 0
                 # The loop allocates only acyclic tuples; the cyclic collector would
                 # re-scan the buffered chunk over and over for nothing.
-                gc_was_enabled = gc.isenabled()
                 gc.disable()
                 try:
                     lines = feed.lines()
@@ -337,7 +337,8 @@ def import_feed(
             session.abort(f"feed unreadable: {error}")
             raise ImportRejectedError(f"{path}: {error}; the previous list stays active") from error
         except BaseException as error:
-            gc.enable()
+            if gc_was_enabled:
+                gc.enable()
             session.abort(f"import failed: {type(error).__name__}: {error}")
             raise
     report.active_records = version.records

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from screening.errors import ListStoreError
 from screening.lists.candidates import Candidate, near_candidates
 from screening.lists.hashing import DOCUMENT_TYPES, keyed_hash
 from screening.lists.model import ListMatch, ListRecord, ListVersion
@@ -29,6 +30,8 @@ from screening.lists.normalize import (
     state_key,
 )
 from screening.lists.store import ListStore
+
+MAX_NUMBER_LENGTH = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,9 @@ def find_matches(
     dtype = normalize_type(document_type)
     number = normalize_number(document_number)
     state3 = state_key(state)
+    # No document number is longer than 24 characters; a longer "number" is garbage and
+    # its hundreds of neighbours are not worth a lookup.
+    near = near and len(number) <= MAX_NUMBER_LENGTH
     candidates: dict[str, Candidate] = near_candidates(number) if near else {}
     numbers = [number, *candidates]
     with store.read_snapshot():
@@ -69,8 +75,6 @@ def find_matches(
         key_to: dict[str, tuple[str, str | None]] = {}
         if hashed:
             if key is None:
-                from screening.errors import ListStoreError
-
                 raise ListStoreError(
                     "this list store holds keyed hashes; the list key is needed to check it",
                     hint="pass --key-file or set SCREENING_LISTS_KEY",

@@ -9,6 +9,7 @@ parameter: ``postgresql://host/db?options=-csearch_path%3Dlists``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -137,8 +138,10 @@ class PostgresListStore(SqlListStore):
         return bool(row and row[0])
 
     def _unlock(self) -> None:
+        # A broken connection has lost the lock already; do not mask the first error.
         if not self._conn.closed:
-            self._execute(f"SELECT pg_advisory_unlock({_LOCK_SQL})")
+            with contextlib.suppress(ListStoreError):
+                self._execute(f"SELECT pg_advisory_unlock({_LOCK_SQL})")
 
     def _tables(self) -> list[str]:
         rows = self._all("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
