@@ -35,17 +35,19 @@ from screening.settings import Settings
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples"
 
 
-def spec_for(fmt: str = "TD3", state: str = "KGZ", seed: int = 1, dpi: int = 150,
-             **overrides: object) -> SpecimenSpec:
-    return random_spec(np.random.default_rng(seed), format=fmt, state=state, dpi=dpi,
-                       **overrides)
+def spec_for(
+    fmt: str = "TD3", state: str = "KGZ", seed: int = 1, dpi: int = 150, **overrides: object
+) -> SpecimenSpec:
+    return random_spec(np.random.default_rng(seed), format=fmt, state=state, dpi=dpi, **overrides)
 
 
 @cache
-def rendered(fmt: str, state: str, capture: str, defects: tuple[str, ...], seed: int,
-             dpi: int = 150) -> Specimen:
-    return render_specimen(spec_for(fmt, state, seed, dpi), capture=capture,
-                           defects=list(defects), seed=seed)
+def rendered(
+    fmt: str, state: str, capture: str, defects: tuple[str, ...], seed: int, dpi: int = 150
+) -> Specimen:
+    return render_specimen(
+        spec_for(fmt, state, seed, dpi), capture=capture, defects=list(defects), seed=seed
+    )
 
 
 def invalid_checks(lines: list[str], fmt: str) -> list[str]:
@@ -60,7 +62,7 @@ def invalid_checks(lines: list[str], fmt: str) -> list[str]:
             # Long number (ICAO 9303 Part 5/6): the rest of it and its check digit open
             # the optional data.
             optional = FORMATS_BY_NAME[fmt].field("optional_data")
-            overflow = lines[optional.line][optional.start:optional.end].split("<")[0]
+            overflow = lines[optional.line][optional.start : optional.end].split("<")[0]
             text, actual = text + overflow[:-1], overflow[-1:]
         if actual != compute_check_digit(text):
             bad.append(check.name)
@@ -68,8 +70,12 @@ def invalid_checks(lines: list[str], fmt: str) -> list[str]:
 
 
 def diff_positions(a: list[str], b: list[str]) -> list[tuple[int, int]]:
-    return [(n, i) for n, (x, y) in enumerate(zip(a, b, strict=True))
-            for i, (p, q) in enumerate(zip(x, y, strict=True)) if p != q]
+    return [
+        (n, i)
+        for n, (x, y) in enumerate(zip(a, b, strict=True))
+        for i, (p, q) in enumerate(zip(x, y, strict=True))
+        if p != q
+    ]
 
 
 # --- MRZ text -------------------------------------------------------------------------
@@ -94,8 +100,15 @@ def test_genuine_mrz_is_valid_icao(fmt: str, state: str, settings: Settings) -> 
 
 
 def test_cyrillic_names_are_transliterated_by_the_icao_table() -> None:
-    spec = spec_for("TD3", "RUS", 3, surname_local="ФЁДОРОВА", surname="FEDOROVA",
-                    given_names_local="ЮЛИЯ", given_names="IULIIA")
+    spec = spec_for(
+        "TD3",
+        "RUS",
+        3,
+        surname_local="ФЁДОРОВА",
+        surname="FEDOROVA",
+        given_names_local="ЮЛИЯ",
+        given_names="IULIIA",
+    )
     assert spec.mrz_lines()[0].startswith("P<RUSFEDOROVA<<IULIIA<")
 
 
@@ -117,8 +130,12 @@ def test_every_capture_tier_renders_with_valid_truth(capture: str) -> None:
     assert specimen.image.dtype == np.uint8 and specimen.image.ndim == 3
     assert invalid_checks(truth["mrz_lines"], "TD3") == []
     assert truth["capture"]["tier"] == capture
-    assert truth["expected"] == {"mrz_present": True, "check_digits_valid": True,
-                                 "viz_matches_mrz": True, "genuine": True}
+    assert truth["expected"] == {
+        "mrz_present": True,
+        "check_digits_valid": True,
+        "viz_matches_mrz": True,
+        "genuine": True,
+    }
     # The truth is plain JSON, and the saved image decodes to the returned array.
     json.loads(json.dumps(truth))
     decoded = cv2.imdecode(np.frombuffer(specimen.encoded(1), np.uint8), cv2.IMREAD_COLOR)
@@ -130,8 +147,11 @@ def test_every_capture_tier_renders_with_valid_truth(capture: str) -> None:
 def test_boxes_lie_inside_the_image(fmt: str, capture: str) -> None:
     truth = rendered(fmt, "UZB", capture, (), 21).truth
     height, width = truth["image"]["height"], truth["image"]["width"]
-    quads = [truth["boxes"]["page"]["quad"], truth["boxes"]["mrz_text"]["quad"],
-             truth["boxes"]["photo"]["quad"]]
+    quads = [
+        truth["boxes"]["page"]["quad"],
+        truth["boxes"]["mrz_text"]["quad"],
+        truth["boxes"]["photo"]["quad"],
+    ]
     quads += [c["quad"] for c in truth["boxes"]["mrz_cells"]]
     quads += [f["quad"] for f in truth["boxes"]["fields"].values()]
     for quad in quads:
@@ -159,7 +179,7 @@ def test_mrz_cells_hold_the_printed_characters_in_dark_ink() -> None:
     gray = cv2.cvtColor(specimen.image, cv2.COLOR_BGR2GRAY)
     for cell in specimen.truth["boxes"]["mrz_cells"]:
         x, y, w, h = cell["bbox"]
-        darkest = int(gray[y:y + h, x:x + w].min())
+        darkest = int(gray[y : y + h, x : x + w].min())
         assert darkest < 90, cell  # every cell, fillers included, carries a glyph
         assert cell["char"] == specimen.truth["mrz_lines"][cell["line"]][cell["index"]]
 
@@ -207,7 +227,8 @@ def test_wrong_check_digit_breaks_exactly_that_digit(check: str) -> None:
     # The digit itself, plus the composite recomputed over it (so no second digit fails).
     recomputed = [(c["line"], c["index"]) for c in record["composite_recomputed"]]
     assert diff_positions(truth["mrz_lines"], truth["mrz_lines_genuine"]) == sorted(
-        [(record["line"], record["index"]), *recomputed])
+        [(record["line"], record["index"]), *recomputed]
+    )
     assert truth["viz"]["document_number"] == truth["spec"]["document_number"]
     assert truth["expected"]["check_digits_valid"] is False
 
@@ -250,8 +271,14 @@ def _union(boxes: list[list[int]]) -> list[int]:
 
 @pytest.mark.parametrize(
     ("field", "level"),
-    [("surname", "crude"), ("birth_date", "shifted"), ("document_number", "lighter"),
-     ("surname", "erased_patch"), ("expiry_date", "erased_patch"), ("given_names", "shifted")],
+    [
+        ("surname", "crude"),
+        ("birth_date", "shifted"),
+        ("document_number", "lighter"),
+        ("surname", "erased_patch"),
+        ("expiry_date", "erased_patch"),
+        ("given_names", "shifted"),
+    ],
 )
 def test_viz_altered_changes_only_that_field(field: str, level: str) -> None:
     clean = rendered("TD3", "KGZ", "clean", (), 91)
@@ -267,15 +294,19 @@ def test_viz_altered_changes_only_that_field(field: str, level: str) -> None:
     boxes.append(record["region"])
     x, y, w, h = _union(boxes)
     diff = np.abs(forged.image.astype(int) - clean.image.astype(int)).max(axis=2)
-    assert diff[y:y + h, x:x + w].max() > 40  # the change is there
-    diff[max(0, y - 2):y + h + 2, max(0, x - 2):x + w + 2] = 0
+    assert diff[y : y + h, x : x + w].max() > 40  # the change is there
+    diff[max(0, y - 2) : y + h + 2, max(0, x - 2) : x + w + 2] = 0
     assert diff.max() == 0
 
 
 def test_defects_compose() -> None:
-    truth = rendered("TD3", "RUS", "mild",
-                     ("mrz_recomputed:birth_date", "wrong_check_digit:expiry_date",
-                      "viz_altered:surname:crude"), 95).truth
+    truth = rendered(
+        "TD3",
+        "RUS",
+        "mild",
+        ("mrz_recomputed:birth_date", "wrong_check_digit:expiry_date", "viz_altered:surname:crude"),
+        95,
+    ).truth
     kinds = [r["kind"] for r in truth["defects"]]
     assert kinds == ["mrz_recomputed", "wrong_check_digit", "viz_altered"]
     assert invalid_checks(truth["mrz_lines"], "TD3") == ["expiry_date"]
@@ -329,8 +360,14 @@ def test_bad_spec_values_raise_clear_errors() -> None:
 
 
 def test_generate_set_writes_images_truth_and_manifest(tmp_path: Path) -> None:
-    manifest = generate_set(tmp_path, 3, seed=3, captures=["clean", "mild"], dpis=[150],
-                            defects_mix={"none": 1, "wrong_check_digit": 1})
+    manifest = generate_set(
+        tmp_path,
+        3,
+        seed=3,
+        captures=["clean", "mild"],
+        dpis=[150],
+        defects_mix={"none": 1, "wrong_check_digit": 1},
+    )
     assert len(manifest) == 3
     index = json.loads((tmp_path / "manifest.json").read_text())
     assert [item["stem"] for item in index["items"]] == [m["stem"] for m in manifest]
@@ -346,9 +383,25 @@ def test_generate_set_writes_images_truth_and_manifest(tmp_path: Path) -> None:
 def test_cli_writes_a_specimen_and_rejects_bad_options(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = cli_main(["specimen", "--format", "TD1", "--state", "kgz", "--capture", "mild",
-                     "--defect", "viz_altered:surname:shifted", "--dpi", "150", "--seed", "7",
-                     "--out", str(tmp_path)])
+    code = cli_main(
+        [
+            "specimen",
+            "--format",
+            "TD1",
+            "--state",
+            "kgz",
+            "--capture",
+            "mild",
+            "--defect",
+            "viz_altered:surname:shifted",
+            "--dpi",
+            "150",
+            "--seed",
+            "7",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     (truth_path,) = tmp_path.glob("*.json")
     truth = json.loads(truth_path.read_text())
@@ -386,10 +439,16 @@ def test_committed_samples_reproduce() -> None:
     from fixtures.make_samples import SAMPLES as PLAN
 
     for sample in (PLAN[0], PLAN[3]):  # one PNG, one JPEG
-        spec = random_spec(np.random.default_rng(sample.seed), format=sample.format,
-                           state=sample.state, page_kind=sample.page_kind, dpi=sample.dpi)
-        fresh = render_specimen(spec, capture=sample.capture, defects=list(sample.defects),
-                                seed=sample.seed)
+        spec = random_spec(
+            np.random.default_rng(sample.seed),
+            format=sample.format,
+            state=sample.state,
+            page_kind=sample.page_kind,
+            dpi=sample.dpi,
+        )
+        fresh = render_specimen(
+            spec, capture=sample.capture, defects=list(sample.defects), seed=sample.seed
+        )
         stored = cv2.imread(str(SAMPLES / f"{sample.stem}.{fresh.extension}"))
         assert stored is not None and stored.shape == fresh.image.shape
         # PNG is lossless; a JPEG decoder of another build may differ by a level or two.
@@ -407,8 +466,9 @@ def test_tesseract_reads_a_clean_mrz() -> None:
         pytest.skip("tesseract binary not installed")
     specimen = rendered("TD3", "KGZ", "clean", (), 111, dpi=300)
     x, y, w, h = specimen.truth["boxes"]["mrz_text"]["bbox"]
-    crop = cv2.cvtColor(specimen.image[y - 10:y + h + 10, x - 10:x + w + 10],
-                        cv2.COLOR_BGR2GRAY)
+    crop = cv2.cvtColor(
+        specimen.image[y - 10 : y + h + 10, x - 10 : x + w + 10], cv2.COLOR_BGR2GRAY
+    )
     config = "--psm 6 -c tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
     text = pytesseract.image_to_string(crop, config=config)
     read = [line.replace(" ", "") for line in text.splitlines() if line.strip()]
@@ -417,5 +477,5 @@ def test_tesseract_reads_a_clean_mrz() -> None:
         # Tesseract's stock model miscounts long filler runs (it reads some '<' as 'K');
         # everything up to the last data character must be read.
         head = want.rstrip("<")
-        ratio = difflib.SequenceMatcher(None, got[:len(head)], head).ratio()
+        ratio = difflib.SequenceMatcher(None, got[: len(head)], head).ratio()
         assert ratio >= 0.9, (got, want)

@@ -16,31 +16,82 @@ _CAPTURES = ("clean", "mild", "hard", "clean_scan", "phone", "phone_photo")
 
 
 @click.command("specimen")
-@click.option("--format", "fmt", type=click.Choice(["TD3", "TD2", "TD1"]), default=None,
-              help="Document format (default: random per specimen).")
-@click.option("--state", default=None, metavar="CODE",
-              help="Issuing state, ICAO code: KGZ KAZ TJK UZB RUS BGD PAK AFG IND CHN IRQ LKA "
-                   "UTO (default: random).")
-@click.option("--capture", type=click.Choice(_CAPTURES), default="clean", show_default=True,
-              help="Capture conditions: flat scan, mild scan, or hard phone photo.")
-@click.option("--defect", "defects", multiple=True, metavar="KIND[:TARGET[:LEVEL]]",
-              help="wrong_check_digit[:check], mrz_recomputed[:field], "
-                   "viz_altered[:field[:crude|shifted|lighter|erased_patch]]. Repeatable.")
-@click.option("--kind", "page_kind", type=click.Choice(["data_page", "no_mrz"]),
-              default="data_page", show_default=True, help="no_mrz: a printed page without MRZ.")
-@click.option("--dpi", type=click.IntRange(150, 600), default=300, show_default=True,
-              help="Rendering resolution of the page.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed; specimen i of --count uses seed + i.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["TD3", "TD2", "TD1"]),
+    default=None,
+    help="Document format (default: random per specimen).",
+)
+@click.option(
+    "--state",
+    default=None,
+    metavar="CODE",
+    help="Issuing state, ICAO code: KGZ KAZ TJK UZB RUS BGD PAK AFG IND CHN IRQ LKA "
+    "UTO (default: random).",
+)
+@click.option(
+    "--capture",
+    type=click.Choice(_CAPTURES),
+    default="clean",
+    show_default=True,
+    help="Capture conditions: flat scan, mild scan, or hard phone photo.",
+)
+@click.option(
+    "--defect",
+    "defects",
+    multiple=True,
+    metavar="KIND[:TARGET[:LEVEL]]",
+    help="wrong_check_digit[:check], mrz_recomputed[:field], "
+    "viz_altered[:field[:crude|shifted|lighter|erased_patch]]. Repeatable.",
+)
+@click.option(
+    "--kind",
+    "page_kind",
+    type=click.Choice(["data_page", "no_mrz"]),
+    default="data_page",
+    show_default=True,
+    help="no_mrz: a printed page without MRZ.",
+)
+@click.option(
+    "--dpi",
+    type=click.IntRange(150, 600),
+    default=300,
+    show_default=True,
+    help="Rendering resolution of the page.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed; specimen i of --count uses seed + i.",
+)
 @click.option("--count", type=click.IntRange(1, 100_000), default=1, show_default=True)
-@click.option("--mixed", is_flag=True,
-              help="Write a benchmark-style mix of formats, states, captures and defects "
-                   "(ignores --format/--state/--capture/--defect) plus manifest.json.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              required=True, help="Output directory (created if missing).")
+@click.option(
+    "--mixed",
+    is_flag=True,
+    help="Write a benchmark-style mix of formats, states, captures and defects "
+    "(ignores --format/--state/--capture/--defect) plus manifest.json.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Output directory (created if missing).",
+)
 def specimen(
-    fmt: str | None, state: str | None, capture: str, defects: tuple[str, ...], page_kind: str,
-    dpi: int, seed: int, count: int, mixed: bool, out_dir: Path,
+    fmt: str | None,
+    state: str | None,
+    capture: str,
+    defects: tuple[str, ...],
+    page_kind: str,
+    dpi: int,
+    seed: int,
+    count: int,
+    mixed: bool,
+    out_dir: Path,
 ) -> None:
     """Render synthetic specimens: an image (PNG/JPEG) and a ground-truth JSON each.
 
@@ -62,8 +113,9 @@ def specimen(
         state = state.upper()
     for i in range(count):
         item_seed = seed + i
-        spec = random_spec(np.random.default_rng(item_seed), format=fmt, state=state,
-                           page_kind=page_kind, dpi=dpi)
+        spec = random_spec(
+            np.random.default_rng(item_seed), format=fmt, state=state, page_kind=page_kind, dpi=dpi
+        )
         result = render_specimen(spec, capture=capture, defects=list(defects), seed=item_seed)
         tag = "-".join(d.replace(":", "_") for d in defects) or page_kind
         stem = f"{spec.state}-{spec.format}-{capture}-{tag}-{item_seed}"
