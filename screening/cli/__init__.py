@@ -29,6 +29,9 @@ def _register() -> None:
     from screening.cli.specimen import specimen
 
     cli.add_command(specimen)
+    from screening.cli.editions import editions
+
+    cli.add_command(editions)
     from screening.cli.lists import lists
 
     cli.add_command(lists)

@@ -145,6 +145,7 @@ class Registry:
     non_machine_readable_expired_by: date
     icao_source: str
     checklists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    default_photo_zone: tuple[float, float, float, float] = (0.048, 0.16, 0.26, 0.48)
 
     def get(self, edition_id: str) -> Edition:
         for edition in self.editions:
@@ -154,6 +155,12 @@ class Registry:
 
     def by_state(self, state: str) -> list[Edition]:
         return [e for e in self.editions if e.issuing_state == state]
+
+    def photo_zone(self, edition: Edition | None) -> tuple[float, float, float, float]:
+        """The edition's photo zone (layout.photo_zone) or the default one."""
+        if edition is not None and "photo_zone" in edition.layout:
+            return _photo_zone(edition.layout["photo_zone"])
+        return self.default_photo_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +266,17 @@ def parse_registry(text: str) -> Registry:
         ),
         icao_source=str(icao["source"]),
         checklists={k: tuple(v) for k, v in raw.get("checklists", {}).items()},
+        default_photo_zone=_photo_zone(raw.get("layout_defaults", {}).get("photo_zone")),
     )
+
+
+def _photo_zone(value: Any) -> tuple[float, float, float, float]:
+    if value is None:
+        raise EditionRegistryError("[layout_defaults] needs photo_zone = [x, y, w, h]")
+    zone = tuple(float(v) for v in value)
+    if len(zone) != 4 or not all(0.0 <= v <= 1.0 for v in zone):
+        raise EditionRegistryError("photo_zone must be four fractions of the page in [0, 1]")
+    return zone  # type: ignore[return-value]
 
 
 @cache

@@ -1,0 +1,69 @@
+"""The documents stage as one pure-ish function the scan pipeline calls.
+
+:func:`screen_documents` takes the page image (RGB array) and, when an MRZ was read, its
+fields; it identifies the edition, checks a page without MRZ for hand-filled entries,
+scores the photo for substitution, and returns the findings plus the
+``document.edition`` object of the report. No file I/O, no printing; the models are
+loaded once (cached) from ``models/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from screening.documents.legacy import screen_edition
+from screening.documents.photo import assess_photo, locate_photo, photo_findings
+from screening.documents.registry import load_registry
+from screening.findings import Finding
+from screening.settings import Settings
+
+
+@dataclass(slots=True)
+class DocumentsOutcome:
+    edition: dict[str, Any]
+    findings: list[Finding] = field(default_factory=list)
+
+
+def screen_documents(
+    rgb: np.ndarray,
+    *,
+    settings: Settings,
+    mrz_fields: dict[str, Any] | None = None,
+    photo_box: tuple[int, int, int, int] | None = None,
+    check_photo: bool = True,
+    check_legacy: bool = True,
+    state_hint: str | None = None,
+) -> DocumentsOutcome:
+    """Edition, legacy and photo checks for one data page.
+
+    ``rgb`` is the page (HxWx3 uint8, RGB). ``photo_box`` is the photo in image pixels
+    when the caller knows it; otherwise it is searched from the edition's photo zone.
+    ``check_legacy=False`` when an MRZ is present but unreadable: the page is then not
+    a legacy page, and without fields there is no edition to identify.
+    """
+    registry = load_registry()
+    edition = None
+    if mrz_fields or check_legacy:
+        legacy = screen_edition(
+            None if mrz_fields else rgb,
+            settings=settings,
+            mrz_fields=mrz_fields,
+            state_hint=state_hint,
+        )
+        outcome = DocumentsOutcome(edition=legacy.edition_dict(), findings=list(legacy.findings))
+        edition = legacy.identification.edition
+    else:
+        outcome = DocumentsOutcome(edition={"id": None, "confidence": 0.0, "method": None})
+    if check_photo:
+        box = photo_box or locate_photo(rgb, registry.photo_zone(edition))
+        try:
+            assessment = assess_photo(rgb, box)
+        except ValueError:
+            assessment = None  # no usable photo area on this image: nothing to say
+        if assessment is not None:
+            outcome.edition["photo"] = assessment.to_dict()
+            outcome.findings.extend(photo_findings(assessment, registry=registry))
+    return outcome
