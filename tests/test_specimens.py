@@ -479,3 +479,12 @@ def test_tesseract_reads_a_clean_mrz() -> None:
         head = want.rstrip("<")
         ratio = difflib.SequenceMatcher(None, got[: len(head)], head).ratio()
         assert ratio >= 0.9, (got, want)
+
+
+def test_missing_font_is_a_clear_dependency_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fixtures import fonts
+    from screening.errors import MissingDependencyError
+
+    monkeypatch.setitem(fonts.FONT_FILES, "ocrb", ("/nonexistent/OCRB.otf", "fonts-ocr-b"))
+    with pytest.raises(MissingDependencyError, match="fonts-ocr-b"):
+        fonts.font_path("ocrb")
