@@ -218,3 +218,24 @@ def test_not_checked_is_a_warning_never_a_silent_clear(tmp_path: Path) -> None:
         assert screening.status == "not_checked" and screening.versions_checked == ()
         assert [f.code for f in screening.findings] == ["LIST_NOT_CHECKED"]
         assert derive_verdict(screening.findings) == Verdict.REFER
+
+
+def test_gc_drops_old_generations_and_failed_delta_rows(store: ListStore, tmp_path: Path) -> None:
+    first = store.active_version()
+    delta = write_feed(
+        tmp_path / "delta.csv",
+        ["KGZ,P,AB2222222,lost,,,,", "KGZ,P,AN1234567,,,,,remove", "QQQ,P,AB1,lost,,,,"],
+        header=HEADER + ",action",
+    )
+    with pytest.raises(ImportRejectedError, match="--strict"):
+        import_feed(store, delta, kind="delta", strict=True)
+    # The failed delta's rows are in the tables but invisible, its removal undone.
+    assert check(store, "KGZ", "AB2222222").status == "none"
+    assert check(store, "KGZ", "AN1234567").status == "hit"
+    assert store.gc(keep=1) == {"tables_dropped": 0, "rows_purged": 1}
+    import_feed(store, write_feed(tmp_path / "full.csv", ["KGZ,P,AB3333333,lost,,,"]))
+    import_feed(store, write_feed(tmp_path / "full2.csv", ["KGZ,P,AB4444444,lost,,,"]))
+    states = {v.id: v.state for v in store.versions()}
+    assert states[first.id] == "collected"  # type: ignore[union-attr]
+    assert store.gc(keep=0)["tables_dropped"] == 2
+    assert check(store, "KGZ", "AB4444444").status == "hit"
