@@ -488,3 +488,23 @@ def test_missing_font_is_a_clear_dependency_error(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setitem(fonts.FONT_FILES, "ocrb", ("/nonexistent/OCRB.otf", "fonts-ocr-b"))
     with pytest.raises(MissingDependencyError, match="fonts-ocr-b"):
         fonts.font_path("ocrb")
+
+
+def test_truth_spec_round_trips_and_rerenders_the_same_image() -> None:
+    specimen = rendered("TD2", "AFG", "mild", ("mrz_recomputed:surname",), 131)
+    spec = SpecimenSpec.from_dict(specimen.truth["spec"])
+    again = render_specimen(
+        spec, capture="mild", defects=specimen.truth["defects_requested"], seed=131
+    )
+    assert np.array_equal(again.image, specimen.image)
+
+
+def test_python_m_fixtures_is_the_specimen_command() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "fixtures", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "--defect" in result.stdout and "--capture" in result.stdout
