@@ -29,12 +29,15 @@ def _register() -> None:
     from screening.cli.specimen import specimen
 
     cli.add_command(specimen)
-    from screening.cli.editions import editions
+    from screening.cli.scan import scan
 
-    cli.add_command(editions)
+    cli.add_command(scan)
     from screening.cli.lists import lists
 
     cli.add_command(lists)
+    from screening.cli.editions import editions
+
+    cli.add_command(editions)
 
 
 _register()

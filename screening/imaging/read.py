@@ -7,25 +7,30 @@ classifier's confidence and by how many check digits pass; the best one wins.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 from screening.imaging.locate import BandCandidate, find_bands
-from screening.imaging.ocrb import CharRead, crop_cells, load_classifier
-from screening.imaging.segment import line_strip, segment_line
+from screening.imaging.ocrb import CharRead, crop_cells, decode, load_classifier
+from screening.imaging.segment import Cells, Strip, line_strip, segment_line
 from screening.mrz.checkdigit import compute_check_digit
 from screening.mrz.formats import FORMATS_BY_NAME, MrzFormat
 
 LENGTHS_BY_LINES = {3: (30,), 2: (44, 36)}
+DOCUMENT_CODE_FIRST = frozenset("PACIV")
 
 
 @dataclass(frozen=True, slots=True)
 class LineRead:
     chars: tuple[CharRead, ...]
+    # Class probabilities per cell, columns in ALPHABET order.
+    proba: np.ndarray
     # Cell centres mapped back to input-image pixels (for regions of findings).
     cell_points: np.ndarray
     cell_height: float
+    strip: np.ndarray  # the rectified grey line, reused by the second engine
 
     @property
     def text(self) -> str:
@@ -81,30 +86,70 @@ def count_checks(texts: list[str], fmt: MrzFormat | None) -> tuple[int, int]:
     return passed, len(fmt.checks)
 
 
+def _choose_windows(strips: list[Strip], candidates: list[list[Cells]]) -> list[Cells] | None:
+    """One cell layout per line: most glyph evidence, first cells aligned across lines."""
+    if any(not c for c in candidates):
+        return None
+    best: tuple[float, tuple[int, ...]] | None = None
+    for combo in itertools.product(*(range(len(c)) for c in candidates)):
+        chosen = [candidates[li][k] for li, k in enumerate(combo)]
+        # Position of cell 0 along the reading direction, in input pixels.
+        starts = []
+        pitches = []
+        for strip, cells in zip(strips, chosen, strict=True):
+            mid = (cells.top + cells.bottom) / 2
+            first = strip.to_input @ np.array([cells.centers[0], mid, 1.0])
+            step = float(np.linalg.norm(strip.to_input[:, 0]))
+            u = strip.to_input[:, 0] / step
+            starts.append(float(first @ u))
+            pitches.append(float(np.median(cells.pitch)) * step)
+        spread = (max(starts) - min(starts)) / max(float(np.mean(pitches)), 1e-6)
+        score = sum(c.weight for c in chosen) - 2.0 * spread
+        if best is None or score > best[0]:
+            best = (score, combo)
+    assert best is not None
+    return [candidates[li][k] for li, k in enumerate(best[1])]
+
+
 def _read_hypothesis(
     gray: np.ndarray, band: BandCandidate, reverse: bool, n_chars: int
 ) -> MrzRead | None:
     classifier = load_classifier()
     lines = list(band.lines)[::-1] if reverse else list(band.lines)
+    strips = [line_strip(gray, line, reverse, n_chars) for line in lines]
+    candidates = [segment_line(strip.image, n_chars) for strip in strips]
+    chosen = _choose_windows(strips, candidates)
+    if chosen is None:
+        return None
     line_reads: list[LineRead] = []
-    for line in lines:
-        strip = line_strip(gray, line, reverse)
-        cells = segment_line(strip.image, n_chars)
-        if cells is None:
-            return None
+    for strip, cells in zip(strips, chosen, strict=True):
         crops = crop_cells(strip.image, cells.centers, cells.pitch, cells.top, cells.bottom)
-        reads = classifier.read(crops)
+        proba = classifier.predict_proba(crops)
+        reads = decode(proba, classifier.classes)
         mid = (cells.top + cells.bottom) / 2
         pts = np.stack([cells.centers, np.full(n_chars, mid), np.ones(n_chars)], axis=1)
         cell_points = pts @ strip.to_input.T
         scale = float(np.linalg.norm(strip.to_input[:, 0]))
         line_reads.append(
-            LineRead(tuple(reads), cell_points, (cells.bottom - cells.top) * scale)
+            LineRead(
+                tuple(reads), proba, cell_points, (cells.bottom - cells.top) * scale, strip.image
+            )
         )
     texts = [lr.text for lr in line_reads]
     passed, total = count_checks(texts, guess_format(texts))
     confidences = np.array([c.confidence for lr in line_reads for c in lr.chars])
-    score = float(np.mean(np.log(np.clip(confidences, 1e-4, 1.0)))) + 1.5 * passed / total
+    # Glyphs of the line left outside the cells mean a wrong line length (36 vs 44).
+    # Cells over bare paper mean a line read past its end.
+    leftover = sum(c.leftover for c in chosen)
+    empty = sum(c.empty for c in chosen)
+    # Every MRZ starts with its document code: P, A, C, I or V.
+    structure = 0.5 if texts[0][:1] in DOCUMENT_CODE_FIRST else 0.0
+    score = (
+        float(np.mean(np.log(np.clip(confidences, 1e-4, 1.0))))
+        + 1.5 * passed / total
+        + structure
+        - 0.3 * (leftover + empty)
+    )
     return MrzRead(tuple(line_reads), band, reverse, score, passed, total)
 
 

@@ -9,7 +9,7 @@ perspective foreshortening; merged blobs are split and broken ones merged by tha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -31,14 +31,22 @@ class Cells:
     pitch: np.ndarray
     top: float
     bottom: float
+    weight: float = 0.0  # glyph evidence inside the window
+    leftover: float = 0.0  # glyph evidence of the same run left outside it
+    empty: int = 0  # cells with no glyph found in them (a line read past its end)
 
 
-def line_strip(gray: np.ndarray, line: TextLine, reverse: bool) -> Strip:
-    """Resample ``line`` into a horizontal strip; ``reverse`` reads it turned by 180 deg."""
+def line_strip(gray: np.ndarray, line: TextLine, reverse: bool, n_chars: int = 0) -> Strip:
+    """Resample ``line`` into a horizontal strip; ``reverse`` reads it turned by 180 deg.
+
+    The strip reaches well past the blob's ends (at least the length ``n_chars`` glyphs
+    would need): a line blob can miss its faint trailing fillers.
+    """
     ratio = STRIP_CHAR_H / max(line.height * 0.8, 1.0)
     u = np.array(line.direction) * (-1.0 if reverse else 1.0)
     n = np.array([-u[1], u[0]])
-    width = round((line.length + 2.5 * line.height) * ratio)
+    span = max(line.length, n_chars * line.height * 1.2) + 8.0 * line.height
+    width = round(span * ratio)
     height = round(line.height * 2.6 * ratio)
     c = np.array(line.center)
     # strip (x, y) -> input: c + (x - W/2)/ratio * u + (y - H/2)/ratio * n
@@ -74,70 +82,117 @@ def _glyph_boxes(strip: np.ndarray) -> np.ndarray:
     return boxes[keep]
 
 
-def _unit_centres(boxes: np.ndarray, pitch: float) -> np.ndarray:
-    """Glyph centres: split blobs wider than a pitch, merge fragments of one cell."""
-    centres: list[float] = []
-    for x, _, w, _ in boxes:
+def _unit_centres(boxes: np.ndarray, pitch: float, char_h: float) -> tuple[np.ndarray, np.ndarray]:
+    """Glyph centres and weights: split blobs wider than a pitch, merge cell fragments.
+
+    The weight (blob height relative to the character height) lets real glyphs outvote
+    specks when choosing which run of cells is the MRZ line.
+    """
+    items: list[tuple[float, float]] = []
+    for x, _, w, h in boxes:
+        weight = min(h / char_h, 1.0)
         parts = max(1, round(w / pitch))
-        if parts == 1:
-            centres.append(x + w / 2)
+        step = w / parts
+        items.extend((x + step * (k + 0.5), weight) for k in range(parts))
+    items.sort()
+    merged: list[list[float]] = []
+    for c, weight in items:
+        if merged and c - merged[-1][0] < 0.45 * pitch:
+            merged[-1][0] = (merged[-1][0] + c) / 2
+            merged[-1][1] = max(merged[-1][1], weight)
         else:
-            step = w / parts
-            centres.extend(x + step * (k + 0.5) for k in range(parts))
-    centres.sort()
-    merged: list[float] = []
-    for c in centres:
-        if merged and c - merged[-1] < 0.45 * pitch:
-            merged[-1] = (merged[-1] + c) / 2
-        else:
-            merged.append(c)
-    return np.array(merged)
+            merged.append([c, weight])
+    arr = np.array(merged, dtype=float).reshape(-1, 2)
+    return arr[:, 0], arr[:, 1]
 
 
-def _longest_run(centres: np.ndarray, pitch: float) -> np.ndarray:
-    if len(centres) == 0:
-        return centres
-    breaks = np.nonzero(np.diff(centres) > 1.9 * pitch)[0]
-    runs = np.split(centres, breaks + 1)
-    return max(runs, key=lambda r: r[-1] - r[0] if len(r) > 1 else 0)
+def _cell_indices(centres: np.ndarray, pitch: float) -> np.ndarray:
+    """Integer cell index of each centre, walking the line (a missing glyph skips one)."""
+    index = np.zeros(len(centres), dtype=int)
+    for i in range(1, len(centres)):
+        index[i] = index[i - 1] + max(1, round((centres[i] - centres[i - 1]) / pitch))
+    return index
 
 
-def estimate_pitch(strip: np.ndarray) -> float:
-    return STRIP_CHAR_H * 1.0 / 0.98
+def segment_line(strip: np.ndarray, n_chars: int, max_windows: int = 3) -> list[Cells]:
+    """Candidate cell layouts for ``n_chars`` fixed-pitch characters, best first.
 
-
-def segment_line(strip: np.ndarray, n_chars: int) -> Cells | None:
-    """Cell centres for ``n_chars`` fixed-pitch characters, or None if no run fits."""
+    Usually one; when a speck or a neighbouring mark next to the line makes two windows
+    of ``n_chars`` cells almost equally plausible, both are returned and the caller
+    decides with the other lines of the band (MRZ lines start at the same x).
+    """
     boxes = _glyph_boxes(strip)
     if len(boxes) < n_chars // 3:
-        return None
+        return []
     tall = boxes[boxes[:, 3] >= 0.75 * STRIP_CHAR_H]
     ref = tall if len(tall) >= 3 else boxes
     top = float(np.median(ref[:, 1]))
     bottom = float(np.median(ref[:, 1] + ref[:, 3]))
     char_h = max(bottom - top, 4.0)
-    nominal_pitch = char_h * 1.0
-    centres = _longest_run(_unit_centres(boxes, nominal_pitch), nominal_pitch)
+    centres, weights = _unit_centres(boxes, char_h, char_h)
     if len(centres) < n_chars // 3:
-        return None
-    span = centres[-1] - centres[0]
-    pitch = span / (n_chars - 1)
-    if not 0.75 * nominal_pitch <= pitch <= 1.3 * nominal_pitch:
-        return None
-    index = np.arange(n_chars, dtype=float)
-    fitted = centres[0] + pitch * index
-    # Refine: assign each centre to its nearest cell and fit a quadratic (perspective).
-    for _ in range(2):
-        k = np.clip(np.round((centres - fitted[0]) / pitch), 0, n_chars - 1)
-        if len(np.unique(k)) < 6:
+        return []
+    diffs = np.diff(centres)
+    plausible = diffs[(diffs > 0.7 * char_h) & (diffs < 1.5 * char_h)]
+    pitch = float(np.median(plausible)) if len(plausible) >= 5 else char_h
+    index = _cell_indices(centres, pitch)
+    # Runs of cells without a gap of more than one missing glyph: the MRZ line is one.
+    breaks = np.nonzero(np.diff(index) > 2)[0] + 1
+    runs = np.split(np.arange(len(centres)), breaks)
+    best_run = max(runs, key=lambda r: weights[r].sum())
+    c_run, k_run, w_run = centres[best_run], index[best_run], weights[best_run]
+    k_run = k_run - k_run[0]
+    if len(c_run) < n_chars // 3:
+        return []
+    # Windows of n_chars cells ranked by the glyph weight they hold.
+    last_start = max(int(k_run[-1]) - n_chars + 1, 0)
+    scored = sorted(
+        (
+            (float(w_run[(k_run >= s) & (k_run < s + n_chars)].sum()), s)
+            for s in range(last_start + 1)
+        ),
+        key=lambda t: (-t[0], t[1]),
+    )
+    top_weight = scored[0][0]
+    out: list[Cells] = []
+    for weight, start in scored[:max_windows]:
+        if weight < top_weight - 1.6:
             break
-        deg = 2 if len(np.unique(k)) >= 12 else 1
-        coef = np.polyfit(k, centres, deg)
-        residual = np.abs(np.polyval(coef, k) - centres)
-        good = residual < 0.35 * pitch
-        if good.sum() >= 6:
-            coef = np.polyfit(k[good], centres[good], deg)
-        fitted = np.polyval(coef, index)
-        pitch = float(np.median(np.diff(fitted)))
+        cells = _fit_window(c_run, k_run, start, n_chars, pitch, char_h, (top, bottom), weight)
+        if cells is not None:
+            out.append(replace(cells, leftover=float(w_run.sum()) - weight))
+    return out
+
+
+def _fit_window(
+    c_run: np.ndarray,
+    k_run: np.ndarray,
+    start: int,
+    n_chars: int,
+    pitch: float,
+    char_h: float,
+    rows: tuple[float, float],
+    weight: float,
+) -> Cells | None:
+    inside = (k_run >= start) & (k_run < start + n_chars)
+    k_in, c_in = (k_run[inside] - start).astype(float), c_run[inside]
+    if len(np.unique(k_in)) < 6:
+        return None
+    cell_index = np.arange(n_chars, dtype=float)
+    deg = 2 if len(np.unique(k_in)) >= 12 else 1
+    coef = np.polyfit(k_in, c_in, deg)
+    good = np.abs(np.polyval(coef, k_in) - c_in) < 0.3 * pitch
+    if good.sum() >= 6:
+        coef = np.polyfit(k_in[good], c_in[good], deg)
+    fitted = np.polyval(coef, cell_index)
     local_pitch = np.gradient(fitted)
-    return Cells(centers=fitted, pitch=local_pitch, top=top, bottom=bottom)
+    if not 0.6 * char_h <= float(np.median(local_pitch)) <= 1.6 * char_h:
+        return None
+    return Cells(
+        centers=fitted,
+        pitch=local_pitch,
+        top=rows[0],
+        bottom=rows[1],
+        weight=weight,
+        empty=n_chars - len(np.unique(k_in)),
+    )

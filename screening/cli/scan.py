@@ -1,0 +1,74 @@
+"""``screening scan IMAGE...``: read document images and report findings and verdicts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from screening.errors import BadArgumentsError, ExitCode
+from screening.pipeline import ScanOptions, ScanReport, scan_image
+from screening.settings import Settings
+
+
+def _parse_day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadArgumentsError(f"--today: not a date in YYYY-MM-DD form: {text!r}") from None
+
+
+def _human(report: ScanReport) -> str:
+    lines = [f"{report.file}: {str(report.verdict).upper() if report.verdict else 'ERROR'}"]
+    if report.error:
+        lines.append(f"  error: {report.error}")
+        return "\n".join(lines)
+    doc = report.document
+    if doc is not None:
+        fields = doc["fields"]
+        lines.append(
+            f"  {doc['format']}  {fields.get('issuing_country', '')}  "
+            f"{fields.get('document_number', '')}  {fields.get('surname', '')}, "
+            f"{fields.get('given_names', '')}"
+        )
+        lines.extend(f"  | {text}" for text in doc["mrz_lines"])
+    for finding in report.to_dict()["findings"]:
+        lines.append(f"  [{finding['severity']}] {finding['code']}: {finding['message']}")
+    lines.append(
+        f"  {report.elapsed_ms:.0f} ms ("
+        + ", ".join(f"{k[:-3]} {v:.0f}" for k, v in report.timings.items())
+        + ")"
+    )
+    return "\n".join(lines)
+
+
+@click.command("scan")
+@click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per image, one a line.")
+@click.option("--today", metavar="YYYY-MM-DD", help="Screening date (default: today).")
+@click.option("--no-tesseract", is_flag=True, help="Use only our own OCR-B reader.")
+@click.option(
+    "--viz/--no-viz",
+    default=False,
+    help="Also compare the printed visual zone with the MRZ (experimental, slow).",
+)
+def scan(
+    images: tuple[Path, ...], as_json: bool, today: str | None, no_tesseract: bool, viz: bool
+) -> int:
+    """Read the MRZ of each IMAGE, check it, and give a verdict (clear/refer/alert)."""
+    day = _parse_day(today)
+    settings = Settings(today=day) if day else Settings()
+    options = ScanOptions(use_tesseract=not no_tesseract, check_viz=viz)
+    failed = 0
+    for path in images:
+        report = scan_image(path, settings, options)
+        failed += report.error is not None
+        if as_json:
+            click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+        else:
+            click.echo(_human(report))
+    return int(ExitCode.input_file) if failed else int(ExitCode.ok)

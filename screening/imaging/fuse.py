@@ -1,0 +1,250 @@
+"""Fuse the two engines' reads and correct only what the evidence allows.
+
+Check digits are evidence, not an eraser. A check-digit failure is either a read error or
+a forgery, so a character is changed only when
+
+* the read of that character was uncertain (our reader's confidence below
+  ``UNCERTAIN_BELOW`` or the two engines disagree), and
+* the new character is allowed by the field type (digits in dates, letters in names), and
+* it is the reader's runner-up (or a known confusable partner such as ``0/O``), and
+* for check-digit corrections: the change makes a failing check pass without breaking
+  another one.
+
+Every change is recorded as a :class:`Correction` (reported as ``MRZ_OCR_CORRECTED``). A
+confidently read wrong check digit is never touched, so a forged MRZ still fails.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+from screening.imaging.ocrb import ALPHABET
+from screening.mrz.checkdigit import compute_check_digit
+from screening.mrz.formats import FieldKind, MrzFormat
+
+UNCERTAIN_BELOW = 0.95
+TESSERACT_WEIGHT = 0.3
+MIN_BACKED_PROBA = 0.03
+MIN_LINE_AGREEMENT = 0.8
+MIN_ALTERNATIVE_PROBA = 0.02
+MAX_CORRECTIONS = 3
+CONFUSABLE_PARTNER_PROBA = 0.02
+
+LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ<")
+DIGITS = frozenset("0123456789")
+ALLOWED_BY_KIND = {
+    FieldKind.DOC_TYPE: LETTERS,
+    FieldKind.COUNTRY: LETTERS,
+    FieldKind.NAME: LETTERS,
+    FieldKind.NUMBER: frozenset(ALPHABET),
+    FieldKind.DATE: DIGITS | {"<"},
+    FieldKind.SEX: frozenset("MFX<"),
+    FieldKind.CHECK: DIGITS | {"<"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    line: int  # 0-based
+    index: int  # 0-based
+    old: str
+    new: str
+    reason: str  # "field_type" or "check_digit"
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
+class FusedMrz:
+    lines: list[str]
+    confidence: list[np.ndarray]  # per line, per character
+    uncertain: list[np.ndarray]  # per line, bool per character
+    corrections: list[Correction]
+    engines_agree: bool | None  # None when the second engine did not run
+
+    @property
+    def min_confidence(self) -> float:
+        return float(min(c.min() for c in self.confidence)) if self.confidence else 0.0
+
+
+@cache
+def confusable_pairs() -> frozenset[frozenset[str]]:
+    text = resources.files("screening.data").joinpath("ocr_confusables.csv").read_text("utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return frozenset(frozenset((row["a"], row["b"])) for row in rows)
+
+
+def field_map(fmt: MrzFormat) -> list[list[tuple[str, FieldKind]]]:
+    """(field name, kind) for every character position of the format."""
+    out = [[("", FieldKind.NUMBER)] * fmt.line_length for _ in range(fmt.line_count)]
+    for spec in fmt.fields:
+        for i in range(spec.start, spec.end):
+            out[spec.line][i] = (spec.name, spec.kind)
+    return out
+
+
+def _combine(proba: np.ndarray, other: str | None) -> np.ndarray:
+    """Soft vote: the second engine backs one of our own candidates.
+
+    Tesseract is weaker than our reader on OCR-B, so it only breaks ties: its character
+    counts when our reader gave it some probability itself.
+    """
+    if not other or other not in ALPHABET:
+        return proba
+    k = ALPHABET.index(other)
+    if proba[k] < MIN_BACKED_PROBA:
+        return proba
+    vote = np.zeros_like(proba)
+    vote[k] = 1.0
+    return (1 - TESSERACT_WEIGHT) * proba + TESSERACT_WEIGHT * vote
+
+
+def _usable(ours: str, other: str) -> bool:
+    """A second-engine line counts only when aligned and mostly in agreement."""
+    if len(other) != len(ours):
+        return False
+    agree = sum(a == b for a, b in zip(ours, other, strict=True))
+    return agree >= MIN_LINE_AGREEMENT * len(ours)
+
+
+def _checks_state(lines: list[str], fmt: MrzFormat) -> list[bool]:
+    states: list[bool] = []
+    for check in fmt.checks:
+        data = "".join(lines[ln][a:b] for ln, a, b in check.spans)
+        digit = lines[check.line][check.index]
+        ok = compute_check_digit(data) == digit
+        if not ok and check.may_be_filler_when_empty and set(data) <= {"<"}:
+            ok = digit in "<0"
+        states.append(ok)
+    return states
+
+
+def fuse(
+    proba_lines: Sequence[np.ndarray],
+    fmt: MrzFormat | None,
+    second_engine: Sequence[str] | None = None,
+) -> FusedMrz:
+    """Combine per-cell probabilities (and the second engine's lines) into corrected text."""
+    pairs = confusable_pairs()
+    fields = field_map(fmt) if fmt is not None else None
+    agree: bool | None = None if second_engine is None else True
+    probas: list[np.ndarray] = []
+    uncertain: list[np.ndarray] = []
+    for li, proba in enumerate(proba_lines):
+        other = second_engine[li] if second_engine is not None and li < len(second_engine) else ""
+        first = "".join(ALPHABET[int(np.argmax(p))] for p in proba)
+        if not _usable(first, other):
+            other = ""  # unaligned or garbled output is no evidence per position
+        combined = np.array(
+            [_combine(p, other[i] if other else None) for i, p in enumerate(proba)]
+        )
+        unsure = combined.max(axis=1) < UNCERTAIN_BELOW
+        if other:
+            ours = [ALPHABET[int(np.argmax(p))] for p in proba]
+            disagree = np.array([a != b for a, b in zip(ours, other, strict=True)])
+            unsure |= disagree
+            if disagree.any():
+                agree = False
+        probas.append(combined)
+        uncertain.append(unsure)
+
+    chars = [[ALPHABET[int(np.argmax(p))] for p in proba] for proba in probas]
+    corrections: list[Correction] = []
+
+    def alternatives(li: int, i: int, allowed: frozenset[str]) -> list[tuple[float, str]]:
+        p = probas[li][i]
+        current = chars[li][i]
+        options: list[tuple[float, str]] = []
+        for k in np.argsort(-p):
+            cand = ALPHABET[int(k)]
+            if cand == current or cand not in allowed:
+                continue
+            if p[k] >= MIN_ALTERNATIVE_PROBA or frozenset((current, cand)) in pairs:
+                options.append((float(p[k]), cand))
+        return options
+
+    if fields is not None and fmt is not None:
+        # 1. Field type: a character the field cannot hold, read uncertainly or as a
+        #    confusable of an allowed one, becomes the best allowed character.
+        for li, line_chars in enumerate(chars):
+            for i, char in enumerate(line_chars):
+                name, kind = fields[li][i]
+                allowed = ALLOWED_BY_KIND[kind]
+                if char in allowed:
+                    continue
+                options = alternatives(li, i, allowed)
+                if not options:
+                    continue
+                _, best = options[0]
+                if uncertain[li][i] or frozenset((char, best)) in pairs:
+                    corrections.append(Correction(li, i, char, best, "field_type", name))
+                    line_chars[i] = best
+                    uncertain[li][i] = True
+
+        # 2. Check digits: single changes at uncertain positions that make a failing
+        #    check pass and break none.
+        confident_flips = 0
+        for _ in range(MAX_CORRECTIONS):
+            lines = ["".join(c) for c in chars]
+            state = _checks_state(lines, fmt)
+            if all(state):
+                break
+            best_fix: tuple[float, int, int, str] | None = None
+            for check, ok in zip(fmt.checks, state, strict=True):
+                if ok:
+                    continue
+                positions = [
+                    (ln, i) for ln, a, b in check.spans for i in range(a, b)
+                ] + [(check.line, check.index)]
+                for li, i in positions:
+                    allowed = ALLOWED_BY_KIND[fields[li][i][1]]
+                    options = alternatives(li, i, allowed)
+                    if not uncertain[li][i]:
+                        # A confident read may still flip to its look-alike partner when
+                        # the reader gave that partner real weight; such flips must
+                        # leave every check passing (verified below) or are undone.
+                        options = [
+                            (prob, cand)
+                            for prob, cand in options
+                            if prob >= CONFUSABLE_PARTNER_PROBA
+                            and frozenset((chars[li][i], cand)) in pairs
+                        ]
+                    for prob, cand in options:
+                        trial = [list(c) for c in chars]
+                        trial[li][i] = cand
+                        new_state = _checks_state(["".join(c) for c in trial], fmt)
+                        gains = sum(new_state) - sum(state)
+                        broken = any(o and not n for o, n in zip(state, new_state, strict=True))
+                        if gains > 0 and not broken and (best_fix is None or prob > best_fix[0]):
+                            best_fix = (prob, li, i, cand)
+            if best_fix is None:
+                break
+            _, li, i, cand = best_fix
+            if not uncertain[li][i]:
+                confident_flips += 1
+            corrections.append(
+                Correction(li, i, chars[li][i], cand, "check_digit", fields[li][i][0])
+            )
+            chars[li][i] = cand
+        if confident_flips and not all(_checks_state(["".join(c) for c in chars], fmt)):
+            # Partial repair that leans on confident reads: undo the check-digit changes.
+            for fix in reversed([c for c in corrections if c.reason == "check_digit"]):
+                chars[fix.line][fix.index] = fix.old
+            corrections = [c for c in corrections if c.reason != "check_digit"]
+
+    confidence = [
+        np.array([p[ALPHABET.index(c)] for p, c in zip(proba, line, strict=True)])
+        for proba, line in zip(probas, chars, strict=True)
+    ]
+    return FusedMrz(
+        lines=["".join(c) for c in chars],
+        confidence=confidence,
+        uncertain=uncertain,
+        corrections=corrections,
+        engines_agree=agree,
+    )

@@ -1,0 +1,108 @@
+"""Image -> MRZ text: locate, read with our OCR-B reader, fall back on Tesseract, fuse.
+
+Fast path: when our own reader's read passes every check digit with high confidence,
+Tesseract does not run at all. Otherwise Tesseract reads the same rectified line strips
+and :func:`screening.imaging.fuse.fuse` combines both.
+
+A read is reported as MRZ text only when it is plausible as a whole (enough confident
+characters, the format's structure); a band that looks like an MRZ but cannot be read
+confidently is ``unreadable``; anything else is ``not_found``. No invented MRZ text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+from screening.imaging import tesseract
+from screening.imaging.fuse import FusedMrz, fuse
+from screening.imaging.read import MrzRead, count_checks, guess_format, read_mrz
+
+FAST_PATH_CONFIDENCE = 0.9
+# Plausibility gate for reporting text at all.
+MIN_MEAN_CONFIDENCE = 0.8
+LOW_CONFIDENCE = 0.5
+MAX_LOW_CONFIDENCE_FRACTION = 0.1
+UNREADABLE_MEAN_CONFIDENCE = 0.55
+
+
+class MrzStatus(StrEnum):
+    FOUND = "found"
+    UNREADABLE = "unreadable"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(slots=True)
+class ImageMrz:
+    status: MrzStatus
+    lines: list[str] = field(default_factory=list)
+    fused: FusedMrz | None = None
+    read: MrzRead | None = None
+    tesseract_ran: bool = False
+    tesseract_lines: list[str] | None = None
+
+    @property
+    def quad(self) -> list[list[float]] | None:
+        return self.read.quad if self.read is not None else None
+
+    @property
+    def region(self) -> tuple[int, int, int, int] | None:
+        return self.read.band.region() if self.read is not None else None
+
+    @property
+    def char_height_px(self) -> float | None:
+        if self.read is None:
+            return None
+        return float(np.median([ln.cell_height for ln in self.read.lines]))
+
+    def cell_region(self, line: int, index: int) -> tuple[int, int, int, int] | None:
+        """Input-image box [x, y, w, h] around one character cell."""
+        if self.read is None or line >= len(self.read.lines):
+            return None
+        lr = self.read.lines[line]
+        x, y = lr.cell_points[index]
+        h = lr.cell_height * 1.3
+        return (round(x - h / 2), round(y - h / 2), round(h), round(h))
+
+
+def _plausible(fused: FusedMrz) -> bool:
+    conf = np.concatenate(fused.confidence)
+    return (
+        guess_format(fused.lines) is not None
+        and float(conf.mean()) >= MIN_MEAN_CONFIDENCE
+        and float(np.mean(conf < LOW_CONFIDENCE)) <= MAX_LOW_CONFIDENCE_FRACTION
+    )
+
+
+def _looks_like_mrz(read: MrzRead) -> bool:
+    conf = np.array([c.confidence for ln in read.lines for c in ln.chars])
+    fillers = sum(ln.text.count("<") for ln in read.lines)
+    return float(conf.mean()) >= UNREADABLE_MEAN_CONFIDENCE and fillers >= 4
+
+
+def read_image_mrz(gray: np.ndarray, use_tesseract: bool = True) -> ImageMrz:
+    read = read_mrz(gray)
+    if read is None:
+        return ImageMrz(MrzStatus.NOT_FOUND)
+    fmt = guess_format(read.texts)
+    probas = [ln.proba for ln in read.lines]
+    fused = fuse(probas, fmt)
+    passed, total = count_checks(fused.lines, fmt)
+    fast = passed == total and fused.min_confidence >= FAST_PATH_CONFIDENCE
+    result = ImageMrz(MrzStatus.NOT_FOUND, read=read, fused=fused)
+    if not fast and use_tesseract:
+        tess = tesseract.read_lines([ln.strip for ln in read.lines], len(read.lines))
+        result.tesseract_ran = True
+        result.tesseract_lines = tess
+        if tess is not None:
+            result.fused = fused = fuse(probas, fmt, tess)
+    if _plausible(fused):
+        result.status = MrzStatus.FOUND
+        result.lines = list(fused.lines)
+    elif _looks_like_mrz(read):
+        result.status = MrzStatus.UNREADABLE
+    else:
+        result.read = None  # nothing MRZ-like: do not report a region either
+    return result
