@@ -22,6 +22,11 @@ from screening.lists.store import records_table, series_table
 _OPTIONAL_DDL = "extra TEXT, added_in INTEGER NOT NULL, removed_in INTEGER"
 
 
+# Lookups read through a memory map (fewer copies); imports do not, so that the
+# process's memory stays what it really uses while writing gigabytes.
+_MMAP_READS = "mmap_size=2147418112"
+
+
 def sqlite_path(url: str) -> Path:
     """``sqlite:///abs/path.db`` (or ``sqlite:////abs``), ``sqlite:rel.db`` or a bare path."""
     rest = url[len("sqlite:") :] if url.startswith("sqlite:") else url
@@ -49,7 +54,7 @@ class SqliteListStore(SqlListStore):
                 "journal_mode=WAL",
                 "synchronous=NORMAL",
                 "cache_size=-65536",
-                "mmap_size=2147418112",
+                _MMAP_READS,
                 "temp_store=FILE",
             ):
                 self._conn.execute(f"PRAGMA {pragma}")
@@ -144,6 +149,7 @@ class SqliteListStore(SqlListStore):
             os.close(fd)
             return False
         self._lock_fd = fd
+        self._conn.execute("PRAGMA mmap_size=0")
         return True
 
     def _unlock(self) -> None:
@@ -151,6 +157,7 @@ class SqliteListStore(SqlListStore):
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
             self._lock_fd = None
+            self._conn.execute(f"PRAGMA {_MMAP_READS}")
 
     def _tables(self) -> list[str]:
         rows = self._all("SELECT name FROM sqlite_master WHERE type = 'table'")
