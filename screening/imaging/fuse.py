@@ -17,6 +17,7 @@ confidently read wrong check digit is never touched, so a forged MRZ still fails
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -34,6 +35,7 @@ MIN_BACKED_PROBA = 0.03
 MIN_LINE_AGREEMENT = 0.8
 MIN_ALTERNATIVE_PROBA = 0.02
 MAX_CORRECTIONS = 3
+LONG_NUMBER_FORMATS = frozenset({"TD1", "TD2"})
 CONFUSABLE_PARTNER_PROBA = 0.02
 
 LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ<")
@@ -112,7 +114,22 @@ def _usable(ours: str, other: str) -> bool:
     return agree >= MIN_LINE_AGREEMENT * len(ours)
 
 
-def _checks_state(lines: list[str], fmt: MrzFormat) -> list[bool]:
+def _long_number_ok(lines: list[str], fmt: MrzFormat) -> bool:
+    """TD1/TD2 long document number: ``<`` in the check position, the number continuing
+    in the optional data up to its check digit (ICAO 9303 Part 5/6)."""
+    spec = next((f for f in fmt.fields if f.name == "optional_data"), None)
+    number = next((f for f in fmt.fields if f.name == "document_number"), None)
+    if spec is None or number is None:
+        return False
+    extra = re.match(r"([0-9A-Z]*?)([0-9])<", lines[spec.line][spec.start : spec.end])
+    if extra is None:
+        return False
+    text = lines[number.line][number.start : number.end] + extra.group(1)
+    return compute_check_digit(text) == extra.group(2)
+
+
+def check_states(lines: list[str], fmt: MrzFormat) -> list[bool]:
+    """Pass/fail of every check digit of ``fmt`` over ``lines``."""
     states: list[bool] = []
     for check in fmt.checks:
         data = "".join(lines[ln][a:b] for ln, a, b in check.spans)
@@ -120,6 +137,9 @@ def _checks_state(lines: list[str], fmt: MrzFormat) -> list[bool]:
         ok = compute_check_digit(data) == digit
         if not ok and check.may_be_filler_when_empty and set(data) <= {"<"}:
             ok = digit in "<0"
+        long_number = check.name == "document_number" and fmt.name in LONG_NUMBER_FORMATS
+        if not ok and long_number and digit == "<":
+            ok = _long_number_ok(lines, fmt)
         states.append(ok)
     return states
 
@@ -191,7 +211,7 @@ def fuse(
         confident_flips = 0
         for _ in range(MAX_CORRECTIONS):
             lines = ["".join(c) for c in chars]
-            state = _checks_state(lines, fmt)
+            state = check_states(lines, fmt)
             if all(state):
                 break
             best_fix: tuple[float, int, int, str] | None = None
@@ -217,7 +237,7 @@ def fuse(
                     for prob, cand in options:
                         trial = [list(c) for c in chars]
                         trial[li][i] = cand
-                        new_state = _checks_state(["".join(c) for c in trial], fmt)
+                        new_state = check_states(["".join(c) for c in trial], fmt)
                         gains = sum(new_state) - sum(state)
                         broken = any(o and not n for o, n in zip(state, new_state, strict=True))
                         if gains > 0 and not broken and (best_fix is None or prob > best_fix[0]):
@@ -231,7 +251,7 @@ def fuse(
                 Correction(li, i, chars[li][i], cand, "check_digit", fields[li][i][0])
             )
             chars[li][i] = cand
-        if confident_flips and not all(_checks_state(["".join(c) for c in chars], fmt)):
+        if confident_flips and not all(check_states(["".join(c) for c in chars], fmt)):
             # Partial repair that leans on confident reads: undo the check-digit changes.
             for fix in reversed([c for c in corrections if c.reason == "check_digit"]):
                 chars[fix.line][fix.index] = fix.old

@@ -93,6 +93,9 @@ def _line_blobs(mask: np.ndarray, scale: float) -> list[TextLine]:
             for contour, links in zip(contours, hierarchy[0] if len(contours) else [], strict=True):
                 if links[3] != -1 or len(contour) < 4:
                     continue
+                _, _, bw, bh = cv2.boundingRect(contour)
+                if max(bw, bh) < min_len:
+                    continue  # cheap reject before the rotated rectangle
                 (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
                 length, height = max(w, h), min(w, h)
                 if height < MIN_LINE_HEIGHT or length < min_len:
@@ -113,7 +116,39 @@ def _line_blobs(mask: np.ndarray, scale: float) -> list[TextLine]:
                         height=height / scale,
                     )
                 )
-    return _dedupe(lines)
+    return _dedupe(_merge_collinear(_dedupe(lines)))
+
+
+def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
+    """Join pieces of one text line split by glare or a fold (same axis, small gap)."""
+    merged: list[TextLine] = []
+    for line in sorted(lines, key=lambda ln: -ln.length):
+        for k, base in enumerate(merged):
+            u = np.array(base.direction)
+            cos = abs(float(u @ np.array(line.direction)))
+            delta = np.array(line.center) - np.array(base.center)
+            if cos < np.cos(np.deg2rad(3.0)) or abs(float(delta @ base.normal())) > 0.45 * max(
+                base.height, line.height
+            ):
+                continue
+            along = float(delta @ u)
+            lo = min(-base.length / 2, along - line.length / 2)
+            hi = max(base.length / 2, along + line.length / 2)
+            gap = abs(along) - (base.length + line.length) / 2
+            tallest = max(base.height, line.height)
+            if gap > 4.0 * tallest or min(line.height, base.height) < 0.6 * tallest:
+                continue
+            center = np.array(base.center) + u * (lo + hi) / 2
+            merged[k] = TextLine(
+                center=(float(center[0]), float(center[1])),
+                direction=base.direction,
+                length=hi - lo,
+                height=max(base.height, line.height),
+            )
+            break
+        else:
+            merged.append(line)
+    return merged
 
 
 def _dedupe(lines: list[TextLine]) -> list[TextLine]:

@@ -18,7 +18,13 @@ import numpy as np
 
 from screening.imaging import tesseract
 from screening.imaging.fuse import FusedMrz, fuse
-from screening.imaging.read import MrzRead, count_checks, guess_format, read_mrz
+from screening.imaging.read import (
+    DOCUMENT_CODE_FIRST,
+    MrzRead,
+    count_checks,
+    guess_format,
+    read_mrz,
+)
 
 FAST_PATH_CONFIDENCE = 0.9
 # Plausibility gate for reporting text at all.
@@ -67,19 +73,54 @@ class ImageMrz:
         return (round(x - h / 2), round(y - h / 2), round(h), round(h))
 
 
+def _date_digits(lines: list[str]) -> int:
+    """Digits among the birth and expiry date characters (12 when all are digits)."""
+    fmt = guess_format(lines)
+    if fmt is None:
+        return 0
+    count = 0
+    for spec in fmt.fields:
+        if spec.name in ("birth_date", "expiry_date"):
+            count += sum(ch.isdigit() for ch in lines[spec.line][spec.start : spec.end])
+    return count
+
+
+def _structure_ok(lines: list[str]) -> bool:
+    """The shape every MRZ has: a document code, a letter country code, digit dates."""
+    if guess_format(lines) is None or lines[0][:1] not in DOCUMENT_CODE_FIRST:
+        return False
+    if not all(ch.isalpha() or ch == "<" for ch in lines[0][2:5]):
+        return False
+    return _date_digits(lines) >= 11
+
+
 def _plausible(fused: FusedMrz) -> bool:
+    """Report text only for an MRZ-shaped, confident read with at most two failing checks.
+
+    A forged page fails one check digit and the composite; a read failing more is too
+    doubtful to report (MRZ_UNREADABLE: rescan) rather than risk an invented MRZ.
+    """
     conf = np.concatenate(fused.confidence)
+    passed, total = count_checks(fused.lines, guess_format(fused.lines))
     return (
-        guess_format(fused.lines) is not None
+        _structure_ok(fused.lines)
+        and passed >= total - 2
         and float(conf.mean()) >= MIN_MEAN_CONFIDENCE
         and float(np.mean(conf < LOW_CONFIDENCE)) <= MAX_LOW_CONFIDENCE_FRACTION
     )
 
 
 def _looks_like_mrz(read: MrzRead) -> bool:
+    texts = read.texts
     conf = np.array([c.confidence for ln in read.lines for c in ln.chars])
-    fillers = sum(ln.text.count("<") for ln in read.lines)
-    return float(conf.mean()) >= UNREADABLE_MEAN_CONFIDENCE and fillers >= 4
+    fillers = sum(t.count("<") for t in texts)
+    shaped = texts[0][:1] in DOCUMENT_CODE_FIRST or read.checks_passed >= 2
+    return (
+        shaped
+        and fillers >= 4
+        and _date_digits(texts) >= 8
+        and float(conf.mean()) >= UNREADABLE_MEAN_CONFIDENCE
+    )
 
 
 def read_image_mrz(gray: np.ndarray, use_tesseract: bool = True) -> ImageMrz:

@@ -12,14 +12,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from screening.imaging.fuse import check_states
 from screening.imaging.locate import BandCandidate, find_bands
 from screening.imaging.ocrb import CharRead, crop_cells, decode, load_classifier
 from screening.imaging.segment import Cells, Strip, line_strip, segment_line
-from screening.mrz.checkdigit import compute_check_digit
 from screening.mrz.formats import FORMATS_BY_NAME, MrzFormat
 
 LENGTHS_BY_LINES = {3: (30,), 2: (44, 36)}
 DOCUMENT_CODE_FIRST = frozenset("PACIV")
+# A read passing every check digit with every character above this is beyond doubt:
+# a 180-degree or wrong-length read never gets there.
+CONFIDENT_READ = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +78,8 @@ def count_checks(texts: list[str], fmt: MrzFormat | None) -> tuple[int, int]:
     """(passed, total) check digits of ``texts`` under ``fmt``."""
     if fmt is None:
         return 0, 1
-    passed = 0
-    for check in fmt.checks:
-        data = "".join(texts[line][a:b] for line, a, b in check.spans)
-        digit = texts[check.line][check.index]
-        ok = compute_check_digit(data) == digit
-        if not ok and check.may_be_filler_when_empty and set(data) <= {"<"}:
-            ok = digit in "<0"
-        passed += ok
-    return passed, len(fmt.checks)
+    states = check_states(texts, fmt)
+    return sum(states), len(states)
 
 
 def _choose_windows(strips: list[Strip], candidates: list[list[Cells]]) -> list[Cells] | None:
@@ -153,13 +149,20 @@ def _read_hypothesis(
     return MrzRead(tuple(line_reads), band, reverse, score, passed, total)
 
 
+def _confident(read: MrzRead) -> bool:
+    return read.checks_passed == read.checks_total and read.min_confidence > CONFIDENT_READ
+
+
 def read_band(gray: np.ndarray, band: BandCandidate) -> MrzRead | None:
+    """Best hypothesis for one band; stops at the first read that is beyond doubt."""
     best: MrzRead | None = None
     for n_chars in LENGTHS_BY_LINES.get(len(band.lines), ()):
         for reverse in (False, True):
             hyp = _read_hypothesis(gray, band, reverse, n_chars)
             if hyp is not None and (best is None or hyp.score > best.score):
                 best = hyp
+            if best is not None and _confident(best):
+                return best
     return best
 
 
@@ -172,6 +175,6 @@ def read_mrz(gray: np.ndarray, max_bands: int = 6) -> MrzRead | None:
             continue
         if best is None or hyp.score > best.score:
             best = hyp
-        if hyp.checks_passed == hyp.checks_total and hyp.min_confidence > 0.9:
+        if _confident(hyp):
             break  # fast path: a confident read that passes every check digit
     return best

@@ -108,10 +108,8 @@ def _unit_centres(boxes: np.ndarray, pitch: float, char_h: float) -> tuple[np.nd
 
 def _cell_indices(centres: np.ndarray, pitch: float) -> np.ndarray:
     """Integer cell index of each centre, walking the line (a missing glyph skips one)."""
-    index = np.zeros(len(centres), dtype=int)
-    for i in range(1, len(centres)):
-        index[i] = index[i - 1] + max(1, round((centres[i] - centres[i - 1]) / pitch))
-    return index
+    steps = np.maximum(1, np.round(np.diff(centres) / pitch)).astype(int)
+    return np.concatenate([[0], np.cumsum(steps)])
 
 
 def segment_line(strip: np.ndarray, n_chars: int, max_windows: int = 3) -> list[Cells]:
