@@ -38,6 +38,7 @@ from screening.documents.photo import (
     photo_features,
 )
 
+FINGERPRINT_FILE = MODEL_DIR / "fingerprint.npz"
 TRAIN_SEED = 20261128
 VALID_SEED = 41
 EVAL_SEED = 9
@@ -45,6 +46,7 @@ TRAIN_PAIRS = 160
 VALID_PAIRS = 80
 EVAL_PAIRS = 40
 N_TREES = 150
+EVAL_FINGERPRINT_PAIRS = 3
 TARGET_FALSE_ALERTS = 0.025
 
 
@@ -115,14 +117,29 @@ def train(
     return model, card
 
 
+def write_fingerprint(model: Any, features: np.ndarray) -> None:
+    """Features of a few evaluation pages and the model's scores on them, for the unit
+    tests (independent of the page generator)."""
+    np.savez_compressed(
+        FINGERPRINT_FILE, features=features, probabilities=model.predict_proba(features)[:, 1]
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models.train_photo", description=__doc__)
     parser.add_argument("--check", action="store_true", help="retrain in memory, compare card")
+    parser.add_argument("--fingerprint-only", action="store_true",
+                        help="rewrite fingerprint.npz from the committed model")
     args = parser.parse_args(argv)
+    if args.fingerprint_only:
+        features, _ = make_set(EVAL_SEED, EVAL_FINGERPRINT_PAIRS)
+        write_fingerprint(joblib.load(MODEL_FILE), features)
+        return 0
     started = time.time()
     model, card = train()
     card["eval_seed"] = EVAL_SEED
-    card["eval"] = evaluate(model, card["threshold"], *make_set(EVAL_SEED, EVAL_PAIRS))
+    e_features, e_labels = make_set(EVAL_SEED, EVAL_PAIRS)
+    card["eval"] = evaluate(model, card["threshold"], e_features, e_labels)
     print(json.dumps(card, indent=2))
     print(f"trained in {time.time() - started:.1f} s", file=sys.stderr)
     if args.check:
@@ -135,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if same else 1
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, MODEL_FILE, compress=3)
+    write_fingerprint(model, e_features[: 2 * EVAL_FINGERPRINT_PAIRS])
     CARD_FILE.write_text(json.dumps(card, indent=2) + "\n", "utf-8")
     print(f"wrote {MODEL_FILE} and {CARD_FILE}", file=sys.stderr)
     return 0

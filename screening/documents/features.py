@@ -92,9 +92,11 @@ def _local_background(gray: np.ndarray) -> np.ndarray:
     padded = np.pad(gray, ((0, bh * _BG_BLOCK - h), (0, bw * _BG_BLOCK - w)), mode="edge")
     blocks = padded.reshape(bh, _BG_BLOCK, bw, _BG_BLOCK).transpose(0, 2, 1, 3)
     level = np.percentile(blocks.reshape(bh, bw, -1), 90, axis=2)
-    level = ndimage.maximum_filter(level, size=3)
-    zoomed = ndimage.zoom(level, _BG_BLOCK, order=1)
-    return zoomed[:h, :w].astype(np.float32)
+    level = ndimage.maximum_filter(level, size=3).astype(np.float32)
+    zoomed = Image.fromarray(level, mode="F").resize(
+        (bw * _BG_BLOCK, bh * _BG_BLOCK), Image.Resampling.BILINEAR
+    )
+    return np.asarray(zoomed, np.float32)[:h, :w]
 
 
 def page_ink(rgb: np.ndarray) -> PageInk:
@@ -107,8 +109,9 @@ def page_ink(rgb: np.ndarray) -> PageInk:
     saturation = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
     ink = (depth > INK_CONTRAST) | ((depth > INK_CONTRAST * 0.4) & (saturation > 70))
     # Ruled lines and frames are print, not text: drop long straight horizontal runs.
-    rules = ndimage.uniform_filter1d(ink.astype(np.float32), size=41, axis=1) > 0.85
-    rules = ndimage.binary_dilation(rules, structure=np.ones((3, 41), bool))
+    runs = ndimage.uniform_filter1d(ink.astype(np.float32), size=41, axis=1)
+    rules = (runs > 0.85).view(np.uint8)
+    rules = ndimage.maximum_filter1d(ndimage.maximum_filter1d(rules, 41, axis=1), 3, axis=0) > 0
     ink &= ~(rules & (ndimage.uniform_filter1d(ink.astype(np.float32), 5, axis=0) < 0.75))
     return PageInk(rgb=work, gray=gray, background=background, ink=ink, scale=scale)
 
