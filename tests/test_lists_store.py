@@ -12,7 +12,7 @@ import pytest
 
 from screening.errors import ImportRejectedError, ListStoreError
 from screening.findings import Verdict, derive_verdict
-from screening.lists import open_store, screen_document
+from screening.lists import open_lists_for_screening, open_store, screen_document
 from screening.lists.importer import import_feed
 from screening.lists.matcher import find_matches
 from screening.lists.store import ListStore
@@ -214,6 +214,11 @@ def test_not_checked_is_a_warning_never_a_silent_clear(tmp_path: Path) -> None:
         screen_document(open_store(f"sqlite:///{tmp_path}/empty.db"), "KGZ", "P", "AN1", settings),
         screen_document(open_store(f"sqlite:///{tmp_path}/e2.db"), "KGZ", "P", None, settings),
     ]
+    missing = Settings(today=TODAY, lists_url=f"sqlite:///{tmp_path}/missing.db")
+    store, reason = open_lists_for_screening(missing)
+    assert store is None and reason and "no list store" in reason
+    cases.append(screen_document(store, "KGZ", "P", "AN1", missing, unavailable_reason=reason))
+    assert "no list store" in cases[-1].findings[0].message
     for screening in cases:
         assert screening.status == "not_checked" and screening.versions_checked == ()
         assert [f.code for f in screening.findings] == ["LIST_NOT_CHECKED"]

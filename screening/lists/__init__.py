@@ -19,7 +19,7 @@ from screening.lists.model import (
     ListVersion,
     Status,
 )
-from screening.lists.screen import screen_document
+from screening.lists.screen import open_lists_for_screening, screen_document
 from screening.lists.store import ListStore, open_store
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "ListStore",
     "ListVersion",
     "Status",
+    "open_lists_for_screening",
     "open_store",
     "screen_document",
 ]

@@ -6,7 +6,7 @@ from screening.errors import ListStoreError
 from screening.findings import Finding, make_finding
 from screening.lists.matcher import find_matches
 from screening.lists.model import ListMatch, ListScreening, Status
-from screening.lists.store import ListStore
+from screening.lists.store import ListStore, open_store
 from screening.settings import Settings
 
 # Finding code raised by an exact hit, by record status.
@@ -20,6 +20,18 @@ HIT_CODES: dict[Status, str] = {
 MAX_POSSIBLE_FINDINGS = 5
 
 
+def open_lists_for_screening(settings: Settings) -> tuple[ListStore | None, str | None]:
+    """The configured store for a screening session, or (None, why not).
+
+    Open it once per process/worker (a store object is not for concurrent threads) and
+    pass the reason to ``screen_document`` so that ``LIST_NOT_CHECKED`` says it.
+    """
+    try:
+        return open_store(settings.resolved_lists_url(), create=False), None
+    except ListStoreError as error:
+        return None, error.message
+
+
 def screen_document(
     store: ListStore | None,
     issuing_state: str | None,
@@ -28,6 +40,7 @@ def screen_document(
     settings: Settings,
     *,
     key: bytes | None = None,
+    unavailable_reason: str | None = None,
 ) -> ListScreening:
     """Check one document against the active lost/stolen list version.
 
@@ -35,7 +48,7 @@ def screen_document(
     ``LIST_NOT_CHECKED`` finding, so a batch goes on and the officer knows.
     """
     if store is None:
-        return _not_checked("no lost/stolen list store is configured")
+        return _not_checked(unavailable_reason or "no lost/stolen list store is configured")
     if not issuing_state or not document_number:
         return _not_checked("the issuing state or document number could not be read")
     try:
