@@ -238,6 +238,8 @@ def test_gc_drops_old_generations_and_failed_delta_rows(store: ListStore, tmp_pa
     assert check(store, "KGZ", "AB2222222").status == "none"
     assert check(store, "KGZ", "AN1234567").status == "hit"
     assert store.gc(keep=1) == {"tables_dropped": 0, "rows_purged": 1}
+    assert store.gc(keep=1) == {"tables_dropped": 0, "rows_purged": 0}  # done once
+    assert store.versions()[0].state == "discarded"
     import_feed(store, write_feed(tmp_path / "full.csv", ["KGZ,P,AB3333333,lost,,,"]))
     import_feed(store, write_feed(tmp_path / "full2.csv", ["KGZ,P,AB4444444,lost,,,"]))
     states = {v.id: v.state for v in store.versions()}

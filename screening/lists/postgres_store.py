@@ -110,7 +110,13 @@ class PostgresListStore(SqlListStore):
 
     def _lookup_keys(self, table: str, keys: Sequence[str], where: str) -> list[tuple]:
         sql = f"SELECT {RECORD_SELECT} FROM {table} WHERE key = ANY(%s) AND {where}"
-        return self._conn.execute(sql, (list(keys),)).fetchall()
+        return self._fetch(sql, (list(keys),))
+
+    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except self._psycopg.Error as error:
+            raise ListStoreError(f"list server {_redact(self.url)}: {error}") from error
 
     def _lookup_series(
         self, table: str, probes: Sequence[tuple[str, int, int]], span: int, where: str
@@ -131,7 +137,7 @@ class PostgresListStore(SqlListStore):
             [p[1] for p in probes],
             [p[2] for p in probes],
         )
-        return self._conn.execute(sql, params).fetchall()
+        return self._fetch(sql, params)
 
     def _try_lock(self) -> bool:
         row = self._execute(f"SELECT pg_try_advisory_lock({_LOCK_SQL})").fetchone()

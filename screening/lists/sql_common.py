@@ -302,7 +302,15 @@ class SqlListStore(ListStore):
                 )
             self._commit()
             purged = 0
-            failed = [v.id for v in versions if v.state in ("failed", "interrupted")]
+            # Rows of failed deltas sit in a kept generation's tables: delete them once,
+            # then mark the version 'discarded' so later runs skip the table scan.
+            failed = [
+                v.id
+                for v in versions
+                if v.state in ("failed", "interrupted")
+                and v.kind == "delta"
+                and v.base in keep_bases
+            ]
             if failed:
                 ids = ",".join(map(str, failed))
                 for base in keep_bases:
@@ -314,6 +322,9 @@ class SqlListStore(ListStore):
                             f"UPDATE {table} SET removed_in = NULL WHERE removed_in IN ({ids})"
                         )
                         self._commit()
+                self._begin()
+                self._execute(f"UPDATE versions SET state = 'discarded' WHERE id IN ({ids})")
+                self._commit()
             return {"tables_dropped": dropped, "rows_purged": purged}
         finally:
             self._release()

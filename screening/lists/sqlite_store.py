@@ -124,7 +124,10 @@ class SqliteListStore(SqlListStore):
     def _lookup_keys(self, table: str, keys: Sequence[str], where: str) -> list[tuple]:
         marks = ",".join("?" * len(keys))
         sql = f"SELECT {RECORD_SELECT} FROM {table} WHERE key IN ({marks}) AND {where}"
-        return self._cursor.execute(sql, keys).fetchall()
+        try:
+            return self._cursor.execute(sql, keys).fetchall()
+        except sqlite3.Error as error:
+            raise ListStoreError(f"list store {self.path}: {error}") from error
 
     def _lookup_series(
         self, table: str, probes: Sequence[tuple[str, int, int]], span: int, where: str
@@ -139,7 +142,10 @@ class SqliteListStore(SqlListStore):
             f"JOIN {table} s ON s.prefix_key = c.pk AND s.width = c.w "
             f"AND s.num_from BETWEEN c.n - {int(span)} AND c.n AND s.num_to >= c.n WHERE {where}"
         )
-        return self._cursor.execute(sql, params).fetchall()
+        try:
+            return self._cursor.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise ListStoreError(f"list store {self.path}: {error}") from error
 
     def _try_lock(self) -> bool:
         fd = os.open(f"{self.path}.import-lock", os.O_RDWR | os.O_CREAT, 0o644)
