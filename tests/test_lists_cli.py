@@ -97,3 +97,24 @@ def test_hashed_import_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert json.loads(out)["status"] == "hit"
     code, _, err = run(capsys, "lists", "check", "--lists", url, "KGZ", "AN1234567")
     assert code == ExitCode.list_store and "key" in err
+
+
+def test_export_round_trips_into_another_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src, dst = f"sqlite:///{tmp_path}/a.db", f"sqlite:///{tmp_path}/b.db"
+    rows = [*BASE_ROWS, 'KGZ,P,AB1000001,lost,,2031-05-01,"MVD, Bishkek"']
+    run(capsys, "lists", "import", str(write_feed(tmp_path / "feed.csv", rows)), "--lists", src)
+    code, _, _ = run(capsys, "lists", "export", str(tmp_path / "out.csv"), "--lists", src)
+    assert code == 0
+    code, out, _ = run(
+        capsys, "lists", "import", str(tmp_path / "out.csv"), "--lists", dst, "--json"
+    )
+    report = json.loads(out)
+    assert report["rejected"] == 0 and report["records_added"] == 6
+    assert report["series_added"] == 2
+    for url in (src, dst):
+        code, out, _ = run(capsys, "lists", "check", "--json", "--lists", url, "KGZ", "AB1000001")
+        (match,) = json.loads(out)["matches"]
+        assert match["record"]["source"] == "MVD, Bishkek"
+        assert match["record"]["review_on"] == "2031-05-01"

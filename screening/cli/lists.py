@@ -286,6 +286,49 @@ def _emit(out: dict[str, Any], as_json: bool) -> None:
         )
 
 
+@lists.command("export")
+@click.argument("output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@lists_option
+def export_command(output: Path, lists_url: str | None) -> None:
+    """Write the active version as a CSV feed (import format) to OUTPUT ('-' = stdout):
+    an offline copy for a checkpoint without connectivity, or a backup."""
+    import csv
+
+    store = _open(lists_url, create=False)
+    try:
+        if store.mode()[0] == "hashed":
+            raise BadArgumentsError("a hashed store cannot be exported: it holds no numbers")
+        version = store.active_version()
+        if version is None:
+            raise BadArgumentsError("no list imported yet: nothing to export")
+        columns = [
+            "issuing_state",
+            "document_type",
+            "document_number",
+            "status",
+            "number_to",
+            "issued_on",
+            "expires_on",
+            "reported_on",
+            "review_on",
+            "reporting_state",
+            "reference",
+            "source",
+        ]
+        fh = sys.stdout if str(output) == "-" else open(output, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        try:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(columns)
+            for record in store.iter_records(version):
+                row = record.to_dict()
+                writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+        finally:
+            if fh is not sys.stdout:
+                fh.close()
+    finally:
+        store.close()
+
+
 @lists.command("gc")
 @lists_option
 @click.option(
