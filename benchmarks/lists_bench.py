@@ -6,8 +6,14 @@ reader, row validation, store), then time screenings: hits, misses and near hits
 (a listed number with one digit altered or one confusable swapped). Every lookup
 includes the near-hit search (exact + ~70 candidates + series, batched).
 
-    python -m benchmarks.lists_bench --sizes 1e6,1e7 --backend sqlite,postgres
+    python -m benchmarks.lists_bench --sizes 1e6,1e7,1e8 --backend postgres,sqlite
     python -m benchmarks.lists_bench --quick
+
+Columns: import wall time (of which index build + activation), rows/s wall-clock,
+rows per CPU-second of this process (PostgreSQL server CPU not included), database size,
+RSS (start / max while streaming rows / end), lookup latency p50/p99 wall-clock for
+hits, misses, near hits and exact-only hits, and near-hit latency in thread CPU time
+(without time spent waiting for a CPU on a shared machine, or for the PostgreSQL server).
 
 PostgreSQL: --pg-url postgresql://... (a schema per run is created and dropped), else
 a throwaway cluster is started with tests/pg_server.py (needs the PostgreSQL binaries).
@@ -20,6 +26,7 @@ import gc
 import os
 import platform
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -261,7 +268,12 @@ def format_table(rows: Sequence[Row]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.lists_bench")
-    parser.add_argument("--sizes", default="1e6,1e7,1e8")
+    parser.add_argument(
+        "--sizes",
+        default="1e6,1e7",
+        help="records per list (default 1e6,1e7; add 1e8 for the full-scale run, "
+        "about 15-30 min per backend on 2 cores)",
+    )
     parser.add_argument("--backend", default="sqlite,postgres")
     parser.add_argument("--lookups", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=5)
@@ -269,12 +281,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--pg-url", default=os.environ.get("SCREENING_BENCH_POSTGRES_URL"))
     parser.add_argument("--keep", action="store_true", help="keep feeds and databases")
     parser.add_argument("--quick", action="store_true", help="100,000 records, 1,000 lookups")
-    parser.add_argument("--output", type=Path, default=None, help="append the table here")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="append the table here (default: benchmarks/results/lists.md, not with --quick)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     backends = args.backend.split(",")
     if args.quick:
         sizes, args.lookups = [100_000], 1_000
+    elif args.output is None:
+        args.output = Path(__file__).resolve().parent / "results" / "lists.md"
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="lists-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     cluster = None
@@ -325,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     header = (
         f"Lists benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{platform.machine()}, {os.cpu_count()} CPUs (shared with other jobs), "
-        f"python -m benchmarks.lists_bench {' '.join(argv or [])}"
+        f"python -m benchmarks.lists_bench {' '.join(sys.argv[1:] if argv is None else argv)}"
     )
     print(header)
     print(table)
