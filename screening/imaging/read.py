@@ -82,11 +82,13 @@ def count_checks(texts: list[str], fmt: MrzFormat | None) -> tuple[int, int]:
     return sum(states), len(states)
 
 
-def _choose_windows(strips: list[Strip], candidates: list[list[Cells]]) -> list[Cells] | None:
-    """One cell layout per line: most glyph evidence, first cells aligned across lines."""
+def _rank_windows(
+    strips: list[Strip], candidates: list[list[Cells]], limit: int = 3
+) -> list[list[Cells]]:
+    """Cell layouts for all lines, best first: glyph evidence, first cells aligned."""
     if any(not c for c in candidates):
-        return None
-    best: tuple[float, tuple[int, ...]] | None = None
+        return []
+    ranked: list[tuple[float, tuple[int, ...]]] = []
     for combo in itertools.product(*(range(len(c)) for c in candidates)):
         chosen = [candidates[li][k] for li, k in enumerate(combo)]
         # Position of cell 0 along the reading direction, in input pixels.
@@ -100,37 +102,27 @@ def _choose_windows(strips: list[Strip], candidates: list[list[Cells]]) -> list[
             starts.append(float(first @ u))
             pitches.append(float(np.median(cells.pitch)) * step)
         spread = (max(starts) - min(starts)) / max(float(np.mean(pitches)), 1e-6)
-        score = sum(c.weight for c in chosen) - 2.0 * spread
-        if best is None or score > best[0]:
-            best = (score, combo)
-    assert best is not None
-    return [candidates[li][k] for li, k in enumerate(best[1])]
+        ranked.append((sum(c.weight for c in chosen) - 2.0 * spread, combo))
+    ranked.sort(key=lambda t: -t[0])
+    return [[candidates[li][k] for li, k in enumerate(combo)] for _, combo in ranked[:limit]]
 
 
-def _read_hypothesis(
-    gray: np.ndarray, band: BandCandidate, reverse: bool, n_chars: int
-) -> MrzRead | None:
+def _read_line(strip: Strip, cells: Cells) -> LineRead:
     classifier = load_classifier()
-    lines = list(band.lines)[::-1] if reverse else list(band.lines)
-    strips = [line_strip(gray, line, reverse, n_chars) for line in lines]
-    candidates = [segment_line(strip.image, n_chars) for strip in strips]
-    chosen = _choose_windows(strips, candidates)
-    if chosen is None:
-        return None
-    line_reads: list[LineRead] = []
-    for strip, cells in zip(strips, chosen, strict=True):
-        crops = crop_cells(strip.image, cells.centers, cells.pitch, cells.top, cells.bottom)
-        proba = classifier.predict_proba(crops)
-        reads = decode(proba, classifier.classes)
-        mid = (cells.top + cells.bottom) / 2
-        pts = np.stack([cells.centers, np.full(n_chars, mid), np.ones(n_chars)], axis=1)
-        cell_points = pts @ strip.to_input.T
-        scale = float(np.linalg.norm(strip.to_input[:, 0]))
-        line_reads.append(
-            LineRead(
-                tuple(reads), proba, cell_points, (cells.bottom - cells.top) * scale, strip.image
-            )
-        )
+    n_chars = len(cells.centers)
+    crops = crop_cells(strip.image, cells.centers, cells.pitch, cells.top, cells.bottom)
+    proba = classifier.predict_proba(crops)
+    reads = decode(proba, classifier.classes)
+    mid = (cells.top + cells.bottom) / 2
+    pts = np.stack([cells.centers, np.full(n_chars, mid), np.ones(n_chars)], axis=1)
+    cell_points = pts @ strip.to_input.T
+    scale = float(np.linalg.norm(strip.to_input[:, 0]))
+    return LineRead(
+        tuple(reads), proba, cell_points, (cells.bottom - cells.top) * scale, strip.image
+    )
+
+
+def _score(line_reads: list[LineRead], chosen: list[Cells]) -> tuple[float, int, int]:
     texts = [lr.text for lr in line_reads]
     passed, total = count_checks(texts, guess_format(texts))
     confidences = np.array([c.confidence for lr in line_reads for c in lr.chars])
@@ -146,7 +138,29 @@ def _read_hypothesis(
         + structure
         - 0.3 * (leftover + empty)
     )
-    return MrzRead(tuple(line_reads), band, reverse, score, passed, total)
+    return score, passed, total
+
+
+def _read_hypothesis(
+    gray: np.ndarray, band: BandCandidate, reverse: bool, n_chars: int
+) -> MrzRead | None:
+    """Read the band one way at one line length; ambiguous layouts are read and scored."""
+    lines = list(band.lines)[::-1] if reverse else list(band.lines)
+    strips = [line_strip(gray, line, reverse, n_chars) for line in lines]
+    candidates = [segment_line(strip.image, n_chars) for strip in strips]
+    cache: dict[tuple[int, int], LineRead] = {}
+    best: MrzRead | None = None
+    for chosen in _rank_windows(strips, candidates):
+        line_reads = []
+        for li, cells in enumerate(chosen):
+            key = (li, id(cells))
+            if key not in cache:
+                cache[key] = _read_line(strips[li], cells)
+            line_reads.append(cache[key])
+        score, passed, total = _score(line_reads, chosen)
+        if best is None or score > best.score:
+            best = MrzRead(tuple(line_reads), band, reverse, score, passed, total)
+    return best
 
 
 def _confident(read: MrzRead) -> bool:

@@ -127,6 +127,14 @@ def segment_line(strip: np.ndarray, n_chars: int, max_windows: int = 3) -> list[
     top = float(np.median(ref[:, 1]))
     bottom = float(np.median(ref[:, 1] + ref[:, 3]))
     char_h = max(bottom - top, 4.0)
+    # Glyphs sit between the text line's top and bottom; a page edge or a stamp reaching
+    # far above or below it is not part of the MRZ.
+    inside = (boxes[:, 1] >= top - 0.3 * char_h) & (
+        boxes[:, 1] + boxes[:, 3] <= bottom + 0.3 * char_h
+    )
+    boxes = boxes[inside]
+    if len(boxes) < n_chars // 3:
+        return []
     centres, weights = _unit_centres(boxes, char_h, char_h)
     if len(centres) < n_chars // 3:
         return []
@@ -147,7 +155,9 @@ def segment_line(strip: np.ndarray, n_chars: int, max_windows: int = 3) -> list[
     scored = sorted(
         (
             (float(w_run[(k_run >= s) & (k_run < s + n_chars)].sum()), s)
-            for s in range(last_start + 1)
+            # A glyph lost at either end (touching a guilloche line, faint) shifts the
+            # run: windows reaching two cells past it are scored as well.
+            for s in range(-2, last_start + 3)
         ),
         key=lambda t: (-t[0], t[1]),
     )
