@@ -1,0 +1,97 @@
+"""Check digits are evidence, not an eraser: the fusion/correction rules on synthetic reads."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from screening.imaging.fuse import check_states, fuse
+from screening.imaging.ocrb import ALPHABET
+from screening.mrz.formats import FORMATS_BY_NAME
+
+TD3 = FORMATS_BY_NAME["TD3"]
+GOOD = [
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+]
+
+
+def _proba(lines: list[str], confidence: float = 0.995) -> list[np.ndarray]:
+    """Reader output that reads ``lines`` with the given confidence everywhere."""
+    out = []
+    for line in lines:
+        p = np.full((len(line), len(ALPHABET)), (1 - confidence) / (len(ALPHABET) - 1))
+        for i, ch in enumerate(line):
+            p[i, ALPHABET.index(ch)] = confidence
+        out.append(p)
+    return out
+
+
+def _set(p: np.ndarray, index: int, weights: dict[str, float]) -> None:
+    p[index] = 1e-4
+    for ch, w in weights.items():
+        p[index, ALPHABET.index(ch)] = w
+    p[index] /= p[index].sum()
+
+
+def test_clean_read_is_untouched() -> None:
+    fused = fuse(_proba(GOOD), TD3)
+    assert fused.lines == GOOD
+    assert fused.corrections == []
+    assert all(check_states(fused.lines, TD3))
+
+
+def test_confidently_printed_wrong_check_digit_is_never_repaired() -> None:
+    forged = [GOOD[0], GOOD[1][:9] + "7" + GOOD[1][10:]]  # document number check 6 -> 7
+    fused = fuse(_proba(forged), TD3)
+    assert fused.lines == forged
+    assert fused.corrections == []
+    assert not all(check_states(fused.lines, TD3))
+
+
+def test_uncertain_digit_is_corrected_by_its_check_digit_and_recorded() -> None:
+    misread = [GOOD[0], GOOD[1][:3] + "3" + GOOD[1][4:]]  # 8 read as 3 in the number
+    proba = _proba(misread)
+    _set(proba[1], 3, {"3": 0.55, "8": 0.4, "B": 0.05})
+    fused = fuse(proba, TD3)
+    assert fused.lines == GOOD
+    assert [(c.old, c.new, c.reason, c.field) for c in fused.corrections] == [
+        ("3", "8", "check_digit", "document_number")
+    ]
+
+
+def test_letter_in_a_date_becomes_its_digit_look_alike() -> None:
+    misread = [GOOD[0], GOOD[1][:15] + "O" + GOOD[1][16:]]  # birth 740812: 0 read as O
+    proba = _proba(misread, 0.99)
+    _set(proba[1], 15, {"O": 0.9, "0": 0.08, "Q": 0.02})
+    fused = fuse(proba, TD3)
+    assert fused.lines == GOOD
+    assert fused.corrections[0].reason == "field_type"
+    assert fused.corrections[0].field == "birth_date"
+
+
+def test_a_look_alike_that_does_not_settle_every_check_is_undone() -> None:
+    # Forged birth check digit, plus a confident 'O' in the number whose flip to '0'
+    # would not make every check pass: nothing may change.
+    number = "L8989O2C3"
+    line2 = number + "6UTO7408121F1204159ZE184226B<<<<<10"
+    proba = _proba([GOOD[0], line2])
+    _set(proba[1], 5, {"O": 0.965, "0": 0.035})
+    fused = fuse(proba, TD3)
+    assert fused.lines[1][19] == "1"  # the forged digit stays
+    assert all(c.reason != "check_digit" for c in fused.corrections)
+
+
+def test_second_engine_breaks_a_tie_between_our_candidates() -> None:
+    misread = [GOOD[0], GOOD[1]]
+    proba = _proba(misread)
+    _set(proba[0], 5, {"E": 0.48, "F": 0.52})  # our reader slightly prefers F
+    fused = fuse(proba, TD3, second_engine=GOOD)
+    assert fused.lines[0] == GOOD[0]
+    assert fused.engines_agree is False  # they disagreed on that character
+
+
+def test_garbled_second_engine_output_is_ignored() -> None:
+    proba = _proba(GOOD)
+    garbled = ["P<UTOKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK", GOOD[1]]
+    fused = fuse(proba, TD3, second_engine=garbled)
+    assert fused.lines == GOOD
