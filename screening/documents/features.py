@@ -26,7 +26,8 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-WORK_WIDTH = 1000
+WORK_WIDTH = 800
+_S = WORK_WIDTH / 1000  # region filters below are tuned at 1000 px and scale with it
 INK_CONTRAST = 50.0  # grey levels below the local paper level that count as ink
 _BG_BLOCK = 24
 
@@ -118,7 +119,8 @@ def page_ink(rgb: np.ndarray) -> PageInk:
 
 def find_text_regions(page: PageInk) -> list[TextRegion]:
     """Lines of ink: smear the ink mask horizontally, keep text-sized blobs."""
-    smear = ndimage.uniform_filter1d(page.ink.astype(np.float32), size=17, axis=1) > 0.02
+    smear = ndimage.uniform_filter1d(page.ink.astype(np.float32), size=round(17 * _S), axis=1)
+    smear = smear > 0.02
     smear = ndimage.binary_closing(smear, structure=np.ones((3, 1), bool))
     labels, _ = ndimage.label(smear)
     regions: list[TextRegion] = []
@@ -127,10 +129,10 @@ def find_text_regions(page: PageInk) -> list[TextRegion]:
             continue
         ys, xs = slc
         h, w = ys.stop - ys.start, xs.stop - xs.start
-        if not (8 <= h <= 70 and w >= 24 and w >= h):
+        if not (8 * _S <= h <= 70 * _S and w >= 24 * _S and w >= h):
             continue
         ink_count = int(page.ink[slc][labels[slc] == index].sum())
-        if ink_count < 60:
+        if ink_count < 60 * _S * _S:
             continue
         box_work = (xs.start, ys.start, w, h)
         s = page.scale
@@ -223,7 +225,7 @@ def region_features(page: PageInk, region: TextRegion) -> np.ndarray:
             float(np.std(slants)) if len(slants) > 1 else 0.0,
             len(heights) / max(1.0, w / unit),
             float(mask.mean()),
-            h / 30.0,
+            h / (30.0 * _S),
             w / max(h, 1),
         ],
         dtype=np.float32,
