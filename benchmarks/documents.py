@@ -38,7 +38,7 @@ from threadpoolctl import threadpool_limits
 from fixtures.legacy import generate_legacy, random_legacy_spec
 from fixtures.photo import photo_specimen
 from screening.documents.legacy import assess_handfilled, load_model
-from screening.documents.photo import assess_photo, locate_photo
+from screening.documents.photo import assess_photo, locate_photo, photo_box_fits
 from screening.documents.photo import load_model as load_photo_model
 from screening.documents.registry import load_registry
 
@@ -80,23 +80,26 @@ def bench_handfilled(pages: int, lines: list[str]) -> dict[str, float]:
     by_tier: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
     by_kind: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
     times: list[float] = []
+    cpu: list[float] = []
     for i in range(pages):
         kind = ("handfilled", "printed")[i % 2]
         spec = random_legacy_spec(BENCH_SEED * 1_000 + i, kind=kind)
         page = generate_legacy(spec)
         rgb = np.asarray(page.image)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         decided = assess_handfilled(rgb, model=model).is_handfilled
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
         truth = kind == "handfilled"
         by_tier[spec.tier].append((decided, truth))
         label = "hand-filled 1994 page" if truth else f"printed ({spec.layout} layout)"
         by_kind[label].append((decided, truth))
     extra = max(4, pages // 8)
     for rgb in _observation_pages(extra, BENCH_SEED + 17):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         decided = assess_handfilled(rgb, model=model).is_handfilled
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
         by_kind["printed (generator page without MRZ)"].append((decided, False))
         by_tier["generator clean/mild"].append((decided, False))
     every = [pair for pairs in by_tier.values() for pair in pairs]
@@ -120,7 +123,7 @@ def bench_handfilled(pages: int, lines: list[str]) -> dict[str, float]:
         lines.append(f"| {name} | {len(pairs)} | {pos} | {called} | {p_text} | {r_text} |")
     lines.append("")
     return {"precision": precision, "recall": recall, "ms_median": _pct(times, 50),
-            "ms_p95": _pct(times, 95)}
+            "ms_p95": _pct(times, 95), "cpu_median": _pct(cpu, 50), "cpu_p95": _pct(cpu, 95)}
 
 
 def bench_realworld(lines: list[str]) -> None:
@@ -138,11 +141,9 @@ def bench_realworld(lines: list[str]) -> None:
         rgb = np.asarray(Image.open(path).convert("RGB"))
         if assess_handfilled(rgb, model=model).is_handfilled:
             called.append(path.name)
-        try:
-            if assess_photo(rgb, locate_photo(rgb, zone), model=photo_model).suspected:
-                flagged.append(path.name)
-        except ValueError:
-            pass
+        box = locate_photo(rgb, zone)
+        if photo_box_fits(rgb, box) and assess_photo(rgb, box, model=photo_model).suspected:
+            flagged.append(path.name)
     lines += [
         "## Real documents (transfer check)",
         "",
@@ -165,18 +166,19 @@ def bench_photo(pairs: int, lines: list[str]) -> dict[str, float]:
     zone = load_registry().default_photo_zone
     rows: list[dict] = []
     times: list[float] = []
+    cpu: list[float] = []
     for i in range(pairs):
         for substituted in (False, True):
             seed = BENCH_SEED * 10_000 + 2 * i + int(substituted)
             specimen = photo_specimen(seed, substituted=substituted)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             truth_box = assess_photo(specimen.image, specimen.photo_box, model=model)
             times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
             located = locate_photo(specimen.image, zone)
-            try:
-                found = assess_photo(specimen.image, located, model=model).suspected
-            except ValueError:
-                found = False
+            found = photo_box_fits(specimen.image, located) and (
+                assess_photo(specimen.image, located, model=model).suspected
+            )
             tier = specimen.truth.get("tier") or specimen.truth["capture"]["tier"]
             rows.append({
                 "substituted": substituted,
@@ -227,7 +229,14 @@ def bench_photo(pairs: int, lines: list[str]) -> dict[str, float]:
                      f"{np.mean([r['suspected'] for r in only]):.3f} |")
     lines.append("")
     return {"recall": recall, "false_alerts": false_alerts, "ms_median": _pct(times, 50),
-            "ms_p95": _pct(times, 95)}
+            "ms_p95": _pct(times, 95), "cpu_median": _pct(cpu, 50), "cpu_p95": _pct(cpu, 95)}
+
+
+def _load() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -260,10 +269,18 @@ def main(argv: list[str] | None = None) -> int:
         f"| hand-filled precision | >= 0.95 | {hand['precision']:.3f} |",
         f"| photo substitution recall | >= 0.90 | {photo['recall']:.3f} |",
         f"| photo false alerts on genuine pages | <= 0.05 | {photo['false_alerts']:.3f} |",
-        f"| per-page cost, hand-filled decision (median / p95) | <= 50 ms | "
-        f"{hand['ms_median']:.1f} / {hand['ms_p95']:.1f} ms |",
-        f"| per-page cost, photo scoring (median / p95) | <= 50 ms | "
+        f"| per-page cost, hand-filled decision, CPU (median / p95) | <= 50 ms | "
+        f"{hand['cpu_median']:.1f} / {hand['cpu_p95']:.1f} ms |",
+        f"| per-page cost, photo scoring, CPU (median / p95) | <= 50 ms | "
+        f"{photo['cpu_median']:.1f} / {photo['cpu_p95']:.1f} ms |",
+        f"| per-page cost, both, CPU (sum of medians) | <= 50 ms | "
+        f"{hand['cpu_median'] + photo['cpu_median']:.1f} ms |",
+        f"| same, wall clock (median / p95; machine load {_load()}) | | "
+        f"{hand['ms_median']:.1f} / {hand['ms_p95']:.1f} ms and "
         f"{photo['ms_median']:.1f} / {photo['ms_p95']:.1f} ms |",
+        "",
+        "CPU = process time of the one benchmark thread (the machine is shared by other "
+        "jobs, so wall time overstates the cost; CPU time is what one page costs).",
         "",
         f"Wall time of the benchmark: {time.time() - started:.0f} s.",
     ]

@@ -48,6 +48,11 @@ FEATURE_NAMES = (
     "ring_contrast_inside",
     "ring_continuity",
     "ring_present_inside",
+    "ring_offset_inside",
+    "ring_aligned_inside",
+    "ring_underlay_luminance",
+    "ring_continuity_light",
+    "ring_light_share",
     "ring_votes",
     "seal_outside",
     "seal_inside",
@@ -175,20 +180,21 @@ def _seal_circle(mask_outside: np.ndarray) -> tuple[float, float, float, float] 
 
 def _ring_contrast(
     crop: _Crop, circle: tuple[float, float, float, float]
-) -> tuple[float, float, float, float]:
+) -> tuple[float, ...]:
     """Seal-ring presence along the fitted circle outside and inside the photo.
 
     For each angle, the radial profile of seal-ink signal (blue minus green) across the
     ring gives a prominence: the peak within +-3 px of the ring minus the level 6-8 px
     either side, so photo content under the ring cancels. The ring radius is first
     refined on the outside arc. Returns (outside prominence, inside prominence,
-    inside/outside ratio, share of inside angles where the ring is present).
+    inside/outside ratio, share of inside angles where the ring is present, median
+    radial offset of the ink peak inside, share of inside peaks on the ring, luminance
+    of the photo under the ring, continuity where that is light, share of light angles).
     """
     cx, cy, radius, _ = circle
     x, y, w, h = crop.box
     rgb = crop.rgb
     H, W = rgb.shape[:2]
-    signal = rgb[..., 2] - rgb[..., 1]
     theta = np.linspace(0, 2 * np.pi, max(64, int(2 * np.pi * radius)), endpoint=False)
     ux, uy = np.cos(theta), np.sin(theta)
     offsets = np.arange(-14, 15)
@@ -196,16 +202,32 @@ def _ring_contrast(
     px = cx + rr * ux[None, :]
     py = cy + rr * uy[None, :]
     valid = ((px >= 0) & (px < W) & (py >= 0) & (py < H)).all(axis=0)
-    profiles = signal[np.clip(np.round(py).astype(int), 0, H - 1),
-                      np.clip(np.round(px).astype(int), 0, W - 1)]  # offsets x angles
+    samples = rgb[np.clip(np.round(py).astype(int), 0, H - 1),
+                  np.clip(np.round(px).astype(int), 0, W - 1)]  # offsets x angles x 3
     on_x, on_y = cx + radius * ux, cy + radius * uy
     inside = (on_x > x + 4) & (on_x < x + w - 4) & (on_y > y + 4) & (on_y < y + h - 4) & valid
     outside = ((on_x < x - 4) | (on_x > x + w + 4) | (on_y < y - 4) | (on_y > y + h + 4)) & valid
     if inside.sum() < 8 or outside.sum() < 8:
-        return 0.0, 0.0, 1.0, 1.0
-    # Refine the radius on the outside arc (the Hough cell is 2 px).
-    shift = int(np.argmax(profiles[4:-4][:, outside].mean(axis=1))) + 4
-    centre = shift
+        return 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0
+    # Refine the radius on the outside arc (the Hough cell is 2 px) with blue-minus-green.
+    coarse = samples[..., 2] - samples[..., 1]
+    centre = int(np.argmax(coarse[4:-4][:, outside].mean(axis=1))) + 4
+    # The seal's own ink colour, learnt on the outside arc: ring minus its surroundings.
+    ring_rgb = samples[centre, outside].mean(axis=0)
+    side_rgb = np.concatenate([samples[max(0, centre - 9) : centre - 5, outside],
+                               samples[centre + 6 : centre + 10, outside]]).reshape(-1, 3)
+    direction = ring_rgb - side_rgb.mean(axis=0)
+    # Keep only the ink's hue (remove the grey component): a semi-transparent stamp
+    # barely darkens a dark photo but still shifts its colour.
+    direction = direction - direction.mean()
+    norm = float(np.linalg.norm(direction))
+    # Project every sample on that ink hue: photo content under the ring cancels in the
+    # prominence, and purple or blue inks are followed equally well.
+    profiles = samples @ (direction / norm) if norm > 4.0 else coarse
+    # How dark the photo is under the ring: on a dark photo even a genuine stamp is
+    # faint, so a missing continuation there means less.
+    under = samples[:, inside][[0, 1, 2, -3, -2, -1]].reshape(-1, 3).mean(axis=0)
+    luminance = float(0.299 * under[0] + 0.587 * under[1] + 0.114 * under[2]) / 255
 
     def prominence(columns: np.ndarray) -> np.ndarray:
         block = profiles[:, columns]
@@ -219,7 +241,26 @@ def _ring_contrast(
     c_out, c_in = float(np.median(p_out)), float(np.median(p_in))
     ratio = c_in / c_out if c_out > 3.0 else 1.0
     present = float(np.mean(p_in > max(4.0, 0.4 * c_out)))
-    return c_out / 255, c_in / 255, float(np.clip(ratio, -2.0, 3.0)), present
+    # Where is the ink peak across the ring inside the photo? On a genuine seal it sits
+    # on the fitted ring (offset ~0); a re-inked arc sits a few pixels off, varying
+    # with the angle.
+    block = profiles[:, inside]
+    peak_at = np.argmax(block, axis=0) - centre
+    strong = block.max(axis=0) - np.median(block, axis=0) > max(4.0, 0.4 * c_out)
+    offsets = np.abs(peak_at[strong])
+    offset = float(np.median(offsets)) if offsets.size else 0.0
+    aligned = float(np.mean(offsets <= 2)) if offsets.size else 1.0
+    # The same continuity, counted only where the photo under the ring is light enough
+    # for a stamp to show: there a missing ring is telling.
+    side = samples[:, inside][[0, 1, 2, -3, -2, -1]]
+    lum = (side @ np.array([0.299, 0.587, 0.114], np.float32)).mean(axis=0) / 255
+    light = lum > 0.45
+    if light.sum() >= 8 and c_out > 3.0:
+        ratio_light = float(np.clip(np.median(p_in[light]) / c_out, -2.0, 3.0))
+    else:
+        ratio_light = 1.0  # nothing to judge: neutral
+    return (c_out / 255, c_in / 255, float(np.clip(ratio, -2.0, 3.0)), present, offset,
+            aligned, luminance, ratio_light, float(light.mean()))
 
 
 def _seal_features(crop: _Crop) -> list[float]:
@@ -262,7 +303,7 @@ def _seal_features(crop: _Crop) -> list[float]:
     x, y, w, h = crop.box
     outside_only[max(0, y - 2) : y + h + 2, max(0, x - 2) : x + w + 2] = False
     circle = _seal_circle(outside_only)
-    ring = _ring_contrast(crop, circle) if circle else (0.0, 0.0, 1.0, 1.0)
+    ring = _ring_contrast(crop, circle) if circle else (0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0)
     return [
         *ring,
         circle[3] if circle else 0.0,
@@ -390,11 +431,18 @@ def _texture_features(rgb: np.ndarray, box: tuple[int, int, int, int]) -> list[f
     ]
 
 
+def photo_box_fits(rgb: np.ndarray, box: tuple[int, int, int, int] | list[int]) -> bool:
+    """True when ``box`` is a usable photo area inside the image."""
+    x, y, w, h = (int(v) for v in box)
+    return w >= 16 and h >= 16 and x >= 0 and y >= 0 and x + w <= rgb.shape[1] and (
+        y + h <= rgb.shape[0]
+    )
+
+
 def photo_features(rgb: np.ndarray, box: tuple[int, int, int, int] | list[int]) -> np.ndarray:
     """The feature vector (order :data:`FEATURE_NAMES`) for the photo at ``box``."""
     box_t = tuple(int(v) for v in box)
-    x, y, w, h = box_t
-    if w < 16 or h < 16 or x < 0 or y < 0 or x + w > rgb.shape[1] or y + h > rgb.shape[0]:
+    if not photo_box_fits(rgb, box_t):
         raise ValueError(f"photo box {list(box_t)} outside the image {rgb.shape[1]}x{rgb.shape[0]}")
     crop = _resampled_crop(rgb, box_t)  # type: ignore[arg-type]
     return np.array(

@@ -15,7 +15,12 @@ from typing import Any
 import numpy as np
 
 from screening.documents.legacy import screen_edition
-from screening.documents.photo import assess_photo, locate_photo, photo_findings
+from screening.documents.photo import (
+    assess_photo,
+    locate_photo,
+    photo_box_fits,
+    photo_findings,
+)
 from screening.documents.registry import load_registry
 from screening.findings import Finding
 from screening.settings import Settings
@@ -59,11 +64,9 @@ def screen_documents(
         outcome = DocumentsOutcome(edition={"id": None, "confidence": 0.0, "method": None})
     if check_photo:
         box = photo_box or locate_photo(rgb, registry.photo_zone(edition))
-        try:
+        # No usable photo area on this image (tiny or off the page): nothing to say.
+        if photo_box_fits(rgb, box):
             assessment = assess_photo(rgb, box)
-        except ValueError:
-            assessment = None  # no usable photo area on this image: nothing to say
-        if assessment is not None:
             outcome.edition["photo"] = assessment.to_dict()
             outcome.findings.extend(photo_findings(assessment, registry=registry))
     return outcome
