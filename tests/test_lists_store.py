@@ -246,3 +246,59 @@ def test_gc_drops_old_generations_and_failed_delta_rows(store: ListStore, tmp_pa
     assert states[first.id] == "collected"  # type: ignore[union-attr]
     assert store.gc(keep=0)["tables_dropped"] == 2
     assert check(store, "KGZ", "AB4444444").status == "hit"
+
+
+def test_one_import_at_a_time(store: ListStore, store_url: str, tmp_path: Path) -> None:
+    feed = write_feed(tmp_path / "next.csv", ["KGZ,P,AB1111111,lost,,,"])
+    with open_store(store_url) as other:
+        session = other.begin_import(
+            "full", source="x", feed_name="x", mode="clear", fingerprint=None
+        )
+        with pytest.raises(ListStoreError, match="another import is running"):
+            import_feed(store, feed)
+        session.abort("test")
+    import_feed(store, feed)
+    assert check(store, "KGZ", "AB1111111").status == "hit"
+
+
+def test_json_lines_feed_import(store: ListStore, tmp_path: Path) -> None:
+    feed = tmp_path / "delta.jsonl"
+    objects = [
+        {
+            "issuing_state": "KGZ",
+            "document_type": "P",
+            "document_number": "AB1212121",
+            "status": "stolen",
+            "reported_on": "2026-10-01",
+            "source": "KG-MVD",
+        },
+        {
+            "issuing_state": "KGZ",
+            "document_type": "P",
+            "document_number": "AN1234567",
+            "action": "remove",
+        },
+        {"issuing_state": "KGZ", "document_type": "P", "document_number": "AB3", "status": 7},
+    ]
+    feed.write_text("\n".join(json.dumps(o) for o in objects) + "\n", encoding="utf-8")
+    report = import_feed(store, feed, kind="delta")
+    assert (report.records_added, report.removed, report.rejected) == (1, 1, 1)
+    assert report.rejects[0].row == 3 and "status" in report.rejects[0].reason
+    (match,) = check(store, "KGZ", "AB1212121").matches
+    assert match.record.reported_on == "2026-10-01" and match.kind == "hit"
+    assert check(store, "KGZ", "AN1234567").status == "none"
+
+
+def test_screen_document_takes_the_key_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(today=TODAY)
+    with open_store(f"sqlite:///{tmp_path}/h.db") as s:
+        import_feed(s, write_feed(tmp_path / "base.csv", BASE_ROWS), key=KEY)
+        monkeypatch.delenv("SCREENING_LISTS_KEY", raising=False)
+        missing = screen_document(s, "KGZ", "P", "AN1234567", settings)
+        assert [f.code for f in missing.findings] == ["LIST_NOT_CHECKED"]
+        assert "key" in missing.findings[0].message
+        monkeypatch.setenv("SCREENING_LISTS_KEY", KEY.decode())
+        found = screen_document(s, "KGZ", "P", "AN1234567", settings)
+        assert [f.code for f in found.findings] == ["LIST_LOST"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from screening.errors import ListStoreError
+from screening.errors import InputFileError, ListStoreError
 from screening.findings import Finding, make_finding
+from screening.lists.hashing import load_key
 from screening.lists.matcher import find_matches
 from screening.lists.model import ListMatch, ListScreening, Status
 from screening.lists.store import ListStore, open_store
@@ -52,10 +53,12 @@ def screen_document(
     if not issuing_state or not document_number:
         return _not_checked("the issuing state or document number could not be read")
     try:
+        if key is None and store.mode()[0] == "hashed":
+            key = load_key(None)  # $SCREENING_LISTS_KEY, entered at start-up
         result = find_matches(
             store, issuing_state, document_type, document_number, today=settings.today, key=key
         )
-    except ListStoreError as error:
+    except (ListStoreError, InputFileError) as error:
         return _not_checked(f"the list store could not be read ({error.message})")
     if result.version is None:
         return _not_checked("no lost/stolen list has been imported yet")
