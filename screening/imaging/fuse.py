@@ -152,26 +152,26 @@ def _country_fix(
     pairs: frozenset[frozenset[str]],
     corrections: list[Correction],
 ) -> None:
+    """Issuing state and nationality: a code that is no ICAO code but one look-alike away
+    from the other (valid) code is that code misread."""
     specs = {f.name: f for f in fmt.fields}
     issuing, nationality = specs.get("issuing_country"), specs.get("nationality")
     if issuing is None or nationality is None:
         return
-    read = "".join(chars[issuing.line][issuing.start : issuing.end])
-    other = "".join(chars[nationality.line][nationality.start : nationality.end])
-    if lookup_country(read) is not None or lookup_country(other) is None:
-        return
-    diffs = [i for i, (a, b) in enumerate(zip(read, other, strict=True)) if a != b]
-    if len(diffs) != 1:
-        return
-    i = diffs[0]
-    old, new = read[i], other[i]
-    pos = issuing.start + i
-    proba = probas[issuing.line][pos]
-    if frozenset((old, new)) in pairs or proba[ALPHABET.index(new)] >= MIN_ALTERNATIVE_PROBA:
-        chars[issuing.line][pos] = new
-        corrections.append(
-            Correction(issuing.line, pos, old, new, "country_code", "issuing_country")
-        )
+    for bad, good in ((issuing, nationality), (nationality, issuing)):
+        read = "".join(chars[bad.line][bad.start : bad.end])
+        other = "".join(chars[good.line][good.start : good.end])
+        if lookup_country(read) is not None or lookup_country(other) is None:
+            continue
+        diffs = [i for i, (a, b) in enumerate(zip(read, other, strict=True)) if a != b]
+        if len(diffs) != 1:
+            continue
+        pos = bad.start + diffs[0]
+        old, new = read[diffs[0]], other[diffs[0]]
+        proba = probas[bad.line][pos]
+        if frozenset((old, new)) in pairs or proba[ALPHABET.index(new)] >= MIN_ALTERNATIVE_PROBA:
+            chars[bad.line][pos] = new
+            corrections.append(Correction(bad.line, pos, old, new, "country_code", bad.name))
 
 
 def fuse(

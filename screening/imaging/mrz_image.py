@@ -26,10 +26,11 @@ from screening.imaging.read import (
     read_mrz,
 )
 
-SECOND_ENGINE_BELOW = 0.6
+SECOND_ENGINE_BELOW = 0.3
 # Plausibility gate for reporting text at all.
 MIN_MEAN_CONFIDENCE = 0.8
 LOW_CONFIDENCE = 0.5
+CHECK_CHARS = frozenset("0123456789<")
 UNSETTLED_BELOW = 0.3
 CLEAR_READ = 0.6
 MAX_LOW_CONFIDENCE_FRACTION = 0.1
@@ -92,6 +93,10 @@ def _structure_ok(lines: list[str]) -> bool:
     if guess_format(lines) is None or lines[0][:1] not in DOCUMENT_CODE_FIRST:
         return False
     if not all(ch.isalpha() or ch == "<" for ch in lines[0][2:5]):
+        return False
+    fmt = guess_format(lines)
+    assert fmt is not None
+    if not all(lines[c.line][c.index] in CHECK_CHARS for c in fmt.checks):
         return False
     return _date_digits(lines) >= 11
 
@@ -157,8 +162,8 @@ def read_image_mrz(gray: np.ndarray, use_tesseract: bool = True) -> ImageMrz:
     probas = [ln.proba for ln in read.lines]
     fused = fuse(probas, fmt)
     passed, total = count_checks(fused.lines, fmt)
-    # Tesseract only where it can change the outcome: a failing check digit or a
-    # character our reader could not settle.
+    # Tesseract only where its evidence can change the outcome: a failing check digit
+    # (misread or forgery?) or a character our reader could barely make out.
     fast = passed == total and fused.min_confidence >= SECOND_ENGINE_BELOW
     result = ImageMrz(MrzStatus.NOT_FOUND, read=read, fused=fused)
     if not fast and use_tesseract:

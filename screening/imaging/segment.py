@@ -65,13 +65,13 @@ def line_strip(gray: np.ndarray, line: TextLine, reverse: bool, n_chars: int = 0
 
 
 def _glyph_boxes(strip: np.ndarray) -> np.ndarray:
-    """Bounding boxes (x, y, w, h) of dark blobs of glyph size near the strip's middle."""
+    """Boxes (x, y, w, h, area) of dark blobs of glyph size near the strip's middle."""
     block = int(STRIP_CHAR_H * 1.6) | 1
     binary = cv2.adaptiveThreshold(
         strip, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12
     )
     count, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
-    boxes = stats[1:count, :4]
+    boxes = stats[1:count, :5]  # x, y, w, h, area
     mid = strip.shape[0] / 2
     keep = (
         (boxes[:, 3] >= 0.35 * STRIP_CHAR_H)
@@ -89,8 +89,11 @@ def _unit_centres(boxes: np.ndarray, pitch: float, char_h: float) -> tuple[np.nd
     specks when choosing which run of cells is the MRZ line.
     """
     items: list[tuple[float, float]] = []
-    for x, _, w, h in boxes:
-        weight = min(h / char_h, 1.0)
+    density = boxes[:, 4] / np.maximum(boxes[:, 2] * boxes[:, 3], 1)
+    typical = float(np.median(density)) if len(density) else 1.0
+    for (x, _, w, h, _), fill in zip(boxes, density, strict=True):
+        # Sparse wide blobs (a page edge, a frame line) weigh less than glyphs.
+        weight = min(h / char_h, 1.0) * min(1.0, fill / max(typical, 1e-6))
         parts = max(1, round(w / pitch))
         step = w / parts
         items.extend((x + step * (k + 0.5), weight) for k in range(parts))
