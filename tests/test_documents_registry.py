@@ -6,6 +6,7 @@ import json
 import re
 from datetime import date
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
@@ -195,6 +196,12 @@ def test_mrz_document_of_current_edition_has_no_edition_findings(settings: Setti
     )
     assert outcome.findings == []
     assert outcome.edition["id"] == "KAZ-P-2009"
+    # Without a known photo position the photo is not scored (no alert from a guess).
+    blank = np.full((200, 300, 3), 230, np.uint8)
+    unplaced = screen_documents(blank, settings=settings, mrz_fields={
+        "issuing_country": "KAZ", "document_type": "P", "document_number": "N12345678",
+        "expiry_date": "2030-01-01"})
+    assert unplaced.edition["photo"] == {"checked": False, "reason": "photo position unknown"}
     unknown = screen_documents(None, settings=settings,  # type: ignore[arg-type]
                                mrz_fields={"issuing_country": "XXA", "document_number": "1"},
                                check_photo=False)

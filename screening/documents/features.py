@@ -20,6 +20,7 @@ looks at:
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -197,7 +198,10 @@ def region_features(page: PageInk, region: TextRegion) -> np.ndarray:
             return 0.0
         xs_ = np.asarray(centres, np.float64)
         ys_ = np.asarray(levels, np.float64)
-        coeff = np.polyfit(xs_, ys_, 1)
+        with warnings.catch_warnings():
+            # Characters stacked in one column: the fit is degenerate but harmless.
+            warnings.simplefilter("ignore", np.exceptions.RankWarning)
+            coeff = np.polyfit(xs_, ys_, 1)
         residual = ys_ - np.polyval(coeff, xs_)
         return float(np.median(np.abs(residual)) / unit)
 
