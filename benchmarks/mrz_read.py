@@ -267,8 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(text)
     if not args.quick:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(f"# MRZ reading benchmark\n\nCommand: `{command}`\n\n{text}", "utf-8")
+        target = RESULTS.with_name("mrz_read_viz.md") if args.viz else RESULTS
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"# MRZ reading benchmark\n\nCommand: `{command}`\n\n{text}", "utf-8")
     return 0
 
 

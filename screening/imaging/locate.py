@@ -78,11 +78,12 @@ def _text_mask(work: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _line_blobs(mask: np.ndarray, scale: float) -> list[TextLine]:
+def _line_blobs(mask: np.ndarray, scale: float, axis: str | None = None) -> list[TextLine]:
     lines: list[TextLine] = []
     min_len = 0.12 * min(mask.shape)
     for width in CLOSE_WIDTHS:
-        for kshape in ((width, 1), (1, width)):
+        shapes = {"x": ((width, 1),), "y": ((1, width),)}.get(axis or "", ((width, 1), (1, width)))
+        for kshape in shapes:
             kernel = cv2.getStructuringElement(cv2.MORPH_RECT, kshape)
             closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
             # CCOMP, not EXTERNAL: a page border drawn as a closed frame must not hide
@@ -186,10 +187,26 @@ def _compatible(a: TextLine, b: TextLine) -> float | None:
     return across
 
 
-def find_bands(gray: np.ndarray, limit: int = 6) -> list[BandCandidate]:
-    """Band candidates in input-image pixels, best first (at most ``limit``)."""
+def text_mask(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """The dark-text mask of the downscaled image, and the scale used (computed once)."""
     work, scale = work_image(gray)
-    lines = _line_blobs(_text_mask(work), scale)
+    return _text_mask(work), scale
+
+
+def find_bands(
+    gray: np.ndarray,
+    limit: int = 6,
+    axis: str | None = None,
+    mask: tuple[np.ndarray, float] | None = None,
+) -> list[BandCandidate]:
+    """Band candidates in input-image pixels, best first (at most ``limit``)."""
+    """Band candidates (lines along ``axis`` "x" or "y" of the image, or both), best first.
+
+    Pages upright or upside down have their lines along x, pages turned by 90 degrees
+    along y; the reader tries x first and y only when x gave no confident read.
+    """
+    binary, scale = mask if mask is not None else text_mask(gray)
+    lines = _line_blobs(binary, scale, axis)
     bands: list[BandCandidate] = []
     seen: set[tuple[int, ...]] = set()
     for i, first in enumerate(lines):

@@ -1,7 +1,7 @@
 """Image -> MRZ text: locate, read with our OCR-B reader, fall back on Tesseract, fuse.
 
-Fast path: when our own reader's read passes every check digit and no character is
-below ``SECOND_ENGINE_BELOW``, Tesseract does not run at all. Otherwise Tesseract reads
+Fast path: when our own reader's read passes every check digit, Tesseract does not run
+at all. Otherwise Tesseract reads
 the same rectified line strips and :func:`screening.imaging.fuse.fuse` combines both.
 
 A read is reported as MRZ text only when it is plausible as a whole (enough confident
@@ -26,7 +26,6 @@ from screening.imaging.read import (
     read_mrz,
 )
 
-SECOND_ENGINE_BELOW = 0.3
 # Plausibility gate for reporting text at all.
 MIN_MEAN_CONFIDENCE = 0.8
 LOW_CONFIDENCE = 0.5
@@ -163,8 +162,9 @@ def read_image_mrz(gray: np.ndarray, use_tesseract: bool = True) -> ImageMrz:
     fused = fuse(probas, fmt)
     passed, total = count_checks(fused.lines, fmt)
     # Tesseract only where its evidence can change the outcome: a failing check digit
-    # (misread or forgery?) or a character our reader could barely make out.
-    fast = passed == total and fused.min_confidence >= SECOND_ENGINE_BELOW
+    # (misread or forgery?). A read passing every check digit needs no second opinion;
+    # one with a character our reader could barely make out is refused by the gate.
+    fast = passed == total
     result = ImageMrz(MrzStatus.NOT_FOUND, read=read, fused=fused)
     if not fast and use_tesseract:
         tess = tesseract.read_lines([ln.strip for ln in read.lines], len(read.lines))

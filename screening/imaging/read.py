@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from screening.imaging.fuse import check_states
-from screening.imaging.locate import BandCandidate, find_bands
+from screening.imaging.locate import BandCandidate, find_bands, text_mask
 from screening.imaging.ocrb import CharRead, crop_cells, decode, load_classifier
 from screening.imaging.segment import Cells, Strip, line_strip, segment_line
 from screening.mrz.formats import FORMATS_BY_NAME, MrzFormat
@@ -183,12 +183,14 @@ def read_band(gray: np.ndarray, band: BandCandidate) -> MrzRead | None:
 def read_mrz(gray: np.ndarray, max_bands: int = 6) -> MrzRead | None:
     """Locate and read the MRZ of a grey page image; None when no band reads plausibly."""
     best: MrzRead | None = None
-    for band in find_bands(gray, limit=max_bands):
-        hyp = read_band(gray, band)
-        if hyp is None:
-            continue
-        if best is None or hyp.score > best.score:
-            best = hyp
-        if _confident(hyp):
-            break  # fast path: a confident read that passes every check digit
+    mask = text_mask(gray)
+    for axis in ("x", "y"):
+        for band in find_bands(gray, limit=max_bands, axis=axis, mask=mask):
+            hyp = read_band(gray, band)
+            if hyp is None:
+                continue
+            if best is None or hyp.score > best.score:
+                best = hyp
+            if _confident(hyp):
+                return hyp  # fast path: a confident read that passes every check digit
     return best
