@@ -14,6 +14,7 @@ from screening.documents.photo import (
     assess_photo,
     load_model,
     locate_photo,
+    photo_box_from_mrz,
     photo_features,
     photo_findings,
 )
@@ -73,6 +74,19 @@ def test_locate_photo_finds_the_photo_near_the_template() -> None:
     iy = max(0, min(y + h, ty + th) - max(y, ty))
     union = w * h + tw * th - ix * iy
     assert ix * iy / union >= 0.85
+
+
+def test_photo_box_from_the_mrz_position() -> None:
+    specimen = mrz_photo_specimen(8_300_002, substituted=False, tier="mild", fmt="TD3")
+    mrz_box = specimen.truth["boxes"]["mrz_text"]["bbox"]
+    box = photo_box_from_mrz(specimen.image, mrz_box, "TD3")
+    assert box is not None
+    x, y, w, h = box
+    tx, ty, tw, th = specimen.photo_box
+    ix = max(0, min(x + w, tx + tw) - max(x, tx))
+    iy = max(0, min(y + h, ty + th) - max(y, ty))
+    assert ix * iy / (w * h + tw * th - ix * iy) >= 0.85
+    assert photo_box_from_mrz(specimen.image, mrz_box, "TD1") is None  # MRZ on the back
 
 
 def test_box_outside_image_is_a_clear_error() -> None:

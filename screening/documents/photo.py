@@ -490,6 +490,60 @@ def locate_photo(
     return (left, top, right - left, bottom - top)
 
 
+def photo_box_from_mrz(
+    rgb: np.ndarray,
+    mrz_text_box: tuple[int, int, int, int] | list[int],
+    fmt: str,
+    *,
+    registry: Registry | None = None,
+) -> tuple[int, int, int, int] | None:
+    """The photo box predicted from the MRZ text box (image pixels), then refined.
+
+    The MRZ gives the page's scale (its width is a fixed number of 2.54 mm cells) and
+    position; the photo zone sits at a fixed offset from it (``[layout_defaults.
+    mrz_anchored_photo]``). Each side is then moved to the strongest straight edge
+    within 2.5 mm. None for formats without an anchor (TD1: MRZ on the back).
+    """
+    registry = registry or load_registry()
+    if fmt not in registry.mrz_anchored_photo:
+        return None
+    width_mm, (dx, dy, w, h) = registry.mrz_anchored_photo[fmt]
+    mx, my, mw, _ = (int(v) for v in mrz_text_box)
+    ppm = mw / width_mm
+    x0, y0 = mx + dx * ppm, my + dy * ppm
+    box = (round(x0), round(y0), round(w * ppm), round(h * ppm))
+    if not photo_box_fits(rgb, box):
+        return None
+    return _refine_box(rgb, box, reach=max(2, round(2.5 * ppm)))
+
+
+def _refine_box(
+    rgb: np.ndarray, box: tuple[int, int, int, int], *, reach: int
+) -> tuple[int, int, int, int]:
+    gray = _gray(rgb)
+    H, W = gray.shape
+    x, y, w, h = box
+    gx = np.abs(np.diff(gray, axis=1))
+    gy = np.abs(np.diff(gray, axis=0))
+    inset_x, inset_y = int(0.15 * w), int(0.15 * h)
+
+    def col(c: int) -> int:
+        lo, hi = max(0, c - reach), min(W - 1, c + reach + 1)
+        scores = gx[y + inset_y : y + h - inset_y, lo:hi].mean(axis=0)
+        return lo + int(np.argmax(scores)) if scores.size else c
+
+    def row(r: int) -> int:
+        lo, hi = max(0, r - reach), min(H - 1, r + reach + 1)
+        scores = gy[lo:hi, x + inset_x : x + w - inset_x].mean(axis=1)
+        return lo + int(np.argmax(scores)) if scores.size else r
+
+    left, right = col(x), col(x + w - 1) + 1
+    top, bottom = row(y), row(y + h - 1) + 1
+    if right - left < 0.8 * w or bottom - top < 0.8 * h:
+        return box
+    return (left, top, right - left, bottom - top)
+
+
 @dataclass(frozen=True, slots=True)
 class PhotoModel:
     classifier: Any

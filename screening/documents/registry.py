@@ -146,6 +146,10 @@ class Registry:
     icao_source: str
     checklists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     default_photo_zone: tuple[float, float, float, float] = (0.048, 0.16, 0.26, 0.48)
+    # format -> (MRZ text width in mm, photo [dx, dy, w, h] in mm from the MRZ text corner)
+    mrz_anchored_photo: Mapping[str, tuple[float, tuple[float, float, float, float]]] = field(
+        default_factory=dict
+    )
 
     def get(self, edition_id: str) -> Edition:
         for edition in self.editions:
@@ -267,6 +271,10 @@ def parse_registry(text: str) -> Registry:
         icao_source=str(icao["source"]),
         checklists={k: tuple(v) for k, v in raw.get("checklists", {}).items()},
         default_photo_zone=_photo_zone(raw.get("layout_defaults", {}).get("photo_zone")),
+        mrz_anchored_photo={
+            fmt: (float(v["mrz_text_width_mm"]), tuple(float(x) for x in v["photo_mm"]))
+            for fmt, v in raw.get("layout_defaults", {}).get("mrz_anchored_photo", {}).items()
+        },
     )
 
 
