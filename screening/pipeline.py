@@ -137,12 +137,9 @@ def quality_stage(ctx: ScanContext) -> None:
     ctx.quality = measure(
         ctx.image.gray, strips, mrz.char_height_px if mrz else None, region
     )
-    in_doubt = (
-        mrz is None
-        or mrz.status is not MrzStatus.FOUND
-        or (mrz.fused is not None and (mrz.fused.corrections or mrz.fused.min_confidence < 0.6))
-    )
-    if in_doubt:
+    # Rescan advice where it changes something: the MRZ could not be read. A read that
+    # passed the gate (corrections included) stands on its check digits.
+    if mrz is None or mrz.status is not MrzStatus.FOUND:
         ctx.findings.extend(quality_findings(ctx.quality, region))
 
 

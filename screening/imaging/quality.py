@@ -2,9 +2,9 @@
 
 Measures are taken where they matter: on the MRZ band when one was located (sharpness
 of the rectified line strips, character height in input pixels, saturated pixels over
-the band), otherwise on the whole image. Findings are raised only when the read itself
-is in doubt (not found, unreadable, uncertain or corrected): a sharp enough read needs no
-rescan, whatever the measure says.
+the band), otherwise on the whole image. The pipeline raises the findings only when no
+MRZ text could be reported (not found or unreadable): a read that passed the gate needs
+no rescan, whatever the measure says.
 """
 
 from __future__ import annotations
