@@ -117,3 +117,41 @@ def test_blank_image_is_mrz_not_found(tmp_path: Path, settings: Settings) -> Non
     report = _scan(path, settings)
     assert report.document is None
     assert "MRZ_NOT_FOUND" in {f.code for f in report.findings}
+
+
+def _first_clean_sample() -> tuple[Path, dict]:
+    for path, truth in SAMPLE_CASES:
+        if truth["mrz_lines"] and truth.get("capture", {}).get("tier") == "clean":
+            return path, truth
+    pytest.skip("no clean sample in fixtures/samples/")
+
+
+def test_tiny_image_asks_for_a_rescan_instead_of_a_wrong_read(
+    tmp_path: Path, settings: Settings
+) -> None:
+    import cv2
+
+    source, _ = _first_clean_sample()
+    image = cv2.imread(str(source))
+    small = cv2.resize(image, None, fx=0.2, fy=0.2, interpolation=cv2.INTER_AREA)
+    path = tmp_path / "small.png"
+    cv2.imwrite(str(path), small)
+    report = _scan(path, settings)
+    codes = {f.code for f in report.findings}
+    assert report.document is None  # no invented text from 5-pixel characters
+    assert codes & {"MRZ_UNREADABLE", "MRZ_NOT_FOUND"}
+    assert "IMAGE_LOW_RESOLUTION" in codes
+    assert str(report.verdict) == "refer"
+
+
+def test_blurred_page_gets_image_blur(tmp_path: Path, settings: Settings) -> None:
+    import cv2
+
+    source, _ = _first_clean_sample()
+    blurred = cv2.GaussianBlur(cv2.imread(str(source)), (0, 0), 5)
+    path = tmp_path / "blurred.png"
+    cv2.imwrite(str(path), blurred)
+    report = _scan(path, settings)
+    codes = {f.code for f in report.findings}
+    assert report.document is None
+    assert "IMAGE_BLUR" in codes

@@ -29,6 +29,9 @@ from screening.imaging.read import (
 # Plausibility gate for reporting text at all.
 MIN_MEAN_CONFIDENCE = 0.8
 LOW_CONFIDENCE = 0.5
+# Below this MRZ character height (input pixels) OCR-B glyphs are no longer told apart
+# reliably: such a read is refused, and the scan asks for a better image.
+MIN_CHAR_PX = 6.5
 CHECK_CHARS = frozenset("0123456789<")
 UNSETTLED_BELOW = 0.3
 CLEAR_READ = 0.6
@@ -172,7 +175,8 @@ def read_image_mrz(gray: np.ndarray, use_tesseract: bool = True) -> ImageMrz:
         result.tesseract_lines = tess
         if tess is not None:
             result.fused = fused = fuse(probas, fmt, tess)
-    if _plausible(fused):
+    too_small = (result.char_height_px or 0.0) < MIN_CHAR_PX
+    if _plausible(fused) and not too_small:
         result.status = MrzStatus.FOUND
         result.lines = list(fused.lines)
     elif _looks_like_mrz(read):

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from screening.findings import Finding, make_finding
+from screening.imaging.locate import work_image
 
 BLUR_BELOW = 0.18  # edge-sharpness score of the strips (0 = flat, ~0.5 = crisp print)
 GLARE_ABOVE = 0.04  # fraction of saturated pixels
@@ -70,6 +71,9 @@ def measure(
     char_height_px: float | None,
     region: tuple[int, int, int, int] | None,
 ) -> Quality:
+    if not strips:
+        # No MRZ located: judge the whole page at the locator's working size.
+        strips = [work_image(gray)[0]]
     return Quality(
         sharpness=strip_sharpness(strips),
         glare=glare_fraction(gray, region),
