@@ -148,10 +148,15 @@ def compare_viz(
     cut = viz_region(image.gray, mrz)
     if cut is None:
         return outcome
-    words = read_words(cut[0])
-    fields = report.fields
+    return compare_words(read_words(cut[0]), report.fields, mrz.region)
+
+
+def compare_words(
+    words: list[Word], fields: dict[str, Any], region: tuple[int, int, int, int] | None
+) -> VizOutcome:
+    """The comparison rules on the words read from the visual zone (pure)."""
+    outcome = VizOutcome()
     unreadable: list[str] = []
-    region = mrz.region
 
     def mismatch(name: str, printed: str, expected: str) -> None:
         outcome.fields[name] = {"viz": printed, "mrz": expected, "match": False}
@@ -196,7 +201,9 @@ def compare_viz(
             continue
         if any(_same_date(d, str(raw)) for d in dates):
             outcome.fields[name] = {"viz": str(raw), "mrz": str(raw), "match": True}
-        elif len(full) >= 2:
+        elif len({d[:3] for d in full}) >= 3:
+            # Birth, issue and expiry all legible: the earliest is the birth date, the
+            # latest the expiry date. With fewer, a missing one would be mistaken.
             printed = pick(full, key=lambda d: (d[0], d[1], d[2]))
             expected = f"{str(raw)[4:6]}.{str(raw)[2:4]}.(..){str(raw)[0:2]}"
             mismatch(name, _fmt(printed), expected)
@@ -222,7 +229,11 @@ def compare_viz(
                 and w.text not in given
             ]
             if above:
-                printed = max(above, key=lambda w: w.y).text
+                # The nearest line above; on it, the word nearest the given name's column
+                # (on bilingual pages the national spelling comes first).
+                row_y = max(w.y for w in above)
+                row = [w for w in above if row_y - w.y < 0.5 * anchor.h]
+                printed = min(row, key=lambda w: abs(w.x - anchor.x)).text
                 mismatch("surname", printed, surname)
             else:
                 unreadable.append("surname")
