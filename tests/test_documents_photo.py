@@ -105,6 +105,10 @@ def test_committed_model_matches_its_fingerprint() -> None:
     stored = np.load(FINGERPRINT_FILE)
     scores = model.classifier.predict_proba(stored["features"])[:, 1]
     assert np.allclose(scores, stored["probabilities"], rtol=0, atol=1e-12)
+    # The fast tree walk used at run time gives the same scores as scikit-learn.
+    assert model.forest is not None
+    assert np.allclose(model.forest.positive_proba(stored["features"]), scores, rtol=0,
+                       atol=1e-12)
 
 
 def test_retrain_with_same_seed_is_identical() -> None:

@@ -149,6 +149,13 @@ def _cv(values: np.ndarray) -> float:
     return float(np.std(values) / mean) if mean > 1e-6 else 0.0
 
 
+def _axial_spread(angles: np.ndarray) -> float:
+    """Circular spread of orientations (axial data: theta and theta + pi are the same
+    line), so near-vertical strokes at +-90 degrees do not look maximally different."""
+    resultant = float(np.abs(np.mean(np.exp(2j * angles))))
+    return float(np.sqrt(-2.0 * np.log(max(resultant, 1e-12))) / 2.0)
+
+
 def region_features(page: PageInk, region: TextRegion) -> np.ndarray:
     """The feature vector (order :data:`FEATURE_NAMES`) of one text region."""
     x, y, w, h = region.box_work
@@ -173,7 +180,18 @@ def region_features(page: PageInk, region: TextRegion) -> np.ndarray:
     labels, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
     heights, widths_c, bottoms, tops, centres, lefts, rights, slants = ([] for _ in range(8))
     if count:
-        sizes = ndimage.sum_labels(mask, labels, index=np.arange(1, count + 1))
+        index_all = np.arange(1, count + 1)
+        sizes = ndimage.sum_labels(mask, labels, index=index_all)
+        # Orientation of every component at once, from its second moments (the same
+        # angle np.cov would give: the ddof factor cancels in the arctan).
+        yy, xx = np.indices(mask.shape, dtype=np.float64)
+        n = np.maximum(sizes, 1)
+        mx = ndimage.sum_labels(xx, labels, index_all) / n
+        my = ndimage.sum_labels(yy, labels, index_all) / n
+        cxx = ndimage.sum_labels(xx * xx, labels, index_all) / n - mx * mx
+        cyy = ndimage.sum_labels(yy * yy, labels, index_all) / n - my * my
+        cxy = ndimage.sum_labels(xx * yy, labels, index_all) / n - mx * my
+        angles = 0.5 * np.arctan2(2 * cxy, cxx - cyy)
         for index, slc in enumerate(ndimage.find_objects(labels), start=1):
             if slc is None or sizes[index - 1] < 6:
                 continue
@@ -185,10 +203,7 @@ def region_features(page: PageInk, region: TextRegion) -> np.ndarray:
             centres.append((xs.start + xs.stop) / 2)
             lefts.append(xs.start)
             rights.append(xs.stop)
-            cy, cx = np.nonzero(labels[slc] == index)
-            if cy.size >= 4:
-                cov = np.cov(np.vstack([cx, cy]))
-                slants.append(0.5 * np.arctan2(2 * cov[0, 1], cov[0, 0] - cov[1, 1]))
+            slants.append(float(angles[index - 1]))
     heights_a = np.asarray(heights, np.float32)
     unit = float(np.median(heights_a)) if heights_a.size else float(h)
     unit = max(unit, 1.0)
@@ -226,7 +241,7 @@ def region_features(page: PageInk, region: TextRegion) -> np.ndarray:
             _cv(np.asarray(widths_c, np.float32)),
             _cv(gaps),
             float(np.std(gaps) / unit) if gaps.size > 1 else 0.0,
-            float(np.std(slants)) if len(slants) > 1 else 0.0,
+            _axial_spread(np.asarray(slants)) if len(slants) > 1 else 0.0,
             len(heights) / max(1.0, w / unit),
             float(mask.mean()),
             h / (30.0 * _S),

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from screening.documents.features import page_region_features
+from screening.documents.forest import CompiledForest, compile_forest
 from screening.documents.registry import (
     Identification,
     PageEvidence,
@@ -52,6 +53,12 @@ class HandfilledModel:
     classifier: Any
     k: int
     threshold: float
+    forest: CompiledForest | None = None
+
+    def region_probabilities(self, features: np.ndarray) -> np.ndarray:
+        if self.forest is not None:
+            return self.forest.positive_proba(features)
+        return self.classifier.predict_proba(features)[:, 1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +115,12 @@ def load_model(path: Path = MODEL_FILE) -> HandfilledModel:
     import joblib
 
     card = json.loads(card_path.read_text("utf-8"))
+    classifier = joblib.load(path)
     return HandfilledModel(
-        classifier=joblib.load(path), k=int(card["k"]), threshold=float(card["threshold"])
+        classifier=classifier,
+        k=int(card["k"]),
+        threshold=float(card["threshold"]),
+        forest=compile_forest(classifier),
     )
 
 
@@ -130,7 +141,7 @@ def assess_handfilled(
         return HandfilledAssessment(
             score=0.0, threshold=model.threshold, regions=(), region_count=0
         )
-    probabilities = model.classifier.predict_proba(features)[:, 1]
+    probabilities = model.region_probabilities(features)
     order = np.argsort(-probabilities, kind="stable")
     handwritten = tuple(
         HandwrittenRegion(box=regions[i].box, probability=float(probabilities[i]))

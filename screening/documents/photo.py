@@ -32,6 +32,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from screening.documents.forest import CompiledForest, compile_forest
 from screening.documents.registry import Registry, load_registry
 from screening.errors import MissingDependencyError
 from screening.findings import Finding, make_finding
@@ -165,13 +166,15 @@ def _seal_circle(mask_outside: np.ndarray) -> tuple[float, float, float, float] 
     radii = np.arange(int(0.12 * PHOTO_WIDTH), int(0.5 * PHOTO_WIDTH), 2)
     step = 2  # accumulator cell, pixels
     gh, gw = H // step + 1, W // step + 1
-    acc = np.zeros((radii.size, gh * gw), np.float32)
-    for k, radius in enumerate(radii):
-        for sign in (1.0, -1.0):
-            cx = np.round((xs + sign * radius * nx) / step).astype(int)
-            cy = np.round((ys + sign * radius * ny) / step).astype(int)
-            keep = (cx >= 0) & (cx < gw) & (cy >= 0) & (cy < gh)
-            acc[k] += np.bincount(cy[keep] * gw + cx[keep], minlength=gh * gw)
+    # All radii and both directions in one vote (one bincount).
+    r = radii[:, None, None].astype(np.float64)
+    sign = np.array([1.0, -1.0])[None, :, None]
+    cx = np.round((xs[None, None, :] + sign * r * nx[None, None, :]) / step).astype(int)
+    cy = np.round((ys[None, None, :] + sign * r * ny[None, None, :]) / step).astype(int)
+    k = np.broadcast_to(np.arange(radii.size)[:, None, None], cx.shape)
+    keep = (cx >= 0) & (cx < gw) & (cy >= 0) & (cy < gh)
+    flat = (k[keep] * gh + cy[keep]) * gw + cx[keep]
+    acc = np.bincount(flat, minlength=radii.size * gh * gw).astype(np.float32)
     acc = ndimage.uniform_filter(acc.reshape(radii.size, gh, gw), size=(1, 3, 3))
     k, cy, cx = np.unravel_index(int(np.argmax(acc)), acc.shape)
     share = float(acc[k, cy, cx] * 9 / max(1, ys.size))
@@ -548,6 +551,12 @@ def _refine_box(
 class PhotoModel:
     classifier: Any
     threshold: float
+    forest: CompiledForest | None = None
+
+    def score(self, features: np.ndarray) -> float:
+        if self.forest is not None:
+            return float(self.forest.positive_proba(features[None, :])[0])
+        return float(self.classifier.predict_proba(features[None, :])[0, 1])
 
 
 @cache
@@ -561,7 +570,12 @@ def load_model(path: Path = MODEL_FILE) -> PhotoModel:
     import joblib
 
     card = json.loads(card_path.read_text("utf-8"))
-    return PhotoModel(classifier=joblib.load(path), threshold=float(card["threshold"]))
+    classifier = joblib.load(path)
+    return PhotoModel(
+        classifier=classifier,
+        threshold=float(card["threshold"]),
+        forest=compile_forest(classifier),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -605,7 +619,7 @@ def assess_photo(
     """Score the photo at ``box`` (image pixels) for signs of substitution."""
     model = model or load_model()
     features = photo_features(rgb, box)
-    score = float(model.classifier.predict_proba(features[None, :])[0, 1])
+    score = model.score(features)
     return PhotoAssessment(
         box=tuple(int(v) for v in box),  # type: ignore[arg-type]
         score=score,
