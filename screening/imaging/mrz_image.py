@@ -11,6 +11,7 @@ confidently is ``unreadable``; anything else is ``not_found``. No invented MRZ t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -99,6 +100,11 @@ def _structure_ok(lines: list[str]) -> bool:
     fmt = guess_format(lines)
     assert fmt is not None
     if not all(lines[c.line][c.index] in CHECK_CHARS for c in fmt.checks):
+        return False
+    # Name components are separated by one or two fillers; letters after three or more
+    # fillers are a line read past its end (or into something else), not a name.
+    name = fmt.field("name")
+    if re.search(r"<<<+[A-Z0-9]", lines[name.line][name.start : name.end]):
         return False
     return _date_digits(lines) >= 11
 
