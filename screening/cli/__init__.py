@@ -24,8 +24,10 @@ def cli() -> None:
 def _register() -> None:
     # One import and one add_command per command module.
     from screening.cli.check_mrz import check_mrz
+    from screening.cli.demo import demo
 
     cli.add_command(check_mrz)
+    cli.add_command(demo)
     from screening.cli.specimen import specimen
 
     cli.add_command(specimen)
