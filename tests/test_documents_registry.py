@@ -42,6 +42,8 @@ def test_every_edition_has_required_facts_with_provenance() -> None:
             origin = edition.provenance.get(fact)
             if fact in ("issued_until", "last_valid") and getattr(edition, fact) is None:
                 continue
+            if fact == "mrz_formats" and not edition.mrz_formats:
+                continue
             assert origin == ILLUSTRATIVE or origin in REGISTRY.sources, (edition.id, fact)
 
 
@@ -216,3 +218,69 @@ def test_cli_editions(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     assert "KGZ-P-1994" in text and "KAZ-P-2009" not in text
     assert "(illustrative)" in text and "[wikipedia-kgz-passport]" in text
+
+
+def _sample_mrz(stem: str, settings: Settings):
+    from screening.mrz import check_mrz
+
+    truth = json.loads((REPO / "fixtures" / "samples" / f"{stem}.json").read_text("utf-8"))
+    return check_mrz(truth["mrz_lines"], settings)
+
+
+@pytest.mark.parametrize(
+    ("stem", "fmt", "code"),
+    [("td1-kgz-mild", "TD1", "ID"), ("td2-uzb-clean", "TD2", "I")],
+)
+def test_card_mrz_is_no_passport_edition(stem: str, fmt: str, code: str,
+                                         settings: Settings) -> None:
+    """An ID card's MRZ (TD1 ``ID``, TD2 ``I<``) is never identified as the state's
+    passport edition: no edition, EDITION_UNKNOWN (info) with the reason."""
+    report = _sample_mrz(stem, settings)
+    assert report.format == fmt and report.fields["document_type"] == code
+    passports = [e.id for e in REGISTRY.by_state(report.fields["issuing_country"])
+                 if e.machine_readable]
+    assert passports, "the state has passport editions the card must not be taken for"
+    outcome = screen_documents(None, settings=settings,  # type: ignore[arg-type]
+                               mrz_fields=report.fields, mrz_format=report.format,
+                               check_photo=False)
+    assert outcome.edition["id"] is None and outcome.edition["confidence"] == 0.0
+    assert _codes(outcome.findings) == ["EDITION_UNKNOWN"]
+    reasons = outcome.findings[0].evidence.extra["reasons"]
+    assert any(f"not {code}" in r for r in reasons), reasons
+    # The document code alone (format unknown) already rules the passports out.
+    alone = identify_from_mrz(report.fields, today=settings.today)
+    assert alone.edition is None and alone.candidates == ()
+
+
+def test_passport_mrz_still_finds_its_edition(settings: Settings) -> None:
+    report = _sample_mrz("td3-kgz-clean", settings)
+    assert report.format == "TD3" and report.fields["document_type"] == "P"
+    outcome = screen_documents(None, settings=settings,  # type: ignore[arg-type]
+                               mrz_fields=report.fields, mrz_format=report.format,
+                               check_photo=False)
+    assert outcome.edition["id"] is not None and outcome.edition["id"].startswith("KGZ-P-")
+    assert "EDITION_UNKNOWN" not in _codes(outcome.findings)
+    # The same passport fields read as a TD1 card MRZ fit no passport edition.
+    as_card = identify_from_mrz(report.fields, today=settings.today, mrz_format="TD1")
+    assert as_card.edition is None
+
+
+@pytest.mark.parametrize(
+    ("code", "fmt", "expected"),
+    [("P", "TD3", "KGZ-P-2021"), ("P", None, "KGZ-P-2021"), ("PE", "TD3", "KGZ-P-2021"),
+     ("I", "TD1", None), ("AC", "TD2", None), ("V", "MRVA", None), ("P", "TD2", None)],
+)
+def test_document_family_and_format_gate_the_candidates(code: str, fmt: str | None,
+                                                         expected: str | None) -> None:
+    fields = {"issuing_country": "KGZ", "document_type": code,
+              "document_number": "PE6955059", "expiry_date": "2033-08-07"}
+    result = identify_from_mrz(fields, today=date(2026, 11, 28), mrz_format=fmt)
+    assert (result.edition.id if result.edition else None) == expected
+
+
+def test_registry_refuses_unknown_mrz_format() -> None:
+    text = EDITION_FILE.read_text("utf-8")
+    broken = text.replace('mrz_formats = ["TD3"]', 'mrz_formats = ["TD9"]', 1)
+    assert broken != text
+    with pytest.raises(EditionRegistryError, match="unknown mrz_formats"):
+        parse_registry(broken)

@@ -237,6 +237,7 @@ def legacy_findings(
                 "EDITION_UNKNOWN",
                 "No known edition fits this document; compare it with a reference specimen.",
                 method=identification.method,
+                reasons=list(identification.reasons),
             )
         )
     return findings
@@ -263,15 +264,19 @@ def screen_edition(
     mrz_fields: dict[str, Any] | None = None,
     state_hint: str | None = None,
     model: HandfilledModel | None = None,
+    mrz_format: str | None = None,
 ) -> LegacyResult:
     """The documents stage of a scan: identify the edition; on pages without MRZ, decide
     whether the page is hand-filled and report the legacy findings.
 
     ``mrz_fields`` are ``MrzReport.fields`` when an MRZ was read (then the image is not
-    needed); ``rgb`` is the data page (HxWx3 uint8) for pages without MRZ.
+    needed), with ``mrz_format`` (``MrzReport.format``) when known; ``rgb`` is the data
+    page (HxWx3 uint8) for pages without MRZ.
     """
     if mrz_fields:
-        identification = identify_from_mrz(mrz_fields, today=settings.today)
+        identification = identify_from_mrz(
+            mrz_fields, today=settings.today, mrz_format=mrz_format
+        )
         findings = legacy_findings(None, identification, has_mrz=True, settings=settings)
         return LegacyResult(identification=identification, assessment=None, findings=findings)
     if rgb is None:

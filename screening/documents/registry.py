@@ -30,6 +30,7 @@ from screening.errors import ExitCode, ScreeningError
 
 ILLUSTRATIVE = "illustrative"
 FILL_METHODS = frozenset({"handwritten", "printed"})
+MRZ_FORMATS = frozenset({"TD1", "TD2", "TD3", "MRVA", "MRVB"})
 REQUIRED_KEYS = (
     "id",
     "issuing_state",
@@ -53,6 +54,7 @@ SOURCED_FACTS = (
     "validity_years",
     "last_valid",
     "machine_readable",
+    "mrz_formats",
     "fill_method",
     "number_pattern",
     "page_count",
@@ -98,6 +100,7 @@ class Edition:
     forgery_signs: tuple[str, ...]
     layout: Mapping[str, Any]
     provenance: Mapping[str, str]
+    mrz_formats: tuple[str, ...] = ()  # empty: the registry does not say
 
     @property
     def handwritten(self) -> bool:
@@ -109,6 +112,16 @@ class Edition:
 
     def matches_number(self, number: str) -> bool:
         return re.fullmatch(self.number_pattern.strip("^$"), number) is not None
+
+    def accepts_document_code(self, code: str) -> bool:
+        """The MRZ document code belongs to this edition's family: the first letter says
+        passport (P), card (I, A, C) or visa (V) in ICAO 9303."""
+        code = code.replace("<", "")
+        return not code or code[0] == self.document_type[0]
+
+    def accepts_mrz_format(self, mrz_format: str | None) -> bool:
+        """The MRZ format fits, or one of the two is unknown."""
+        return not mrz_format or not self.mrz_formats or mrz_format in self.mrz_formats
 
     def issued_in(self, year: int, *, today: date) -> bool:
         last = self.issued_until if self.issued_until is not None else today.year
@@ -128,6 +141,7 @@ class Edition:
             "validity_years": self.validity_years,
             "last_valid": self.last_valid.isoformat() if self.last_valid else None,
             "machine_readable": self.machine_readable,
+            "mrz_formats": list(self.mrz_formats),
             "fill_method": self.fill_method,
             "number_pattern": self.number_pattern,
             "page_count": self.page_count,
@@ -219,6 +233,12 @@ def _parse_edition(raw: Mapping[str, Any], sources: Mapping[str, Source]) -> Edi
         raise EditionRegistryError(f"{where}: bad number_pattern: {error}") from error
     if bool(raw["layout"].get("has_mrz")) != bool(raw["machine_readable"]):
         raise EditionRegistryError(f"{where}: layout.has_mrz contradicts machine_readable")
+    mrz_formats = tuple(str(f) for f in raw.get("mrz_formats", ()))
+    unknown_formats = sorted(set(mrz_formats) - MRZ_FORMATS)
+    if unknown_formats:
+        raise EditionRegistryError(f"{where}: unknown mrz_formats {unknown_formats}")
+    if mrz_formats and not raw["machine_readable"]:
+        raise EditionRegistryError(f"{where}: mrz_formats on an edition without MRZ")
     return Edition(
         id=str(raw["id"]),
         issuing_state=str(raw["issuing_state"]),
@@ -236,6 +256,7 @@ def _parse_edition(raw: Mapping[str, Any], sources: Mapping[str, Source]) -> Edi
         forgery_signs=tuple(raw["forgery_signs"]),
         layout=dict(raw["layout"]),
         provenance=dict(provenance),
+        mrz_formats=mrz_formats,
     )
 
 
@@ -335,10 +356,13 @@ def _score_mrz(edition: Edition, fields: Mapping[str, Any], today: date) -> tupl
 
 
 def _best(
-    scored: list[tuple[Edition, float, list[str]]], method: str
+    scored: list[tuple[Edition, float, list[str]]],
+    method: str,
+    reasons_if_none: tuple[str, ...] = (),
 ) -> Identification:
     if not scored:
-        return Identification(edition=None, confidence=0.0, method=method)
+        return Identification(edition=None, confidence=0.0, method=method,
+                              reasons=reasons_if_none)
     scored.sort(key=lambda item: (-item[1], item[0].id))
     best, best_score, reasons = scored[0]
     candidates = tuple((e.id, s) for e, s, _ in scored)
@@ -357,22 +381,44 @@ def _best(
 
 
 def identify_from_mrz(
-    fields: Mapping[str, Any], *, today: date, registry: Registry | None = None
+    fields: Mapping[str, Any],
+    *,
+    today: date,
+    registry: Registry | None = None,
+    mrz_format: str | None = None,
 ) -> Identification:
     """Identify the edition from MRZ fields (as in ``MrzReport.fields``).
 
-    Candidates are the machine-readable editions of the issuing state; each earns points
-    for the document code, the number pattern and the issue-year window. The confidence
-    is the winner's score, lowered when a second edition scores close to it.
+    Candidates are the machine-readable editions of the issuing state whose document
+    family agrees with the MRZ document code (first letter: an ``I<`` card is never a
+    ``P`` passport edition) and, when both are known, whose MRZ formats include
+    ``mrz_format`` (``MrzReport.format``). Each earns points for the document code, the
+    number pattern and the issue-year window. The confidence is the winner's score,
+    lowered when a second edition scores close to it. No candidate: no edition (the
+    caller reports ``EDITION_UNKNOWN``), whatever the state's passports are.
     """
     registry = registry or load_registry()
     state = str(fields.get("issuing_country") or "").replace("<", "")
+    doc_code = str(fields.get("document_type") or "").replace("<", "")
     scored = []
+    excluded: list[str] = []
     for edition in registry.by_state(state):
         if not edition.machine_readable:
             continue
+        if not edition.accepts_document_code(doc_code):
+            excluded.append(f"{edition.id}: document code {edition.document_type}, not {doc_code}")
+            continue
+        if not edition.accepts_mrz_format(mrz_format):
+            excluded.append(
+                f"{edition.id}: MRZ {'/'.join(edition.mrz_formats)}, not {mrz_format}"
+            )
+            continue
         score, reasons = _score_mrz(edition, fields, today)
         scored.append((edition, score, reasons))
+    if not scored and excluded:
+        what = f"{mrz_format + ' ' if mrz_format else ''}document code {doc_code or '?'}"
+        none = (f"no {state} edition with {what} in the registry", *excluded)
+        return _best(scored, "mrz", none)
     return _best(scored, "mrz")
 
 

@@ -68,6 +68,7 @@ def screen_documents(
             settings=settings,
             mrz_fields=mrz_fields,
             state_hint=state_hint,
+            mrz_format=mrz_format,
         )
         outcome = DocumentsOutcome(edition=legacy.edition_dict(), findings=list(legacy.findings))
         edition = legacy.identification.edition
