@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from screening.errors import BadArgumentsError, ExitCode
-from screening.pipeline import ScanOptions, ScanReport, scan_image
+from screening.pipeline import ScanOptions, ScanReport
+from screening.session import ScreeningSession, SessionOptions
 from screening.settings import Settings
 
 
@@ -56,19 +57,48 @@ def _human(report: ScanReport) -> str:
     default=False,
     help="Also compare the printed visual zone with the MRZ (experimental, slow).",
 )
+@click.option(
+    "--lists",
+    "lists_url",
+    metavar="URL",
+    default=None,
+    help="Lost/stolen list store: sqlite:///path or postgresql://... "
+    "(default: lists.db in the user's data directory).",
+)
+@click.option("--no-lists", is_flag=True, help="Do not check the lost/stolen lists.")
+@click.option(
+    "--photo-check",
+    is_flag=True,
+    help="Also score the photo for substitution, placed from the MRZ position "
+    "(calibrated on synthetic pages only; see docs/documents.md).",
+)
 def scan(
-    images: tuple[Path, ...], as_json: bool, today: str | None, no_tesseract: bool, viz: bool
+    images: tuple[Path, ...],
+    as_json: bool,
+    today: str | None,
+    no_tesseract: bool,
+    viz: bool,
+    lists_url: str | None,
+    no_lists: bool,
+    photo_check: bool,
 ) -> int:
-    """Read the MRZ of each IMAGE, check it, and give a verdict (clear/refer/alert)."""
+    """Read the MRZ of each IMAGE, check it, and give a verdict (clear/refer/alert).
+
+    Each document also goes through the lost/stolen lists and the edition checks
+    (legacy hand-filled pages when there is no MRZ). A file that cannot be read gets an
+    error record and the others go on; the exit code is then 3.
+    """
     day = _parse_day(today)
-    settings = Settings(today=day) if day else Settings()
+    settings = Settings(today=day or date.today(), lists_url=lists_url)
     options = ScanOptions(use_tesseract=not no_tesseract, check_viz=viz)
+    session_options = SessionOptions(check_lists=not no_lists, check_photo=photo_check)
     failed = 0
-    for path in images:
-        report = scan_image(path, settings, options)
-        failed += report.error is not None
-        if as_json:
-            click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
-        else:
-            click.echo(_human(report))
+    with ScreeningSession.open(settings, options, session_options) as session:
+        for path in images:
+            report = session.scan(path)
+            failed += report.error is not None
+            if as_json:
+                click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+            else:
+                click.echo(_human(report))
     return int(ExitCode.input_file) if failed else int(ExitCode.ok)
