@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from screening.settings import Settings
 
@@ -14,6 +15,12 @@ REPO = Path(__file__).resolve().parents[1]
 # ../shared beside the repository (CI lays it there; a user's clone may not have it).
 SHARED = REPO.parent / "shared"
 REALWORLD = SHARED / "realworld"
+
+# In CI, property tests explore the same examples every run (a red CI must be
+# reproducible); locally they keep exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 # A fixed screening date: expiry tests must not depend on the day they run.
 SCREENING_DATE = date(2026, 11, 28)

@@ -299,3 +299,10 @@ def test_format_finding_names_the_shape(settings: Settings) -> None:
     finding = next(f for f in check_mrz(lines, settings).findings if f.code == "MRZ_FORMAT")
     assert "TD1" in finding.message
     assert finding.evidence.extra["line_lengths"] == [30, 30, 28]
+
+
+def test_composer_joins_name_components_with_single_fillers(settings: Settings) -> None:
+    data = dataclasses.replace(KGZ_TD3, surname="Ali-  Khan", given_names="A  B - C")
+    lines = compose_mrz(data)
+    assert lines[0].startswith("P<KGZALI<KHAN<<A<B<C<")
+    assert check_mrz(lines, settings).findings == []

@@ -67,10 +67,15 @@ def to_mrz_text(text: str) -> str:
 
 def name_field(surname: str, given_names: str, width: int) -> str:
     """``SURNAME<<GIVEN<NAMES`` padded with fillers, truncated to ``width``."""
-    primary = to_mrz_text(surname).strip("<")
-    secondary = to_mrz_text(given_names).strip("<")
+    primary = _components(surname)
+    secondary = _components(given_names)
     text = f"{primary}<<{secondary}" if secondary else primary
     return text[:width].ljust(width, "<")
+
+
+def _components(name: str) -> str:
+    """Name components joined by single fillers: runs of spaces or hyphens are one break."""
+    return "<".join(part for part in to_mrz_text(name).split("<") if part)
 
 
 def _pad(value: str, width: int) -> str:
