@@ -1,8 +1,23 @@
-"""Visual zone vs MRZ: the comparison rules on words as the OCR returns them."""
+"""Visual zone vs MRZ: the comparison rules (pure) and the committed forgery samples."""
 
 from __future__ import annotations
 
-from screening.imaging.viz import Word, compare_words
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from screening.imaging.viz import (
+    PrintedDate,
+    Word,
+    compare_words,
+    date_role_candidate,
+    surname_differs,
+)
+from screening.pipeline import ScanOptions, scan_image
+from screening.settings import Settings
+
+SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 
 FIELDS = {
     "document_number": "470782113",
@@ -14,7 +29,7 @@ FIELDS = {
 
 
 def _page(surname: str = "SAIDOVA", number: str = "470782113", birth: str = "18.08.2001",
-          expiry: str = "21.01.2032") -> list[Word]:
+          expiry: str = "21.01.2032", conf: float = 95.0) -> list[Word]:
     rows = [
         ["REPUBLIC", "OF", "TAJIKISTAN"],
         ["P", "TJK", number],
@@ -25,7 +40,7 @@ def _page(surname: str = "SAIDOVA", number: str = "470782113", birth: str = "18.
         [expiry],
     ]
     return [
-        Word(text, 95.0, 10.0 + 80 * i, 30.0 * row, 20.0)
+        Word(text, conf, row, (10.0 + 80 * i, 30.0 * row, 70.0, 20.0))
         for row, texts in enumerate(rows)
         for i, text in enumerate(texts)
     ]
@@ -36,41 +51,125 @@ def _codes(outcome) -> list[tuple[str, str | None]]:
 
 
 def test_genuine_page_matches_every_field() -> None:
-    outcome = compare_words(_page(), FIELDS, None)
+    outcome = compare_words(_page(), FIELDS)
     assert _codes(outcome) == []
+    assert set(outcome.fields) == {"document_number", "birth_date", "expiry_date", "surname"}
     assert all(v["match"] for v in outcome.fields.values())
 
 
-def test_reprinted_surname_is_a_mismatch_with_both_values() -> None:
-    outcome = compare_words(_page(surname="KARIMOVA"), FIELDS, None)
+def test_look_alike_letters_in_a_date_still_match() -> None:
+    outcome = compare_words(_page(birth="I8.O8.2001"), FIELDS)
+    assert _codes(outcome) == []
+
+
+def test_reprinted_surname_is_a_mismatch_with_both_values_and_region() -> None:
+    outcome = compare_words(_page(surname="KARIMOVA"), FIELDS, lambda b: (1, 2, 3, 4))
     [finding] = outcome.findings
     assert finding.code == "VIZ_MRZ_MISMATCH"
     assert (finding.evidence.field, finding.evidence.value, finding.evidence.expected) == (
         "surname", "KARIMOVA", "SAIDOVA"
     )
+    assert finding.evidence.region == (1, 2, 3, 4)
 
 
 def test_one_digit_changed_in_the_printed_number_is_a_mismatch() -> None:
-    outcome = compare_words(_page(number="470782118"), FIELDS, None)
+    outcome = compare_words(_page(number="470782118"), FIELDS)
     assert ("VIZ_MRZ_MISMATCH", "document_number") in _codes(outcome)
 
 
 def test_shifted_birth_date_is_a_mismatch() -> None:
-    outcome = compare_words(_page(birth="18.08.2003"), FIELDS, None)
+    outcome = compare_words(_page(birth="18.08.2003"), FIELDS)
     assert ("VIZ_MRZ_MISMATCH", "birth_date") in _codes(outcome)
+
+
+def test_extended_expiry_date_is_a_mismatch() -> None:
+    outcome = compare_words(_page(expiry="21.01.2035"), FIELDS)
+    [finding] = outcome.findings
+    assert (finding.evidence.field, finding.evidence.value, finding.evidence.expected) == (
+        "expiry_date", "21.01.2035", "21.01.2032"
+    )
 
 
 def test_an_unread_expiry_date_is_no_alert() -> None:
     words = [w for w in _page() if w.text != "21.01.2032"]
-    outcome = compare_words(words, FIELDS, None)
+    outcome = compare_words(words, FIELDS)
     assert ("VIZ_UNREADABLE", None) in _codes(outcome)
     assert all(f.code != "VIZ_MRZ_MISMATCH" for f in outcome.findings)
 
 
-def test_low_confidence_number_is_no_alert() -> None:
-    words = [
-        Word(w.text, 40.0, w.x, w.y, w.h) if w.text == "470782118" else w
-        for w in _page(number="470782118")
-    ]
-    outcome = compare_words(words, FIELDS, None)
+def test_low_confidence_reads_never_alert() -> None:
+    outcome = compare_words(
+        _page(number="470782118", birth="18.08.2003", surname="KARIMOVA", conf=40.0), FIELDS
+    )
     assert all(f.code != "VIZ_MRZ_MISMATCH" for f in outcome.findings)
+
+
+def _d(text: str, conf: float = 95.0, partial: bool = False) -> PrintedDate:
+    day, month, year = (int(p) for p in text.split("."))
+    return PrintedDate(date(year, month, day), conf, (0, 0, 1, 1), partial)
+
+
+def test_date_roles_follow_birth_issue_expiry_order() -> None:
+    mrz_expiry = date(2032, 1, 21)
+    # Issue and birth legible, expiry not: the issue date is no printed expiry date.
+    assert date_role_candidate("expiry_date", mrz_expiry, [_d("18.08.2001"),
+                                                           _d("22.01.2022")]) is None
+    # A date after the MRZ expiry can only be a printed expiry.
+    cand = date_role_candidate("expiry_date", mrz_expiry, [_d("22.01.2022"), _d("21.01.2034")])
+    assert cand is not None and cand.value == date(2034, 1, 21)
+    # Birth, issue and expiry all legible: the earliest is the birth date.
+    cand = date_role_candidate(
+        "birth_date", date(2001, 8, 18), [_d("18.08.1999"), _d("22.01.2022"), _d("21.01.2032")]
+    )
+    assert cand is not None and cand.value == date(1999, 8, 18)
+    # A date with a lost digit orders dates but never accuses.
+    assert date_role_candidate(
+        "expiry_date", mrz_expiry,
+        [_d("18.08.2001"), _d("22.01.2022"), _d("1.01.2032", partial=True)],
+    ) is None
+
+
+def test_surname_rules() -> None:
+    assert not surname_differs("AL-JUBOURI", "AL JUBOURI")
+    assert not surname_differs("MIRZ", "MIRZOEVA")  # truncated read
+    assert not surname_differs("SAID0VA", "SAIDOVA")  # look-alike
+    assert surname_differs("KARIMOVA", "SAIDOVA")
+
+
+# --------------------------------------------------------------- committed image samples
+
+FORGERIES = [
+    ("td3-kgz-clean-viz-surname-shifted.png", "surname"),
+    ("td3-kaz-mild-viz-birth-erased.jpg", "birth_date"),
+    ("td1-tjk-mild-viz-number-crude.jpg", "document_number"),
+    ("td3-chn-hard-viz-expiry-lighter.jpg", "expiry_date"),
+    ("td3-kgz-mild-mrz-expiry.jpg", "expiry_date"),
+    ("td3-irq-hard-mrz-number.jpg", "document_number"),
+]
+GENUINE = [
+    "td3-kgz-clean.png", "td3-rus-mild.jpg", "td3-tjk-mild.jpg", "td1-kaz-clean.png",
+    "td2-uzb-clean.png", "td3-bgd-hard.jpg",
+]
+SETTINGS = Settings(today=date(2026, 11, 28))
+
+
+def _scan(name: str):
+    return scan_image(SAMPLES / name, SETTINGS, ScanOptions(check_viz=True))
+
+
+@pytest.mark.parametrize(("name", "field"), FORGERIES)
+def test_forged_sample_gives_a_mismatch_on_the_altered_field(name: str, field: str) -> None:
+    report = _scan(name)
+    hits = [f for f in report.findings if f.code == "VIZ_MRZ_MISMATCH"]
+    assert field in {f.evidence.field for f in hits}, [f.to_dict() for f in report.findings]
+    hit = next(f for f in hits if f.evidence.field == field)
+    assert hit.evidence.value and hit.evidence.expected and hit.evidence.value != hit.evidence.expected
+    x, y, w, h = hit.evidence.region
+    assert w > 0 and h > 0
+
+
+@pytest.mark.parametrize("name", GENUINE)
+def test_genuine_sample_gives_no_mismatch(name: str) -> None:
+    report = _scan(name)
+    assert report.document is not None
+    assert not [f.to_dict() for f in report.findings if f.code == "VIZ_MRZ_MISMATCH"]
