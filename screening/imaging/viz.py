@@ -45,7 +45,11 @@ TEXT_H = 20.0  # MRZ character height after resampling (pixels)
 # Page height above the MRZ band, in MRZ character heights (ICAO 9303 page sizes: TD3
 # 88 mm, TD2 74 mm, TD1 54 mm; characters 2.45 mm), with a little margin.
 ABOVE_BY_LINES = {(2, 44): 29.0, (2, 36): 23.5, (3, 30): 16.5}
-INK_RATIO = 0.78  # darker than this fraction of the local background = ink
+# Smaller documents print smaller values (about 0.9 / 0.8 / 0.65 of the MRZ height on
+# TD3 / TD2 / TD1): enlarge them so every value reaches the OCR at about TEXT_H.
+ZOOM_BY_LINES = {(2, 44): 1.0, (2, 36): 1.15, (3, 30): 1.35}
+CHROMA_WEIGHT = 1.5
+INK_RATIO = 0.85  # darker than this fraction of the local background = ink
 LINE_H = (0.65, 2.1)  # kept line heights, in TEXT_H
 MAX_LINES = 24
 PAD = 8
@@ -56,7 +60,7 @@ CONFIG = (
 
 MIN_CONF = 80.0  # a word read at least this confidently may raise an alert
 FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "1",
-                      "J": "1", "S": "5", "B": "8", "Z": "2", "G": "6"})
+                      "J": "1", "S": "5", "B": "8", "Z": "2", "G": "6", "A": "4"})
 # DD.MM.YYYY; a lost leading day digit or a comma/colon for a dot are common OCR slips.
 SEP = r"[.\-/ ,:;]{1,2}"
 DATE = re.compile(rf"(?<![0-9])([0-9]{{1,2}}){SEP}([0-9]{{2}}){SEP}([0-9]{{4}})(?![0-9])")
@@ -94,8 +98,9 @@ def viz_region(bgr: np.ndarray, mrz: ImageMrz) -> tuple[np.ndarray, np.ndarray] 
     u = u / length
     n = np.array([-u[1], u[0]])
     char_h = float(np.median([ln.cell_height for ln in read.lines]))
-    above = ABOVE_BY_LINES.get((len(read.lines), len(first.cell_points)), 29.0)
-    scale = TEXT_H / max(char_h, 1.0)
+    shape = (len(read.lines), len(first.cell_points))
+    above = ABOVE_BY_LINES.get(shape, 29.0)
+    scale = TEXT_H * ZOOM_BY_LINES.get(shape, 1.0) / max(char_h, 1.0)
     band_top = first.cell_points[0] - u * 3.0 * char_h - n * 0.9 * char_h
     top_left = band_top - n * above * char_h
     to_input = np.zeros((2, 3))
@@ -113,8 +118,15 @@ def viz_region(bgr: np.ndarray, mrz: ImageMrz) -> tuple[np.ndarray, np.ndarray] 
 
 
 def clean_region(region_bgr: np.ndarray) -> np.ndarray:
-    """Ink / background ratio in [0, 1] (float32): dark ink low, paper and colour print ~1."""
-    value = region_bgr.max(axis=2).astype(np.float32)
+    """Ink / background ratio in [0, 1] (float32): dark ink low, paper and colour print ~1.
+
+    Ink is dark and grey; guilloche, seals and red print are coloured. The maximum channel
+    plus a multiple of the chroma (max - min) keeps grey ink dark and lifts coloured print
+    to paper level.
+    """
+    channels = region_bgr.astype(np.float32)
+    high = channels.max(axis=2)
+    value = high + CHROMA_WEIGHT * (high - channels.min(axis=2))
     k = int(TEXT_H * 0.8) | 1
     background = cv2.morphologyEx(
         value, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
@@ -123,8 +135,9 @@ def clean_region(region_bgr: np.ndarray) -> np.ndarray:
     return np.clip(value / np.maximum(background, 1.0), 0.0, 1.0)
 
 
-def find_lines(ratio: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Boxes [x, y, w, h] (region pixels) of text lines of a printed value's height."""
+def find_lines(ratio: np.ndarray) -> tuple[list[tuple[int, int, int, int]], np.ndarray]:
+    """Boxes [x, y, w, h] (region pixels) of text lines of a printed value's height, and
+    the ink mask they were found on (portrait, seal and signature removed)."""
     ink = (ratio < INK_RATIO).astype(np.uint8) * 255
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     # Portrait, seal and signature strokes are taller than any letter: drop them before
@@ -152,7 +165,7 @@ def find_lines(ratio: np.ndarray) -> list[tuple[int, int, int, int]]:
                     boxes.append((x + int(cols[0]), y + top, int(cols[-1] - cols[0]) + 1,
                                   bottom - top))
     boxes.sort(key=lambda b: -b[2] * b[3])
-    return sorted(boxes[:MAX_LINES], key=lambda b: (b[1], b[0]))
+    return sorted(boxes[:MAX_LINES], key=lambda b: (b[1], b[0])), ink
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -190,9 +203,13 @@ def line_strip(
 def read_words(region_bgr: np.ndarray) -> list[Word]:
     """Every word on the value lines of the region, with its line and region box."""
     ratio = clean_region(region_bgr)
-    boxes = find_lines(ratio)
+    boxes, ink = find_lines(ratio)
     if not boxes:
         return []
+    # Only the kept ink (with its anti-aliased rim) goes to the OCR: no seal or portrait
+    # fragments at the ends of a line.
+    keep = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
+    ratio = np.where(keep, ratio, 1.0).astype(np.float32)
     strip, offsets = line_strip(ratio, boxes)
     tesseract.ensure_tesseract()
     try:
@@ -379,8 +396,16 @@ def _tokens(words: list[Word]) -> list[tuple[str, float, tuple[float, float, flo
     return out
 
 
-def _hamming(a: str, b: str) -> int:
-    return sum(x != y for x, y in zip(a, b, strict=True))
+def number_differences(read: str, mrz: str) -> int:
+    """Positions where a read token really differs from the MRZ number (same length).
+
+    Look-alikes are folded; two different letters (P/D, U/V on a poor photo) are an OCR
+    doubt, not evidence, so they are not counted.
+    """
+    return sum(
+        fold(x) != fold(y) and not (x.isalpha() and y.isalpha())
+        for x, y in zip(read, mrz, strict=True)
+    )
 
 
 def levenshtein(a: str, b: str) -> int:
@@ -409,8 +434,9 @@ def _name_close(printed: str, mrz: str) -> bool:
     return levenshtein(fold(a), fold(b)) <= (1 if len(b) >= 5 else 0)
 
 
-def surname_present(words: list[Word], surname: str) -> bool:
-    """The MRZ surname (spaces, hyphens ignored) is read on some line, up to one OCR slip."""
+def surname_present(words: list[Word], surname: str, exact: bool = False) -> bool:
+    """The MRZ surname (spaces, hyphens ignored) is read on some line, up to one OCR slip
+    (``exact``: look-alike letters only)."""
     target = _letters(surname)
     by_line: dict[int, list[Word]] = {}
     for w in words:
@@ -421,7 +447,7 @@ def surname_present(words: list[Word], surname: str) -> bool:
             joined = ""
             for w in line_words[i : i + 4]:
                 joined += _letters(w.text)
-                if _name_close(joined, target):
+                if fold(joined) == fold(target) or (not exact and _name_close(joined, target)):
                     return True
     return False
 
@@ -514,7 +540,8 @@ def compare_words(
         tokens = _tokens(words)
         near = [
             (t, c, b) for t, c, b in tokens
-            if len(t) == len(number) and c >= MIN_CONF and 1 <= _hamming(fold(t), folded) <= 2
+            if len(t) == len(number) and c >= MIN_CONF and fold(t) != folded
+            and 1 <= number_differences(t, number) <= 2
         ]
         if near:
             t, _, b = max(near, key=lambda x: x[1])
@@ -543,16 +570,16 @@ def compare_words(
     # Surname: the MRZ surname must appear among the Latin words.
     surname = str(fields.get("surname") or "").replace("<", " ").strip()
     if surname:
-        if surname_present(words, surname):
+        printed = printed_surname(words, str(fields.get("given_names") or ""))
+        exact = surname_present(words, surname, exact=True)
+        if printed is not None and printed.conf >= MIN_CONF and not exact and surname_differs(
+            printed.text, surname
+        ):
+            mismatch("surname", printed.text, surname, printed.box)
+        elif exact or surname_present(words, surname):
             match("surname", surname)
         else:
-            printed = printed_surname(words, str(fields.get("given_names") or ""))
-            if printed is not None and printed.conf >= MIN_CONF and surname_differs(
-                printed.text, surname
-            ):
-                mismatch("surname", printed.text, surname, printed.box)
-            else:
-                unreadable.append("surname")
+            unreadable.append("surname")
 
     if unreadable:
         outcome.findings.append(
