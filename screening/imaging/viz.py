@@ -49,16 +49,27 @@ ABOVE_BY_LINES = {(2, 44): 29.0, (2, 36): 23.5, (3, 30): 16.5}
 # TD3 / TD2 / TD1): enlarge them so every value reaches the OCR at about TEXT_H.
 ZOOM_BY_LINES = {(2, 44): 1.0, (2, 36): 1.15, (3, 30): 1.35}
 CHROMA_WEIGHT = 1.5
-INK_RATIO = 0.85  # darker than this fraction of the local background = ink
+INK_RATIO = 0.85
+DARK_RATIO = 0.55  # darker than this fraction of the local background = ink
 LINE_H = (0.65, 2.1)  # kept line heights, in TEXT_H
 MAX_LINES = 24
-PAD = 8
+PAD = 12
 CONFIG = (
     "--psm 6 --oem 1 -c preserve_interword_spaces=1 "
     "-c load_system_dawg=0 -c load_freq_dawg=0"
 )
 
 MIN_CONF = 80.0  # a word read at least this confidently may raise an alert
+# A number must also have the MRZ number's length and differ from it in one or two places.
+NUMBER_MIN_CONF = 55.0
+# English label words a poor capture may let through as "values" (never a surname).
+LABEL_WORDS = frozenset({
+    "SURNAME", "GIVEN", "NAMES", "NAME", "DATE", "OF", "BIRTH", "PLACE", "NATIONALITY",
+    "SEX", "TYPE", "CODE", "STATE", "PASSPORT", "NO", "AUTHORITY", "EXPIRY", "ISSUE",
+    "PERSONAL", "DOCUMENT", "NUMBER", "REPUBLIC", "IDENTITY", "CARD",
+})
+# A date must also fit DD.MM.YYYY and the calendar, which a misread rarely does.
+DATE_MIN_CONF = 50.0
 FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "1",
                       "J": "1", "S": "5", "B": "8", "Z": "2", "G": "6", "A": "4"})
 # DD.MM.YYYY; a lost leading day digit or a comma/colon for a dot are common OCR slips.
@@ -142,11 +153,16 @@ def find_lines(ratio: np.ndarray) -> tuple[list[tuple[int, int, int, int]], np.n
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     # Portrait, seal and signature strokes are taller than any letter: drop them before
     # joining letters into lines, or a value beside them disappears into their blob.
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
-    tall = np.flatnonzero(stats[:, cv2.CC_STAT_HEIGHT] > 2.2 * TEXT_H)
-    tall = tall[tall > 0]
-    if tall.size:
-        ink[np.isin(labels, tall)] = 0
+    # Dark ink first (portrait, signature); then, of what is left, tall blobs lose their
+    # light pixels only: a seal ring touching a dark digit must not take the digit along.
+    dark = (ratio < DARK_RATIO).astype(np.uint8)
+    for mask, light_only in ((ink & dark, False), (ink, True)):
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+        tall = np.flatnonzero(stats[:, cv2.CC_STAT_HEIGHT] > 2.2 * TEXT_H)
+        tall = tall[tall > 0]
+        if tall.size:
+            drop = np.isin(labels, tall)
+            ink[drop & (dark == 0) if light_only else drop] = 0
     joined = cv2.morphologyEx(
         ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (int(TEXT_H * 0.9), 1))
     )
@@ -313,7 +329,7 @@ def printed_dates(words: list[Word]) -> list[PrintedDate]:
             for j in range(i + 1, min(i + 4, len(line_words) + 1)):
                 group = line_words[i:j]
                 text = " ".join(fold(w.text) for w in group)
-                match = DATE.fullmatch(text.strip(" ,;:"))
+                match = DATE.fullmatch(text.strip(" ,;:'\"`«»()[]|"))
                 if not match:
                     continue
                 dd, mm, yyyy = (int(g) for g in match.groups())
@@ -349,7 +365,7 @@ def date_role_candidate(
     is the earliest printed date, the expiry date when it is the latest and 1-4 years off
     (an issue date 5 or 10 years earlier may share the expiry's day and month).
     """
-    confident = [d for d in dates if d.conf >= MIN_CONF]
+    confident = [d for d in dates if d.conf >= DATE_MIN_CONF]
     if not confident:
         return None
     distinct = {d.value for d in confident}
@@ -427,16 +443,16 @@ def _name_close(printed: str, mrz: str) -> bool:
     a, b = _letters(printed), _letters(mrz)
     if not a or not b:
         return False
-    if a == b or fold(a) == fold(b):
+    if a == b:
         return True
     if len(a) > len(b) >= 10 and a.startswith(b):  # MRZ name field truncated
         return True
-    return levenshtein(fold(a), fold(b)) <= (1 if len(b) >= 5 else 0)
+    return levenshtein(a, b) <= (1 if len(b) >= 5 else 0)
 
 
 def surname_present(words: list[Word], surname: str, exact: bool = False) -> bool:
     """The MRZ surname (spaces, hyphens ignored) is read on some line, up to one OCR slip
-    (``exact``: look-alike letters only)."""
+    (``exact``: letter for letter)."""
     target = _letters(surname)
     by_line: dict[int, list[Word]] = {}
     for w in words:
@@ -447,14 +463,14 @@ def surname_present(words: list[Word], surname: str, exact: bool = False) -> boo
             joined = ""
             for w in line_words[i : i + 4]:
                 joined += _letters(w.text)
-                if fold(joined) == fold(target) or (not exact and _name_close(joined, target)):
+                if joined == target or (not exact and _name_close(joined, target)):
                     return True
     return False
 
 
 def surname_differs(printed: str, surname: str) -> bool:
     """A printed surname that is not the MRZ surname (nor a truncation of either)."""
-    a, b = fold(_letters(printed)), fold(_letters(surname))
+    a, b = _letters(printed), _letters(surname)
     if len(a) < 2 or _name_close(printed, surname):
         return False
     if a.startswith(b) or b.startswith(a):
@@ -489,11 +505,13 @@ def printed_surname(words: list[Word], given: str) -> Word | None:
             w.box[1] for w in above if w.line == li
         ))
         row = sorted((w for w in above if w.line == line), key=lambda w: w.box[0])
-        latin = [w for w in row if re.fullmatch(r"[A-Z][A-Z'\-]+", w.text)]
+        latin = [w for w in row if re.fullmatch(r"[A-Z][A-Z'\-]+", w.text)
+                 and w.text not in LABEL_WORDS]
         # On bilingual pages "LOCAL / LATIN": the Latin spelling follows the slash.
         slash = [i for i, w in enumerate(row) if "/" in w.text]
         if slash:
-            after = [w for w in row[slash[-1] :] if re.fullmatch(r"/?[A-Z][A-Z'\-]+", w.text)]
+            after = [w for w in row[slash[-1] :] if re.fullmatch(r"/?[A-Z][A-Z'\-]+", w.text)
+                     and w.text.lstrip("/") not in LABEL_WORDS]
             latin = [Word(w.text.lstrip("/"), w.conf, w.line, w.box) for w in after] or latin
         if latin:
             return max(latin, key=lambda w: w.conf)
@@ -540,7 +558,7 @@ def compare_words(
         tokens = _tokens(words)
         near = [
             (t, c, b) for t, c, b in tokens
-            if len(t) == len(number) and c >= MIN_CONF and fold(t) != folded
+            if len(t) == len(number) and c >= NUMBER_MIN_CONF and fold(t) != folded
             and 1 <= number_differences(t, number) <= 2
         ]
         if near:
