@@ -5,7 +5,11 @@
 
 Training pages come from :mod:`fixtures.legacy`: hand-filled 1994-style Kyrgyz data pages
 (positives) and printed pages without MRZ (negatives: the same form typed, and other
-printed layouts), across the capture tiers. Each page is cut into text regions by
+printed layouts; either may carry a rubber stamp), across the capture tiers; and from
+the specimen generator: printed data pages and, above all, passport pages without MRZ
+(observations pages with violet/blue border-control stamps: printed text in ink, in
+rotated frames, the most common non-data page of a real passport), every capture tier
+(clean/mild/hard), any state. Each page is cut into text regions by
 :func:`screening.documents.features.find_text_regions`, exactly as at run time; a region
 is labelled from the page's ground truth:
 
@@ -44,27 +48,32 @@ FINGERPRINT_FILE = MODEL_DIR / "fingerprint.npz"
 TRAIN_SEED = 20261128
 VALID_SEED = 31
 EVAL_SEED = 7
-TRAIN_PAGES = 240
-VALID_PAGES = 80
+TRAIN_PAGES = 300
+VALID_PAGES = 100
 EVAL_PAGES = 60
 N_TREES = 50
 EVAL_FINGERPRINT = 5
 K = 3
 
 
-def generator_page(seed: int) -> Page:
-    """A printed page from the specimen generator (data page with MRZ, or a page without
-    MRZ), any format and capture tier: more printed negatives at other scales and
-    layouts, so that the classifier does not learn the 1994 form instead of handwriting."""
+def generator_page(seed: int, kind: str | None = None) -> Page:
+    """A printed page from the specimen generator (data page with MRZ, or a stamp page
+    without MRZ), any format, state and capture tier: more printed negatives at other
+    scales and layouts, so that the classifier does not learn the 1994 form instead of
+    handwriting, nor take stamp text for it. ``kind`` "no_mrz" forces a stamp page (any
+    tier, uniformly); None draws one of the two."""
     import cv2
     from PIL import Image
 
     from fixtures.specimens import random_spec, render_specimen
 
     rng = np.random.default_rng(seed)
-    kind = "no_mrz" if rng.random() < 0.4 else "data"
+    if kind is None:
+        kind = "no_mrz" if rng.random() < 0.4 else "data"
+        tier = str(rng.choice(["clean", "mild", "hard"], p=[0.4, 0.4, 0.2]))
+    else:
+        tier = str(rng.choice(["clean", "mild", "hard"]))
     spec = random_spec(rng, format="TD3", page_kind=kind) if kind == "no_mrz" else random_spec(rng)
-    tier = str(rng.choice(["clean", "mild", "hard"], p=[0.4, 0.4, 0.2]))
     specimen = render_specimen(spec, capture=tier, seed=seed)
     signature = specimen.truth["boxes"].get("signature", {}).get("bbox", [0, 0, 0, 0])
     image = Image.fromarray(cv2.cvtColor(specimen.image, cv2.COLOR_BGR2RGB))
@@ -73,14 +82,15 @@ def generator_page(seed: int) -> Page:
 
 
 def make_pages(seed: int, count: int) -> list[Page]:
-    """``count`` pages, reproducible from ``seed``: every fifth a generator page, the rest
-    alternating hand-filled / printed legacy pages."""
+    """``count`` pages, reproducible from ``seed``: every fifth a generator page (every
+    other one of them a stamp page without MRZ), the rest alternating hand-filled /
+    printed legacy pages."""
     kinds = ("handfilled", "printed")
     pages = []
     for i in range(count):
         page_seed = seed * 100_003 + i
         if i % 5 == 4:
-            pages.append(generator_page(page_seed))
+            pages.append(generator_page(page_seed, "no_mrz" if (i // 5) % 2 == 0 else None))
         else:
             pages.append(generate_legacy(random_legacy_spec(page_seed, kind=kinds[i % 2])))
     return pages
@@ -163,17 +173,22 @@ def choose_operating_point(
         costs = [2 * np.sum((scores < t) & truth) + np.sum((scores >= t) & ~truth) for t in grid]
         threshold = float(grid[int(np.argmin(costs))])
     decided = scores >= threshold
+    stamp = np.array([p.truth.get("source") == "no_mrz" for p in pages])
     return K, round(threshold, 4), {
         "validation_missed": int(np.sum(~decided & truth)),
         "validation_false_alarms": int(np.sum(decided & ~truth)),
         "validation_lowest_handfilled": round(lowest_positive, 4),
         "validation_highest_printed": round(highest_negative, 4),
+        "validation_stamp_pages": int(stamp.sum()),
+        "validation_highest_stamp_page": round(float(scores[stamp].max()), 4)
+        if stamp.any() else None,
     }
 
 
 def evaluate(model: Any, k: int, threshold: float, pages: list[Page]) -> dict[str, Any]:
     truth = np.array([p.truth["handwritten"] for p in pages])
     decided = page_scores(model, pages, k) >= threshold
+    stamp = np.array([p.truth.get("source") == "no_mrz" for p in pages])
     tp = int(np.sum(decided & truth))
     fp = int(np.sum(decided & ~truth))
     fn = int(np.sum(~decided & truth))
@@ -183,6 +198,8 @@ def evaluate(model: Any, k: int, threshold: float, pages: list[Page]) -> dict[st
         "accuracy": round(float(np.mean(decided == truth)), 4),
         "recall": round(tp / max(1, tp + fn), 4),
         "precision": round(tp / max(1, tp + fp), 4),
+        "stamp_pages": int(stamp.sum()),
+        "stamp_pages_called_handfilled": int(np.sum(decided & stamp)),
         "decisions_sha256_16": digest,
     }
 

@@ -14,7 +14,9 @@ from screening.documents.features import FEATURE_NAMES, page_region_features
 from screening.documents.legacy import CARD_FILE, assess_handfilled, load_model, page_score
 from screening.documents.stage import screen_documents
 from screening.settings import Settings
-from tests.conftest import SCREENING_DATE
+from tests.conftest import REPO, SCREENING_DATE
+
+SAMPLES = REPO / "fixtures" / "samples"
 
 # Seeds outside every training/validation/evaluation range of the training script.
 PAGES = {
@@ -23,6 +25,11 @@ PAGES = {
     "printed-typed-desk": LegacySpec(seed=9_000_003, kind="printed", tier="desk"),
     "printed-generic-phone": LegacySpec(seed=9_000_004, kind="printed", layout="generic",
                                         tier="phone"),
+    # Both carry a rubber stamp under the photo (extension stamp / border stamp).
+    "handfilled-stamped-desk": LegacySpec(seed=9_000_008, kind="handfilled", tier="desk",
+                                          stamp=True),
+    "printed-stamped-scan": LegacySpec(seed=9_000_009, kind="printed", tier="scan",
+                                       stamp=True),
 }
 
 
@@ -111,6 +118,11 @@ def test_committed_model_matches_its_fingerprint() -> None:
     model = load_model()
     assert model.k == card["k"] and model.threshold == card["threshold"]
     stored = np.load(FINGERPRINT_FILE)
+    # Trained on today's features (in_frame included) and with stamp pages in validation.
+    assert card["features"] == list(FEATURE_NAMES)
+    assert stored["features"].shape[1] == len(FEATURE_NAMES)
+    assert card["validation_stamp_pages"] >= 10
+    assert card["validation_highest_stamp_page"] < card["threshold"]
     probabilities = model.classifier.predict_proba(stored["features"])[:, 1]
     assert np.allclose(probabilities, stored["probabilities"], rtol=0, atol=1e-12)
     # The fast tree walk used at run time gives the same probabilities as scikit-learn.
@@ -123,3 +135,74 @@ def test_full_retrain_matches_card() -> None:
     from models.train_handfilled import main
 
     assert main(["--check"]) == 0
+
+
+def _rgb(path) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+@pytest.mark.parametrize("name", ["td3-kgz-mild-no-mrz.jpg", "td3-kgz-hard-no-mrz.jpg"])
+def test_committed_stamp_pages_are_not_handfilled(name: str) -> None:
+    """Observations pages with violet/blue border stamps: printed, not hand-filled, and
+    so no 1994 edition (no LEGACY_* or EDITION_WITHDRAWN) either."""
+    rgb = _rgb(SAMPLES / name)
+    result = assess_handfilled(rgb)
+    assert not result.is_handfilled, result.to_dict()
+    outcome = screen_documents(rgb, settings=Settings(today=SCREENING_DATE), check_photo=False)
+    codes = {f.code for f in outcome.findings}
+    assert not codes & {"LEGACY_HANDFILLED", "LEGACY_NOT_ICAO", "EDITION_WITHDRAWN"}, codes
+    assert outcome.edition["id"] is None
+
+
+@pytest.mark.parametrize(("state", "tier", "seed"),
+                         [("KGZ", "clean", 9_100_001), ("TJK", "mild", 9_100_002),
+                          ("KAZ", "hard", 9_100_003), ("UZB", "mild", 9_100_004)])
+def test_generated_stamp_pages_are_not_handfilled(state: str, tier: str, seed: int) -> None:
+    import cv2
+
+    from fixtures.specimens import random_spec, render_specimen
+
+    spec = random_spec(np.random.default_rng(seed), format="TD3", state=state,
+                       page_kind="no_mrz")
+    specimen = render_specimen(spec, capture=tier, seed=seed)
+    rgb = cv2.cvtColor(specimen.image, cv2.COLOR_BGR2RGB)
+    assert any(k.startswith("stamp_") for k in specimen.truth["boxes"])
+    assert not assess_handfilled(rgb).is_handfilled
+
+
+def test_committed_handfilled_page_still_is(tmp_path) -> None:
+    """A hand-filled page saved as JPEG (as a sample would be) and read back."""
+    page = generate_legacy(PAGES["handfilled-stamped-desk"])
+    assert page.truth["stamp_box"] is not None
+    path = tmp_path / "handfilled.jpg"
+    page.image.save(path, quality=85)
+    result = assess_handfilled(_rgb(path))
+    assert result.is_handfilled, result.to_dict()
+    # The extension stamp's lines are not among the regions reported as handwritten.
+    stamp = page.truth["stamp_box"]
+    assert all(_overlap(r.box, stamp) < 0.5 for r in result.regions), result.to_dict()
+
+
+def test_in_frame_feature_marks_stamp_text() -> None:
+    """The same printed line inside a rotated rectangle frame and on its own."""
+    from PIL import Image, ImageDraw
+
+    from fixtures.fonts import font_for_cap
+
+    image = Image.new("RGB", (1000, 500), (235, 232, 225))
+    draw = ImageDraw.Draw(image)
+    font = font_for_cap("sans-bold", 14)
+    draw.text((80, 100), "TORUGART 12.05.2019", font=font, fill=(70, 50, 150))
+    stamp = Image.new("L", (320, 160), 0)
+    stamp_draw = ImageDraw.Draw(stamp)
+    stamp_draw.rounded_rectangle((10, 10, 310, 150), radius=14, outline=255, width=4)
+    stamp_draw.text((40, 65), "TORUGART 12.05.2019", font=font, fill=255)
+    stamp = stamp.rotate(12, expand=True)
+    image.paste(Image.new("RGB", stamp.size, (70, 50, 150)), (520, 220), stamp)
+    regions, features = page_region_features(np.asarray(image))
+    column = FEATURE_NAMES.index("in_frame")
+    framed = {("stamp" if r.box[0] > 500 else "free"): f[column]
+              for r, f in zip(regions, features, strict=True)}
+    assert framed == {"free": 0.0, "stamp": 1.0}

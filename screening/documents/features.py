@@ -15,7 +15,10 @@ looks at:
 * size regularity — variation of character heights and widths;
 * spacing regularity — variation of the gaps between characters;
 * slant variation — spread of the orientation of the characters;
-* connectedness — characters per text height (cursive joins letters).
+* connectedness — characters per text height (cursive joins letters);
+* enclosure — whether the line sits inside a closed ink frame (the rectangle or ring of
+  a rubber stamp: border-control, registration and extension stamps print their text in
+  ink, upright or rotated, inside a frame; hand-entered values sit on ruled lines).
 """
 
 from __future__ import annotations
@@ -51,7 +54,12 @@ FEATURE_NAMES = (
     "fill_ratio",
     "region_height",
     "aspect",
+    "in_frame",
 )
+# A stamp frame: a thin closed outline, bigger than a text line, smaller than the page.
+_FRAME_MIN = 30 * _S  # work pixels, each side
+_FRAME_MAX_FRACTION = 0.45  # of the page width/height
+_FRAME_MAX_FILL = 0.25  # ink share of its box (an outline, not a blot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +79,9 @@ class PageInk:
     background: np.ndarray  # float32 HxW, local paper level
     ink: np.ndarray  # bool HxW
     scale: float  # input pixels per work pixel
+    # Thin closed outlines (stamp frames, seal rings): a box (x0, y0, x1, y1) and the
+    # outline's pixel coordinates (ys, xs) each.
+    frames: tuple[tuple[tuple[int, int, int, int], np.ndarray, np.ndarray], ...] = ()
 
 
 def to_work_scale(rgb: np.ndarray, width: int = WORK_WIDTH) -> tuple[np.ndarray, float]:
@@ -110,12 +121,59 @@ def page_ink(rgb: np.ndarray) -> PageInk:
     # Ballpoint ink can be light but is saturated; printed guilloche is pale and greyish.
     saturation = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
     ink = (depth > INK_CONTRAST) | ((depth > INK_CONTRAST * 0.4) & (saturation > 70))
+    frames = find_frames(ink)
     # Ruled lines and frames are print, not text: drop long straight horizontal runs.
     runs = ndimage.uniform_filter1d(ink.astype(np.float32), size=41, axis=1)
     rules = (runs > 0.85).view(np.uint8)
     rules = ndimage.maximum_filter1d(ndimage.maximum_filter1d(rules, 41, axis=1), 3, axis=0) > 0
     ink &= ~(rules & (ndimage.uniform_filter1d(ink.astype(np.float32), 5, axis=0) < 0.75))
-    return PageInk(rgb=work, gray=gray, background=background, ink=ink, scale=scale)
+    return PageInk(
+        rgb=work, gray=gray, background=background, ink=ink, scale=scale, frames=frames
+    )
+
+
+def find_frames(
+    ink: np.ndarray,
+) -> tuple[tuple[tuple[int, int, int, int], np.ndarray, np.ndarray], ...]:
+    """Thin outlines of stamp size in the ink mask (before ruled lines are removed, so
+    that an upright rectangle keeps its horizontal sides)."""
+    labels, count = ndimage.label(ink, structure=np.ones((3, 3), bool))
+    if not count:
+        return ()
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    h_max, w_max = ink.shape[0] * _FRAME_MAX_FRACTION, ink.shape[1] * _FRAME_MAX_FRACTION
+    frames = []
+    for index, slc in enumerate(ndimage.find_objects(labels), start=1):
+        if slc is None:
+            continue
+        ys, xs = slc
+        h, w = ys.stop - ys.start, xs.stop - xs.start
+        if not (_FRAME_MIN <= h <= h_max and _FRAME_MIN <= w <= w_max):
+            continue
+        if sizes[index] > _FRAME_MAX_FILL * h * w:
+            continue
+        py, px = np.nonzero(labels[slc] == index)
+        frames.append(((xs.start, ys.start, xs.stop, ys.stop), py + ys.start, px + xs.start))
+    return tuple(frames)
+
+
+def in_frame(page: PageInk, box_work: tuple[int, int, int, int]) -> float:
+    """1 when a frame outline runs round the box on all four sides (left and right of
+    it at its height, above and below it at its width), else 0."""
+    x, y, w, h = box_work
+    for (fx0, fy0, fx1, fy1), ys, xs in page.frames:
+        if not (fx0 <= x and fy0 <= y and x + w <= fx1 and y + h <= fy1):
+            continue
+        row_band = (ys >= y) & (ys < y + h)
+        col_band = (xs >= x) & (xs < x + w)
+        if (
+            np.any(row_band & (xs < x))
+            and np.any(row_band & (xs >= x + w))
+            and np.any(col_band & (ys < y))
+            and np.any(col_band & (ys >= y + h))
+        ):
+            return 1.0
+    return 0.0
 
 
 def find_text_regions(page: PageInk) -> list[TextRegion]:
@@ -246,6 +304,7 @@ def region_features(page: PageInk, region: TextRegion) -> np.ndarray:
             float(mask.mean()),
             h / (30.0 * _S),
             w / max(h, 1),
+            in_frame(page, region.box_work),
         ],
         dtype=np.float32,
     )
