@@ -5,9 +5,12 @@
 
 Hand-filled detection: seeded pages from :mod:`fixtures.legacy` (hand-filled 1994-style
 Kyrgyz pages; printed negatives: the same form typed and other printed layouts) across
-the capture tiers scan/desk/phone, plus the generator's printed pages without MRZ
-(observation pages) as a second negative class, all with seeds disjoint from training.
-Precision and recall of the page decision, per class and tier.
+the capture tiers scan/desk/phone, plus the generator's passport pages without MRZ
+(observations pages with violet/blue border-control stamps, capture tiers
+clean/mild/hard, several states) as a separate negative class, all with seeds disjoint
+from training. Precision and recall of the page decision, per class and tier; for a
+negative class, its false-alarm rate and the precision the decision would have if that
+class were the only printed pages.
 
 Photo substitution: seeded genuine and substituted pages from :mod:`fixtures.photo`
 (legacy pages and generator MRZ pages, capture tiers), scored with the photo box from
@@ -64,8 +67,13 @@ def _prf(decided: list[bool], truth: list[bool]) -> tuple[float, float, int, int
     return precision, recall, tp + fn, int(np.sum(~t))
 
 
-def _observation_pages(count: int, seed: int) -> list[np.ndarray]:
-    """The generator's printed pages without MRZ (stamps, no data page)."""
+STAMP_STATES = ("KGZ", "KAZ", "TJK", "UZB", "RUS", None)  # None: any state
+STAMP_TIERS = ("clean", "mild", "hard")
+
+
+def _stamp_pages(count: int, seed: int) -> list[tuple[str, np.ndarray]]:
+    """The generator's passport pages without MRZ (observations text and border-control
+    stamps), every capture tier, several states: (tier, RGB) each."""
     import cv2
 
     from fixtures.specimens import random_spec, render_specimen
@@ -73,10 +81,11 @@ def _observation_pages(count: int, seed: int) -> list[np.ndarray]:
     pages = []
     for i in range(count):
         rng = np.random.default_rng(seed + i)
-        spec = random_spec(rng, format="TD3", page_kind="no_mrz")
-        tier = ("clean", "mild")[i % 2]
+        state = STAMP_STATES[i % len(STAMP_STATES)]
+        spec = random_spec(rng, format="TD3", state=state, page_kind="no_mrz")
+        tier = STAMP_TIERS[i % len(STAMP_TIERS)]
         specimen = render_specimen(spec, capture=tier, seed=seed + i)
-        pages.append(cv2.cvtColor(specimen.image, cv2.COLOR_BGR2RGB))
+        pages.append((tier, cv2.cvtColor(specimen.image, cv2.COLOR_BGR2RGB)))
     return pages
 
 
@@ -99,15 +108,16 @@ def bench_handfilled(pages: int, lines: list[str]) -> dict[str, float]:
         by_tier[spec.tier].append((decided, truth))
         label = "hand-filled 1994 page" if truth else f"printed ({spec.layout} layout)"
         by_kind[label].append((decided, truth))
-    extra = max(4, pages // 8)
-    for rgb in _observation_pages(extra, BENCH_SEED + 17):
+    extra = max(6, pages // 4)
+    for tier, rgb in _stamp_pages(extra, BENCH_SEED + 17):
         t0, c0 = time.perf_counter(), time.process_time()
         decided = assess_handfilled(rgb, model=model).is_handfilled
         times.append((time.perf_counter() - t0) * 1000)
         cpu.append((time.process_time() - c0) * 1000)
-        by_kind["printed (generator page without MRZ)"].append((decided, False))
-        by_tier["generator clean/mild"].append((decided, False))
+        by_kind["stamp page (generator, no MRZ)"].append((decided, False))
+        by_tier[f"stamp page / {tier}"].append((decided, False))
     every = [pair for pairs in by_tier.values() for pair in pairs]
+    true_positives = sum(d and t for d, t in every)
     precision, recall, positives, negatives = _prf([d for d, _ in every], [t for _, t in every])
     lines += [
         "## Hand-filled detection",
@@ -115,17 +125,29 @@ def bench_handfilled(pages: int, lines: list[str]) -> dict[str, float]:
         f"{len(every)} pages ({positives} hand-filled, {negatives} printed), seed {BENCH_SEED}; "
         f"model k={model.k}, threshold={model.threshold}.",
         "",
-        "| subset | pages | hand-filled | called hand-filled | precision | recall |",
-        "|---|---|---|---|---|---|",
+        "Rows without hand-filled pages are negative classes: *false alarms* is the share",
+        "of their pages called hand-filled, *precision* (in italics) what the decision's",
+        "precision would be with all hand-filled pages and only this class as printed pages.",
+        "",
+        "| subset | pages | hand-filled | called hand-filled | precision | recall "
+        "| false alarms |",
+        "|---|---|---|---|---|---|---|",
         f"| **all** | {len(every)} | {positives} | {sum(d for d, _ in every)} | "
-        f"{precision:.3f} | {recall:.3f} |",
+        f"{precision:.3f} | {recall:.3f} | "
+        f"{sum(d and not t for d, t in every) / max(1, negatives):.3f} |",
     ]
     for name, pairs in sorted(by_kind.items()) + sorted(by_tier.items()):
-        p, r, pos, _ = _prf([d for d, _ in pairs], [t for _, t in pairs])
+        p, r, pos, neg = _prf([d for d, _ in pairs], [t for _, t in pairs])
         called = sum(d for d, _ in pairs)
-        p_text = "-" if np.isnan(p) else f"{p:.3f}"
+        false_alarms = sum(d and not t for d, t in pairs)
+        if pos == 0:
+            p_text = f"*{true_positives / max(1, true_positives + false_alarms):.3f}*"
+        else:
+            p_text = "-" if np.isnan(p) else f"{p:.3f}"
         r_text = "-" if np.isnan(r) else f"{r:.3f}"
-        lines.append(f"| {name} | {len(pairs)} | {pos} | {called} | {p_text} | {r_text} |")
+        fa_text = f"{false_alarms / neg:.3f}" if neg else "-"
+        lines.append(f"| {name} | {len(pairs)} | {pos} | {called} | {p_text} | {r_text} "
+                     f"| {fa_text} |")
     lines.append("")
     return {"precision": precision, "recall": recall, "ms_median": _pct(times, 50),
             "ms_p95": _pct(times, 95), "cpu_median": _pct(cpu, 50), "cpu_p95": _pct(cpu, 95)}
