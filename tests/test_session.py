@@ -107,3 +107,15 @@ def test_demo_command_screens_every_sample(tmp_path: Path) -> None:
     truth = json.loads((SAMPLES / "td3-kgz-hard-no-mrz.json").read_text("utf-8"))
     assert truth["expected"]["mrz_present"] is False
     assert rows["td3-kgz-hard-no-mrz.jpg"] in ("REFER", "ALERT")
+
+
+@pytest.mark.parametrize("sample", ["kgz1994-handfilled-scan.jpg", "kgz1994-handfilled-phone.jpg"])
+def test_hand_filled_1994_page_is_flagged_with_its_edition(tmp_path: Path, sample: str) -> None:
+    settings = Settings(today=SCREENING_DATE, lists_url=f"sqlite:///{tmp_path / 'none.db'}")
+    with ScreeningSession.open(settings) as session:
+        report = session.scan(SAMPLES / sample).to_dict()
+    codes = {f["code"] for f in report["findings"]}
+    assert {"LEGACY_HANDFILLED", "LEGACY_NOT_ICAO", "EDITION_WITHDRAWN"} <= codes
+    assert report["document"] is None  # no MRZ was read
+    assert report["edition"]["id"] == "KGZ-P-1994"
+    assert report["verdict"] == "alert"
