@@ -440,18 +440,10 @@ def test_committed_samples_are_complete() -> None:
 
 def test_committed_samples_reproduce() -> None:
     from fixtures.make_samples import SAMPLES as PLAN
+    from fixtures.make_samples import render_sample
 
     for sample in (PLAN[0], PLAN[3]):  # one PNG, one JPEG
-        spec = random_spec(
-            np.random.default_rng(sample.seed),
-            format=sample.format,
-            state=sample.state,
-            page_kind=sample.page_kind,
-            dpi=sample.dpi,
-        )
-        fresh = render_specimen(
-            spec, capture=sample.capture, defects=list(sample.defects), seed=sample.seed
-        )
+        fresh = render_sample(sample)
         stored = cv2.imread(str(SAMPLES / f"{sample.stem}.{fresh.extension}"))
         assert stored is not None and stored.shape == fresh.image.shape
         # PNG is lossless; a JPEG decoder of another build may differ by a level or two.
