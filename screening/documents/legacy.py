@@ -19,7 +19,6 @@ one seal arc alone does not make a printed page hand-filled.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -29,6 +28,7 @@ import numpy as np
 
 from screening.documents.features import page_region_features
 from screening.documents.forest import CompiledForest, compile_forest
+from screening.documents.model_files import load_model_and_card
 from screening.documents.registry import (
     Identification,
     PageEvidence,
@@ -38,7 +38,6 @@ from screening.documents.registry import (
     load_registry,
     withdrawn_reason,
 )
-from screening.errors import MissingDependencyError
 from screening.findings import Finding, make_finding
 from screening.settings import Settings
 
@@ -106,16 +105,9 @@ class HandfilledAssessment:
 @cache
 def load_model(path: Path = MODEL_FILE) -> HandfilledModel:
     """The committed classifier and its operating point (K, threshold) from the card."""
-    card_path = path.with_name("model_card.json")
-    if not path.is_file() or not card_path.is_file():
-        raise MissingDependencyError(
-            f"hand-filled model missing: {path}",
-            hint="rebuild it with: .venv/bin/python -m models.train_handfilled",
-        )
-    import joblib
-
-    card = json.loads(card_path.read_text("utf-8"))
-    classifier = joblib.load(path)
+    classifier, card = load_model_and_card(
+        path, what="hand-filled", rebuild="models.train_handfilled"
+    )
     return HandfilledModel(
         classifier=classifier,
         k=int(card["k"]),
@@ -195,14 +187,11 @@ def legacy_findings(
     if not has_mrz and edition is not None and not edition.machine_readable:
         deadline = registry.non_machine_readable_expired_by
         expired = settings.today > deadline
-        message = (
-            f"No machine-readable zone: {edition.name} is not ICAO 9303 compliant."
-            + (
-                f" ICAO Annex 9 required every such passport to have expired by "
-                f"{deadline.isoformat()}; it is not valid for travel whatever its printed expiry."
-                if expired
-                else ""
-            )
+        message = f"No machine-readable zone: {edition.name} is not ICAO 9303 compliant." + (
+            f" ICAO Annex 9 required every such passport to have expired by "
+            f"{deadline.isoformat()}; it is not valid for travel whatever its printed expiry."
+            if expired
+            else ""
         )
         findings.append(
             make_finding(
@@ -274,9 +263,7 @@ def screen_edition(
     page (HxWx3 uint8) for pages without MRZ.
     """
     if mrz_fields:
-        identification = identify_from_mrz(
-            mrz_fields, today=settings.today, mrz_format=mrz_format
-        )
+        identification = identify_from_mrz(mrz_fields, today=settings.today, mrz_format=mrz_format)
         findings = legacy_findings(None, identification, has_mrz=True, settings=settings)
         return LegacyResult(identification=identification, assessment=None, findings=findings)
     if rgb is None:

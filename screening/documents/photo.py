@@ -22,7 +22,6 @@ false-alert rate under the 5 % target. :func:`photo_findings` emits
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,8 +32,8 @@ from PIL import Image
 from scipy import ndimage
 
 from screening.documents.forest import CompiledForest, compile_forest
+from screening.documents.model_files import load_model_and_card
 from screening.documents.registry import Registry, load_registry
-from screening.errors import MissingDependencyError
 from screening.findings import Finding, make_finding
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "photo_substitution"
@@ -131,16 +130,25 @@ def _side_strips(
 
     xs, ys = cols(x, x + w), rows(y, y + h)
     # top
-    out.append((array[rows(y - d1, y - d0), xs][::-1].swapaxes(0, 1),
-                array[rows(y + d0, y + d1), xs].swapaxes(0, 1)))
+    out.append(
+        (
+            array[rows(y - d1, y - d0), xs][::-1].swapaxes(0, 1),
+            array[rows(y + d0, y + d1), xs].swapaxes(0, 1),
+        )
+    )
     # bottom
-    out.append((array[rows(y + h + d0, y + h + d1), xs].swapaxes(0, 1),
-                array[rows(y + h - d1, y + h - d0), xs][::-1].swapaxes(0, 1)))
+    out.append(
+        (
+            array[rows(y + h + d0, y + h + d1), xs].swapaxes(0, 1),
+            array[rows(y + h - d1, y + h - d0), xs][::-1].swapaxes(0, 1),
+        )
+    )
     # left
     out.append((array[ys, cols(x - d1, x - d0)][:, ::-1], array[ys, cols(x + d0, x + d1)]))
     # right
-    out.append((array[ys, cols(x + w + d0, x + w + d1)],
-                array[ys, cols(x + w - d1, x + w - d0)][:, ::-1]))
+    out.append(
+        (array[ys, cols(x + w + d0, x + w + d1)], array[ys, cols(x + w - d1, x + w - d0)][:, ::-1])
+    )
     return out
 
 
@@ -181,9 +189,7 @@ def _seal_circle(mask_outside: np.ndarray) -> tuple[float, float, float, float] 
     return float(cx * step), float(cy * step), float(radii[k]), share
 
 
-def _ring_contrast(
-    crop: _Crop, circle: tuple[float, float, float, float]
-) -> tuple[float, ...]:
+def _ring_contrast(crop: _Crop, circle: tuple[float, float, float, float]) -> tuple[float, ...]:
     """Seal-ring presence along the fitted circle outside and inside the photo.
 
     For each angle, the radial profile of seal-ink signal (blue minus green) across the
@@ -205,8 +211,9 @@ def _ring_contrast(
     px = cx + rr * ux[None, :]
     py = cy + rr * uy[None, :]
     valid = ((px >= 0) & (px < W) & (py >= 0) & (py < H)).all(axis=0)
-    samples = rgb[np.clip(np.round(py).astype(int), 0, H - 1),
-                  np.clip(np.round(px).astype(int), 0, W - 1)]  # offsets x angles x 3
+    samples = rgb[
+        np.clip(np.round(py).astype(int), 0, H - 1), np.clip(np.round(px).astype(int), 0, W - 1)
+    ]  # offsets x angles x 3
     on_x, on_y = cx + radius * ux, cy + radius * uy
     inside = (on_x > x + 4) & (on_x < x + w - 4) & (on_y > y + 4) & (on_y < y + h - 4) & valid
     outside = ((on_x < x - 4) | (on_x > x + w + 4) | (on_y < y - 4) | (on_y > y + h + 4)) & valid
@@ -217,8 +224,12 @@ def _ring_contrast(
     centre = int(np.argmax(coarse[4:-4][:, outside].mean(axis=1))) + 4
     # The seal's own ink colour, learnt on the outside arc: ring minus its surroundings.
     ring_rgb = samples[centre, outside].mean(axis=0)
-    side_rgb = np.concatenate([samples[max(0, centre - 9) : centre - 5, outside],
-                               samples[centre + 6 : centre + 10, outside]]).reshape(-1, 3)
+    side_rgb = np.concatenate(
+        [
+            samples[max(0, centre - 9) : centre - 5, outside],
+            samples[centre + 6 : centre + 10, outside],
+        ]
+    ).reshape(-1, 3)
     direction = ring_rgb - side_rgb.mean(axis=0)
     # Keep only the ink's hue (remove the grey component): a semi-transparent stamp
     # barely darkens a dark photo but still shifts its colour.
@@ -235,8 +246,9 @@ def _ring_contrast(
     def prominence(columns: np.ndarray) -> np.ndarray:
         block = profiles[:, columns]
         peak = block[centre - 3 : centre + 4].max(axis=0)
-        sides = np.concatenate([block[max(0, centre - 9) : centre - 5],
-                                block[centre + 6 : centre + 10]], axis=0)
+        sides = np.concatenate(
+            [block[max(0, centre - 9) : centre - 5], block[centre + 6 : centre + 10]], axis=0
+        )
         return peak - np.median(sides, axis=0)
 
     p_out = prominence(outside)
@@ -262,8 +274,17 @@ def _ring_contrast(
         ratio_light = float(np.clip(np.median(p_in[light]) / c_out, -2.0, 3.0))
     else:
         ratio_light = 1.0  # nothing to judge: neutral
-    return (c_out / 255, c_in / 255, float(np.clip(ratio, -2.0, 3.0)), present, offset,
-            aligned, luminance, ratio_light, float(light.mean()))
+    return (
+        c_out / 255,
+        c_in / 255,
+        float(np.clip(ratio, -2.0, 3.0)),
+        present,
+        offset,
+        aligned,
+        luminance,
+        ratio_light,
+        float(light.mean()),
+    )
 
 
 def _seal_features(crop: _Crop) -> list[float]:
@@ -273,8 +294,9 @@ def _seal_features(crop: _Crop) -> list[float]:
     colours_out: list[np.ndarray] = []
     colours_in: list[np.ndarray] = []
     rgb_strips = _side_strips(crop.rgb, crop.box, STRIP)
-    for (m_out, m_in), (c_out, c_in) in zip(_side_strips(mask, crop.box, STRIP), rgb_strips,
-                                            strict=True):
+    for (m_out, m_in), (c_out, c_in) in zip(
+        _side_strips(mask, crop.box, STRIP), rgb_strips, strict=True
+    ):
         if m_out.size == 0 or m_in.size == 0 or m_out.shape[0] != m_in.shape[0]:
             continue
         p_out = ndimage.uniform_filter1d(m_out.mean(axis=1), 7)
@@ -375,11 +397,14 @@ def _periodicity(patch: np.ndarray) -> float:
     if min(patch.shape) < 24:
         return 0.0
     patch = patch - ndimage.gaussian_filter(patch, 2.0)
-    spectrum = np.abs(np.fft.rfft2(patch * np.hanning(patch.shape[0])[:, None]
-                                   * np.hanning(patch.shape[1])[None, :]))
+    spectrum = np.abs(
+        np.fft.rfft2(
+            patch * np.hanning(patch.shape[0])[:, None] * np.hanning(patch.shape[1])[None, :]
+        )
+    )
     fy = np.abs(np.fft.fftfreq(patch.shape[0]))[:, None]
     fx = np.fft.rfftfreq(patch.shape[1])[None, :]
-    band = (np.hypot(fy, fx) > 0.08)
+    band = np.hypot(fy, fx) > 0.08
     values = spectrum[band]
     if values.size == 0:
         return 0.0
@@ -437,8 +462,13 @@ def _texture_features(rgb: np.ndarray, box: tuple[int, int, int, int]) -> list[f
 def photo_box_fits(rgb: np.ndarray, box: tuple[int, int, int, int] | list[int]) -> bool:
     """True when ``box`` is a usable photo area inside the image."""
     x, y, w, h = (int(v) for v in box)
-    return w >= 16 and h >= 16 and x >= 0 and y >= 0 and x + w <= rgb.shape[1] and (
-        y + h <= rgb.shape[0]
+    return (
+        w >= 16
+        and h >= 16
+        and x >= 0
+        and y >= 0
+        and x + w <= rgb.shape[1]
+        and (y + h <= rgb.shape[0])
     )
 
 
@@ -561,16 +591,9 @@ class PhotoModel:
 
 @cache
 def load_model(path: Path = MODEL_FILE) -> PhotoModel:
-    card_path = path.with_name("model_card.json")
-    if not path.is_file() or not card_path.is_file():
-        raise MissingDependencyError(
-            f"photo-substitution model missing: {path}",
-            hint="rebuild it with: .venv/bin/python -m models.train_photo",
-        )
-    import joblib
-
-    card = json.loads(card_path.read_text("utf-8"))
-    classifier = joblib.load(path)
+    classifier, card = load_model_and_card(
+        path, what="photo-substitution", rebuild="models.train_photo"
+    )
     return PhotoModel(
         classifier=classifier,
         threshold=float(card["threshold"]),
