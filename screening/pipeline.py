@@ -28,7 +28,9 @@ from screening.settings import Settings
 @dataclass(frozen=True, slots=True)
 class ScanOptions:
     use_tesseract: bool = True
-    # Experimental and slow (a full Tesseract pass over the page): off unless asked for.
+    # Visual zone vs MRZ (one Tesseract call on the value lines, ~0.2 s). Off until it
+    # catches >= 90% of altered pages on clean and mild scans (benchmarks/results/
+    # mrz_read_viz.md); it needs Tesseract, so use_tesseract=False also skips it.
     check_viz: bool = False
 
 

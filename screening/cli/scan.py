@@ -55,7 +55,7 @@ def _human(report: ScanReport) -> str:
 @click.option(
     "--viz/--no-viz",
     default=False,
-    help="Also compare the printed visual zone with the MRZ (experimental, slow).",
+    help="Also compare the printed number, surname and dates with the MRZ (+~0.2 s).",
 )
 @click.option(
     "--lists",
