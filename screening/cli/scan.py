@@ -54,7 +54,7 @@ def _human(report: ScanReport) -> str:
 @click.option("--no-tesseract", is_flag=True, help="Use only our own OCR-B reader.")
 @click.option(
     "--viz/--no-viz",
-    default=False,
+    default=True,
     help="Also compare the printed number, surname and dates with the MRZ (+~0.2 s).",
 )
 @click.option(
