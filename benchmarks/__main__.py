@@ -1,7 +1,7 @@
 """Run the benchmarks: ``python -m benchmarks [--quick] [NAME ...]``.
 
-Each benchmark is a module ``benchmarks/<name>.py`` with ``main(argv) -> int``; it prints
-its table and writes it to ``benchmarks/results/<name>.md``.
+Each benchmark is a module ``benchmarks/<module>.py`` with ``main(argv) -> int``; it
+prints its table and writes it to ``benchmarks/results/``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,13 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = ("mrz_read", "documents", "lists_bench")
+# name -> (module, extra arguments)
+BENCHMARKS: dict[str, tuple[str, list[str]]] = {
+    "mrz_read": ("mrz_read", []),
+    "viz": ("mrz_read", ["--viz"]),
+    "documents": ("documents", []),
+    "lists_bench": ("lists_bench", []),
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,9 +29,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
     status = 0
     for name in args.names or BENCHMARKS:
-        module = importlib.import_module(f"benchmarks.{name}")
+        module_name, extra = BENCHMARKS[name]
+        module = importlib.import_module(f"benchmarks.{module_name}")
         print(f"\n=== benchmark: {name} ===", flush=True)
-        status |= int(module.main(["--quick"] if args.quick else []) or 0)
+        status |= int(module.main([*extra, *(["--quick"] if args.quick else [])]) or 0)
     return status
 
 
