@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,8 +16,9 @@ UTO = [
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("screening") or ""
-    cmd = [exe] if exe else [sys.executable, "-m", "screening"]
+    # The console script installed beside this interpreter (what users run), else -m.
+    script = Path(sys.executable).with_name("screening")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "screening"]
     return subprocess.run(
         [*cmd, *args], input=stdin, capture_output=True, text=True, timeout=60, check=False
     )
