@@ -296,6 +296,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.output = Path(__file__).resolve().parent / "results" / "lists.md"
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="lists-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.workdir is None:
+        # mkdtemp makes it private to root; the PostgreSQL server runs as `postgres`
+        # and must reach its data directory inside.
+        workdir.chmod(0o755)
     cluster = None
     rows: list[Row] = []
     try:
