@@ -129,6 +129,51 @@ def test_date_roles_follow_birth_issue_expiry_order() -> None:
     ) is None
 
 
+def test_a_garbled_day_takes_the_mrz_day_and_keeps_the_read_year() -> None:
+    # "41.01.2035": the day's first digit is a slip, the year is what a forger changed.
+    outcome = compare_words(_page(expiry="41.01.2035"), FIELDS)
+    [finding] = outcome.findings
+    assert (finding.evidence.field, finding.evidence.value, finding.evidence.expected) == (
+        "expiry_date", "21.01.2035", "21.01.2032"
+    )
+    # The same slip on a genuine date is a match, not an alert nor unreadable.
+    outcome = compare_words(_page(birth="48.08.2001", expiry="41.01.2032"), FIELDS)
+    assert outcome.findings == []
+    assert outcome.fields["birth_date"]["match"] and outcome.fields["expiry_date"]["match"]
+
+
+def test_a_garbled_day_unlike_the_mrz_day_is_never_a_candidate() -> None:
+    # "47.01.2035": the second digit is not the MRZ day's (1): no repair, no alert.
+    outcome = compare_words(_page(expiry="47.01.2035"), FIELDS)
+    assert ("VIZ_UNREADABLE", None) in _codes(outcome)
+    assert all(f.code != "VIZ_MRZ_MISMATCH" for f in outcome.findings)
+
+
+def _reread(text: str, line: int, conf: float) -> list[Word]:
+    return [Word(text, conf, line, (10.0, 30.0 * line, 70.0, 20.0))]
+
+
+def test_second_read_alerts_only_when_itself_confident() -> None:
+    words = [w for w in _page() if w.text != "21.01.2032"]
+    # The expiry line read only by the second read, confidently, as a later date.
+    outcome = compare_words(words, FIELDS, reread=_reread("21.01.2035", 6, 70.0))
+    assert ("VIZ_MRZ_MISMATCH", "expiry_date") in _codes(outcome)
+    # A weak second read is no evidence.
+    outcome = compare_words(words, FIELDS, reread=_reread("21.01.2035", 6, 30.0))
+    assert all(f.code != "VIZ_MRZ_MISMATCH" for f in outcome.findings)
+    # A second read of the MRZ date is a match.
+    outcome = compare_words(words, FIELDS, reread=_reread("21.01.2032", 6, 10.0))
+    assert outcome.fields["expiry_date"]["match"]
+
+
+def test_two_weak_reads_agreeing_are_no_evidence() -> None:
+    # Both reads slip the same way on a blurred genuine page (2001 read as 2000).
+    words = [w for w in _page(conf=95.0) if w.text != "18.08.2001"]
+    words.append(Word("18.08.2000", 27.0, 4, (10.0, 120.0, 70.0, 20.0)))
+    outcome = compare_words(words, FIELDS, reread=_reread("18.08.2000", 4, 5.0))
+    assert all(f.code != "VIZ_MRZ_MISMATCH" for f in outcome.findings)
+
+
 def test_surname_rules() -> None:
     assert not surname_differs("AL-JUBOURI", "AL JUBOURI")
     assert not surname_differs("MIRZ", "MIRZOEVA")  # truncated read

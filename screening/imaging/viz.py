@@ -13,6 +13,9 @@
    lighter reprints read as well as the rest), are stacked into one strip; words come back
    with confidences and are mapped back to their line and to input-image pixels.
 5. **Compare** (:func:`compare_words`, pure): the rules below, by field type.
+6. **Second date read** (:func:`reread_dates`), only when a date role is neither matched
+   nor contradicted: the date-shaped lines again, upscaled, digits and dot only, in one
+   more Tesseract call; its dates join the comparison (:func:`merge_dates`).
 
 Only a confidently read printed value may raise ``VIZ_MRZ_MISMATCH``; a field whose value
 cannot be found is ``VIZ_UNREADABLE`` (info), never an alert.
@@ -59,6 +62,14 @@ CONFIG = (
     "-c load_system_dawg=0 -c load_freq_dawg=0"
 )
 
+# Second, digits-only read of the date-shaped lines when a date role is unresolved.
+MAX_REREAD = 8
+REREAD_ZOOM = 1.6
+REREAD_CONFIG = (
+    "--psm 6 --oem 1 -c tessedit_char_whitelist=0123456789. "
+    "-c load_system_dawg=0 -c load_freq_dawg=0"
+)
+
 MIN_CONF = 80.0  # a word read at least this confidently may raise an alert
 # A number must also have the MRZ number's length and differ from it in one or two places.
 NUMBER_MIN_CONF = 55.0
@@ -70,6 +81,7 @@ LABEL_WORDS = frozenset({
 })
 # A date must also fit DD.MM.YYYY and the calendar, which a misread rarely does.
 DATE_MIN_CONF = 50.0
+REREAD_MIN_CONF = 60.0
 FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "1",
                       "J": "1", "S": "5", "B": "8", "Z": "2", "G": "6", "A": "4"})
 # DD.MM.YYYY; a lost leading day digit or a comma/colon for a dot are common OCR slips.
@@ -216,16 +228,24 @@ def line_strip(
     return np.vstack(rows), offsets
 
 
-def read_words(region_bgr: np.ndarray) -> list[Word]:
-    """Every word on the value lines of the region, with its line and region box."""
+def prepare_lines(region_bgr: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The cleaned ratio image with only the kept ink, and the value line boxes."""
     ratio = clean_region(region_bgr)
     boxes, ink = find_lines(ratio)
-    if not boxes:
-        return []
     # Only the kept ink (with its anti-aliased rim) goes to the OCR: no seal or portrait
     # fragments at the ends of a line.
     keep = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
-    ratio = np.where(keep, ratio, 1.0).astype(np.float32)
+    return np.where(keep, ratio, 1.0).astype(np.float32), boxes
+
+
+def read_words(
+    region_bgr: np.ndarray,
+    prepared: tuple[np.ndarray, list[tuple[int, int, int, int]]] | None = None,
+) -> list[Word]:
+    """Every word on the value lines of the region, with its line and region box."""
+    ratio, boxes = prepared if prepared is not None else prepare_lines(region_bgr)
+    if not boxes:
+        return []
     strip, offsets = line_strip(ratio, boxes)
     tesseract.ensure_tesseract()
     try:
@@ -257,6 +277,68 @@ def read_words(region_bgr: np.ndarray) -> list[Word]:
     return words
 
 
+def date_lines(words: list[Word], boxes: list[tuple[int, int, int, int]]) -> list[int]:
+    """Lines that may hold a date: some digits read on them, or nothing read at all, and
+    no confidently read date yet; at most ``MAX_REREAD`` of them, top to bottom."""
+    by_line: dict[int, list[Word]] = {}
+    for w in words:
+        by_line.setdefault(w.line, []).append(w)
+    digits, blank = [], []
+    for i, (_, _, bw, _) in enumerate(boxes):
+        line_words = by_line.get(i, [])
+        text = fold("".join(w.text for w in line_words))
+        if not line_words:
+            if 2.5 * TEXT_H <= bw <= 9 * TEXT_H:
+                blank.append(i)
+        elif sum(c.isdigit() for c in text) >= 4 and not any(
+            d.conf >= MIN_CONF for d in printed_dates(line_words)
+        ):
+            digits.append(i)
+    # Lines with digits first: a blank line is only a chance of a date.
+    return sorted((digits + blank)[:MAX_REREAD])
+
+
+def reread_dates(
+    ratio: np.ndarray, boxes: list[tuple[int, int, int, int]], lines: list[int]
+) -> list[Word]:
+    """A second, digits-only read of ``lines``: the same line crops, upscaled
+    ``REREAD_ZOOM`` times, stacked into one Tesseract call."""
+    if not lines:
+        return []
+    chosen = [boxes[i] for i in lines]
+    strip, offsets = line_strip(ratio, chosen)
+    strip = cv2.resize(strip, None, fx=REREAD_ZOOM, fy=REREAD_ZOOM,
+                       interpolation=cv2.INTER_CUBIC)
+    try:
+        data = pytesseract.image_to_data(
+            strip, lang="eng", config=REREAD_CONFIG, output_type=pytesseract.Output.DICT,
+            timeout=tesseract.TIMEOUT_S,
+        )
+    except (RuntimeError, pytesseract.TesseractError):
+        return []
+    words = []
+    z = REREAD_ZOOM
+    for text, conf, left, top, w, h in zip(
+        data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"],
+        strict=True,
+    ):
+        text = str(text).strip()
+        if not text:
+            continue
+        centre = (top + h / 2) / z
+        k = next(
+            (k for k, (sy, _, _) in enumerate(offsets)
+             if sy <= centre < sy + chosen[k][3] + 8 + PAD),
+            None,
+        )
+        if k is None:
+            continue
+        sy, ry, rx = offsets[k]
+        words.append(Word(text, float(conf), lines[k],
+                          (rx + left / z - PAD, ry + top / z - sy, w / z, h / z)))
+    return words
+
+
 def to_input_box(
     box: tuple[float, float, float, float], to_input: np.ndarray
 ) -> tuple[int, int, int, int]:
@@ -277,9 +359,25 @@ def compare_viz(
     if cut is None:
         return VizOutcome()
     region, to_input = cut
-    return compare_words(
-        read_words(region), report.fields, lambda box: to_input_box(box, to_input)
+    prepared = prepare_lines(region)
+    words = read_words(region, prepared)
+
+    def locate(box: Box) -> tuple[int, int, int, int]:
+        return to_input_box(box, to_input)
+
+    outcome = compare_words(words, report.fields, locate)
+    unresolved = any(
+        name not in outcome.fields and report.fields.get(name + "_raw")
+        for name in ("birth_date", "expiry_date")
     )
+    if not unresolved or not prepared[1]:
+        return outcome
+    # A date role neither matched nor contradicted: read the date-shaped lines again,
+    # larger and digits only, and compare with both reads.
+    reread = reread_dates(*prepared, date_lines(words, prepared[1]))
+    if not reread:
+        return outcome
+    return compare_words(words, report.fields, locate, reread)
 
 
 # --------------------------------------------------------------------------- rules (pure)
@@ -296,6 +394,9 @@ class PrintedDate:
     box: tuple[float, float, float, float]
     # One-digit day ("9.07.2031"): probably a lost digit. It orders dates, never alerts.
     partial: bool = False
+    # Day read as 32-99 ("42.06.2036"): the day's first digit is a slip (1 -> 4, 0 -> 6,
+    # 2 -> 3 on a poor capture); ``value`` then carries day 1 and this the read day.
+    garbled_day: int | None = None
 
 
 def fold(text: str) -> str:
@@ -333,8 +434,9 @@ def printed_dates(words: list[Word]) -> list[PrintedDate]:
                 if not match:
                     continue
                 dd, mm, yyyy = (int(g) for g in match.groups())
+                garbled = dd if dd > 31 and len(match.group(1)) == 2 else None
                 try:
-                    value = date(yyyy, mm, dd)
+                    value = date(yyyy, mm, 1 if garbled else dd)
                 except ValueError:
                     continue
                 x0 = min(w.box[0] for w in group)
@@ -343,9 +445,25 @@ def printed_dates(words: list[Word]) -> list[PrintedDate]:
                 y1 = max(w.box[1] + w.box[3] for w in group)
                 found.append(
                     PrintedDate(value, min(w.conf for w in group), (x0, y0, x1 - x0, y1 - y0),
-                                partial=len(match.group(1)) == 1)
+                                partial=len(match.group(1)) == 1, garbled_day=garbled)
                 )
     return found
+
+
+def repair_days(mrz: date, dates: list[PrintedDate]) -> list[PrintedDate]:
+    """Dates for comparing with this MRZ date: a garbled day whose second digit is the MRZ
+    day's second digit takes the MRZ day (month and year, where forgers change a date, stay
+    as read); other garbled days are dropped."""
+    out = []
+    for d in dates:
+        if d.garbled_day is None:
+            out.append(d)
+        elif d.garbled_day % 10 == mrz.day % 10:
+            try:
+                out.append(PrintedDate(d.value.replace(day=mrz.day), d.conf, d.box))
+            except ValueError:
+                continue
+    return out
 
 
 def _same_yymmdd(value: date, mrz: date) -> bool:
@@ -353,7 +471,8 @@ def _same_yymmdd(value: date, mrz: date) -> bool:
 
 
 def date_role_candidate(
-    role: str, mrz: date, dates: list[PrintedDate]
+    role: str, mrz: date, dates: list[PrintedDate],
+    other_months: set[tuple[int, int]] | None = None,
 ) -> PrintedDate | None:
     """The confidently printed date that must be this role's value, when one is certain.
 
@@ -364,14 +483,17 @@ def date_role_candidate(
     date's day and month and another year (a forger's favourite) is the birth date when it
     is the earliest printed date, the expiry date when it is the latest and 1-4 years off
     (an issue date 5 or 10 years earlier may share the expiry's day and month).
+    ``other_months``: (year, month) of further date lines whose day was garbled; the
+    candidate must still be the earliest (birth) or latest (expiry) of all.
     """
     confident = [d for d in dates if d.conf >= DATE_MIN_CONF]
     if not confident:
         return None
-    distinct = {d.value for d in confident}
+    other_months = other_months or set()
+    distinct = {(d.value.year, d.value.month) for d in confident} | other_months
     if role == "birth_date":
         cand = min(confident, key=lambda d: d.value)
-        if cand.partial:
+        if cand.partial or any(m < (cand.value.year, cand.value.month) for m in other_months):
             return None
         if cand.value < mrz or len(distinct) >= 3:
             return cand
@@ -379,7 +501,7 @@ def date_role_candidate(
             return cand
         return None
     cand = max(confident, key=lambda d: d.value)
-    if cand.partial:
+    if cand.partial or any(m > (cand.value.year, cand.value.month) for m in other_months):
         return None
     if cand.value > mrz or len(distinct) >= 3:
         return cand
@@ -518,8 +640,26 @@ def printed_surname(words: list[Word], given: str) -> Word | None:
     return None
 
 
+def merge_dates(first: list[PrintedDate], second: list[PrintedDate]) -> list[PrintedDate]:
+    """Dates of both reads; a date both reads agree on takes the better confidence, one
+    only the second read saw needs ``REREAD_MIN_CONF`` (a digits-only read turns any smudge
+    into some digit). Agreement alone is no evidence: both reads see the same blur and
+    make the same slip (a 3 read as 2 by both at confidence 0-30 on a genuine page)."""
+    out = list(first)
+    for d in second:
+        same = [f for f in first if (f.value, f.garbled_day) == (d.value, d.garbled_day)]
+        if same:
+            conf = max(d.conf, *(f.conf for f in same))
+            out.append(PrintedDate(d.value, conf, d.box, d.partial, d.garbled_day))
+        else:  # a weak one still matches the MRZ date, never accuses
+            conf = d.conf if d.conf >= REREAD_MIN_CONF else 0.0
+            out.append(PrintedDate(d.value, conf, d.box, d.partial, d.garbled_day))
+    return out
+
+
 def compare_words(
-    words: list[Word], fields: dict[str, Any], locate: Locate | None = None
+    words: list[Word], fields: dict[str, Any], locate: Locate | None = None,
+    reread: list[Word] | None = None,
 ) -> VizOutcome:
     """The comparison rules on the words read from the visual zone (pure).
 
@@ -576,15 +716,24 @@ def compare_words(
 
     # Dates.
     dates = printed_dates(words)
+    if reread:
+        dates = merge_dates(dates, printed_dates(reread))
     birth = mrz_date(str(fields.get("birth_date_raw") or ""), "birth_date")
     expiry = mrz_date(str(fields.get("expiry_date_raw") or ""), "expiry_date")
     for name, mrz in (("birth_date", birth), ("expiry_date", expiry)):
         if mrz is None:
             continue
-        if any(_same_yymmdd(d.value, mrz) for d in dates):
+        role_dates = repair_days(mrz, dates)
+        if any(_same_yymmdd(d.value, mrz) for d in role_dates):
             match(name, mrz.strftime("%d.%m.%Y"))
             continue
-        cand = date_role_candidate(name, mrz, dates)
+        # A garbled day still shows a date line of its month and year: it counts towards
+        # "birth, issue and expiry all legible", never as the candidate itself.
+        others = {
+            (d.value.year, d.value.month) for d in dates
+            if d.garbled_day is not None and d.conf >= DATE_MIN_CONF
+        }
+        cand = date_role_candidate(name, mrz, role_dates, others)
         if cand is None:
             unreadable.append(name)
         else:
