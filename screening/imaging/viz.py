@@ -246,11 +246,26 @@ def read_words(
     ratio, boxes = prepared if prepared is not None else prepare_lines(region_bgr)
     if not boxes:
         return []
+    return _read_stacked_lines(ratio, boxes, list(range(len(boxes))), CONFIG)
+
+
+def _read_stacked_lines(
+    ratio: np.ndarray,
+    boxes: list[tuple[int, int, int, int]],
+    line_ids: list[int],
+    config: str,
+    zoom: float = 1.0,
+) -> list[Word]:
+    """Stack the crops of ``boxes`` into one strip (upscaled ``zoom`` times), read it
+    with one Tesseract call, and map each word back to its line (``line_ids``) and to
+    region pixels."""
     strip, offsets = line_strip(ratio, boxes)
+    if zoom != 1.0:
+        strip = cv2.resize(strip, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
     tesseract.ensure_tesseract()
     try:
         data = pytesseract.image_to_data(
-            strip, lang="eng", config=CONFIG, output_type=pytesseract.Output.DICT,
+            strip, lang="eng", config=config, output_type=pytesseract.Output.DICT,
             timeout=tesseract.TIMEOUT_S,
         )
     except (RuntimeError, pytesseract.TesseractError):
@@ -263,17 +278,17 @@ def read_words(
         text = str(text).strip().upper()
         if not text:
             continue
-        centre = top + h / 2
-        line = next(
-            (i for i, (sy, _, _) in enumerate(offsets)
-             if sy <= centre < sy + boxes[i][3] + 8 + PAD),
+        centre = (top + h / 2) / zoom
+        k = next(
+            (k for k, (sy, _, _) in enumerate(offsets)
+             if sy <= centre < sy + boxes[k][3] + 8 + PAD),
             None,
         )
-        if line is None:
+        if k is None:
             continue
-        sy, ry, rx = offsets[line]
-        bx = rx + (left - PAD)
-        words.append(Word(text, float(conf), line, (bx, ry + top - sy, w, h)))
+        sy, ry, rx = offsets[k]
+        box = (rx + left / zoom - PAD, ry + top / zoom - sy, w / zoom, h / zoom)
+        words.append(Word(text, float(conf), line_ids[k], box))
     return words
 
 
@@ -305,38 +320,9 @@ def reread_dates(
     ``REREAD_ZOOM`` times, stacked into one Tesseract call."""
     if not lines:
         return []
-    chosen = [boxes[i] for i in lines]
-    strip, offsets = line_strip(ratio, chosen)
-    strip = cv2.resize(strip, None, fx=REREAD_ZOOM, fy=REREAD_ZOOM,
-                       interpolation=cv2.INTER_CUBIC)
-    try:
-        data = pytesseract.image_to_data(
-            strip, lang="eng", config=REREAD_CONFIG, output_type=pytesseract.Output.DICT,
-            timeout=tesseract.TIMEOUT_S,
-        )
-    except (RuntimeError, pytesseract.TesseractError):
-        return []
-    words = []
-    z = REREAD_ZOOM
-    for text, conf, left, top, w, h in zip(
-        data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"],
-        strict=True,
-    ):
-        text = str(text).strip()
-        if not text:
-            continue
-        centre = (top + h / 2) / z
-        k = next(
-            (k for k, (sy, _, _) in enumerate(offsets)
-             if sy <= centre < sy + chosen[k][3] + 8 + PAD),
-            None,
-        )
-        if k is None:
-            continue
-        sy, ry, rx = offsets[k]
-        words.append(Word(text, float(conf), lines[k],
-                          (rx + left / z - PAD, ry + top / z - sy, w / z, h / z)))
-    return words
+    return _read_stacked_lines(
+        ratio, [boxes[i] for i in lines], lines, REREAD_CONFIG, REREAD_ZOOM
+    )
 
 
 def to_input_box(
