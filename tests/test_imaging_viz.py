@@ -5,13 +5,18 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
 from screening.imaging.viz import (
+    TEXT_H,
     PrintedDate,
     Word,
+    clean_region,
     compare_words,
     date_role_candidate,
+    find_lines,
     surname_differs,
 )
 from screening.pipeline import ScanOptions, scan_image
@@ -224,3 +229,38 @@ def test_genuine_sample_gives_no_mismatch(name: str) -> None:
     report = _scan(name)
     assert report.document is not None
     assert not [f.to_dict() for f in report.findings if f.code == "VIZ_MRZ_MISMATCH"]
+
+
+def _faint_page(grey: int, with_guilloche: bool = True) -> np.ndarray:
+    """A light page with one dark value line, one printed in ``grey`` and (optionally)
+    a coloured-then-greyed wavy guilloche band as faint as that line."""
+    page = np.full((200, 400, 3), 235, np.uint8)
+    scale = TEXT_H / 22.0
+    cv2.putText(page, "12.05.2031", (20, 50), cv2.FONT_HERSHEY_SIMPLEX, scale, (20, 20, 20), 2)
+    cv2.putText(page, "07.09.2034", (20, 110), cv2.FONT_HERSHEY_SIMPLEX, scale,
+                (grey, grey, grey), 2)
+    if with_guilloche:
+        xs = np.arange(0, 400)
+        for k in range(4):
+            ys = (160 + 12 * np.sin(xs / (9.0 + k)) + 3 * k).astype(np.int32)
+            pts = np.stack([xs, ys], axis=1).reshape(-1, 1, 2)
+            cv2.polylines(page, [pts], False, (grey, grey, grey), 2)
+    return page
+
+
+def _lines_near(boxes: list[tuple[int, int, int, int]], y: int) -> int:
+    return sum(1 for _, top, _, h in boxes if top <= y <= top + h)
+
+
+def test_a_faint_reprinted_line_is_still_a_line() -> None:
+    # Grey 210 on paper 235 is a ratio of ~0.89: above the strict ink threshold.
+    boxes, ink = find_lines(clean_region(_faint_page(210, with_guilloche=False)))
+    assert _lines_near(boxes, 43) == 1
+    assert _lines_near(boxes, 103) == 1
+    assert ink[95:112, 20:200].any()
+
+
+def test_faint_guilloche_is_not_taken_for_a_line() -> None:
+    boxes, _ = find_lines(clean_region(_faint_page(210)))
+    assert _lines_near(boxes, 103) == 1
+    assert not any(top > 140 for _, top, _, _ in boxes)

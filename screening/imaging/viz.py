@@ -8,7 +8,9 @@
    (guilloche, red titles and the red top-right number) light; dividing by a background
    estimate (grey closing) flattens uneven light.
 3. **Lines** (:func:`find_lines`): ink blobs joined along the line; only blobs of a value's
-   height are kept (labels are half as tall, the portrait far taller).
+   height are kept (labels are half as tall, the portrait far taller). A faint reprint
+   missed by the ink threshold is looked for again at a looser one and kept only when it
+   is a row of letter-sized blobs on one baseline (:func:`text_like`), which guilloche is not.
 4. **One Tesseract call** (:func:`read_words`): the line crops, each contrast-stretched (so
    lighter reprints read as well as the rest), are stacked into one strip; words come back
    with confidences and are mapped back to their line and to input-image pixels.
@@ -54,6 +56,12 @@ ZOOM_BY_LINES = {(2, 44): 1.0, (2, 36): 1.15, (3, 30): 1.35}
 CHROMA_WEIGHT = 1.5
 INK_RATIO = 0.85
 DARK_RATIO = 0.55  # darker than this fraction of the local background = ink
+# A faint reprint can sit just above INK_RATIO. Lines the strict threshold misses are looked
+# for again at LOOSE_INK_RATIO and kept only when they look like printed text (see
+# :func:`text_like`): guilloche passes the loose threshold too, but not as a row of
+# letter-sized blobs on one baseline.
+LOOSE_INK_RATIO = 0.92
+TEXT_LIKE_MIN_GLYPHS = 4
 LINE_H = (0.65, 2.1)  # kept line heights, in TEXT_H
 MAX_LINES = 24
 PAD = 12
@@ -158,10 +166,9 @@ def clean_region(region_bgr: np.ndarray) -> np.ndarray:
     return np.clip(value / np.maximum(background, 1.0), 0.0, 1.0)
 
 
-def find_lines(ratio: np.ndarray) -> tuple[list[tuple[int, int, int, int]], np.ndarray]:
-    """Boxes [x, y, w, h] (region pixels) of text lines of a printed value's height, and
-    the ink mask they were found on (portrait, seal and signature removed)."""
-    ink = (ratio < INK_RATIO).astype(np.uint8) * 255
+def _ink_mask(ratio: np.ndarray, threshold: float) -> np.ndarray:
+    """Ink below ``threshold`` with portrait, seal and signature strokes removed."""
+    ink = (ratio < threshold).astype(np.uint8) * 255
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     # Portrait, seal and signature strokes are taller than any letter: drop them before
     # joining letters into lines, or a value beside them disappears into their blob.
@@ -175,6 +182,11 @@ def find_lines(ratio: np.ndarray) -> tuple[list[tuple[int, int, int, int]], np.n
         if tall.size:
             drop = np.isin(labels, tall)
             ink[drop & (dark == 0) if light_only else drop] = 0
+    return ink
+
+
+def _line_boxes(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes of ink joined along the line, of a printed value's height."""
     joined = cv2.morphologyEx(
         ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (int(TEXT_H * 0.9), 1))
     )
@@ -192,6 +204,51 @@ def find_lines(ratio: np.ndarray) -> tuple[list[tuple[int, int, int, int]], np.n
                 if cols.size and cols[-1] - cols[0] >= 0.6 * TEXT_H:
                     boxes.append((x + int(cols[0]), y + top, int(cols[-1] - cols[0]) + 1,
                                   bottom - top))
+    return boxes
+
+
+def text_like(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """Does the ink in ``box`` look like a row of printed characters? At least
+    ``TEXT_LIKE_MIN_GLYPHS`` blobs of a character's height and width (stray dots and
+    guilloche curves are not), most of them sitting on one baseline."""
+    x, y, w, h = box
+    crop = ink[y : y + h, x : x + w]
+    _, _, stats, _ = cv2.connectedComponentsWithStats((crop > 0).astype(np.uint8))
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    glyph = (
+        (heights >= 0.55 * TEXT_H) & (heights <= 1.2 * TEXT_H)
+        & (widths >= 0.15 * TEXT_H) & (widths <= 1.0 * TEXT_H)
+    )
+    if int(glyph.sum()) < TEXT_LIKE_MIN_GLYPHS:
+        return False
+    bottoms = (stats[1:, cv2.CC_STAT_TOP] + heights)[glyph]
+    on_baseline = np.abs(bottoms - np.median(bottoms)) <= 0.15 * TEXT_H
+    return int(on_baseline.sum()) >= max(TEXT_LIKE_MIN_GLYPHS, int(0.7 * glyph.sum()))
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return (a[0] < b[0] + b[2] and b[0] < a[0] + a[2]
+            and a[1] < b[1] + b[3] and b[1] < a[1] + a[3])
+
+
+def find_lines(ratio: np.ndarray) -> tuple[list[tuple[int, int, int, int]], np.ndarray]:
+    """Boxes [x, y, w, h] (region pixels) of text lines of a printed value's height, and
+    the ink mask they were found on (portrait, seal and signature removed).
+
+    Lines are found on the ``INK_RATIO`` mask; a line that only the looser
+    ``LOOSE_INK_RATIO`` mask shows (a faint reprint) is added, with its loose ink, when it
+    overlaps no strict line and is :func:`text_like`."""
+    ink = _ink_mask(ratio, INK_RATIO)
+    boxes = _line_boxes(ink)
+    if LOOSE_INK_RATIO > INK_RATIO:
+        loose = _ink_mask(ratio, LOOSE_INK_RATIO)
+        for box in _line_boxes(loose):
+            if any(_overlaps(box, b) for b in boxes) or not text_like(loose, box):
+                continue
+            x, y, w, h = box
+            ink[y : y + h, x : x + w] |= loose[y : y + h, x : x + w]
+            boxes.append(box)
     boxes.sort(key=lambda b: -b[2] * b[3])
     return sorted(boxes[:MAX_LINES], key=lambda b: (b[1], b[0])), ink
 
