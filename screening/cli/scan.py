@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import click
 
-from screening.errors import BadArgumentsError, ExitCode
+from screening.cli.options import parse_today, today_option
+from screening.errors import ExitCode
 from screening.pipeline import ScanOptions, ScanReport
+from screening.report.text import findings_lines
 from screening.session import ScreeningSession, SessionOptions
 from screening.settings import Settings
-
-
-def _parse_day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadArgumentsError(f"--today: not a date in YYYY-MM-DD form: {text!r}") from None
 
 
 def _human(report: ScanReport) -> str:
@@ -37,8 +29,7 @@ def _human(report: ScanReport) -> str:
             f"{fields.get('given_names', '')}"
         )
         lines.extend(f"  | {text}" for text in doc["mrz_lines"])
-    for finding in report.to_dict()["findings"]:
-        lines.append(f"  [{finding['severity']}] {finding['code']}: {finding['message']}")
+    lines += findings_lines(report.findings)
     lines.append(
         f"  {report.elapsed_ms:.0f} ms ("
         + ", ".join(f"{k[:-3]} {v:.0f}" for k, v in report.timings.items())
@@ -50,7 +41,7 @@ def _human(report: ScanReport) -> str:
 @click.command("scan")
 @click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per image, one a line.")
-@click.option("--today", metavar="YYYY-MM-DD", help="Screening date (default: today).")
+@today_option
 @click.option("--no-tesseract", is_flag=True, help="Use only our own OCR-B reader.")
 @click.option(
     "--viz/--no-viz",
@@ -88,8 +79,7 @@ def scan(
     (legacy hand-filled pages when there is no MRZ). A file that cannot be read gets an
     error record and the others go on; the exit code is then 3.
     """
-    day = _parse_day(today)
-    settings = Settings(today=day or date.today(), lists_url=lists_url)
+    settings = Settings(today=parse_today(today), lists_url=lists_url)
     options = ScanOptions(use_tesseract=not no_tesseract, check_viz=viz)
     session_options = SessionOptions(check_lists=not no_lists, check_photo=photo_check)
     failed = 0

@@ -338,6 +338,13 @@ def _document_number_and_optional(
     }
     report.check_digits["document_number"] = result
     if not result["valid"]:
+        where: dict[str, Any] = {
+            "field": "document_number",
+            "value": digit,
+            "expected": expected,
+            "line": opt_spec.line + 1,
+            "positions": (result["position"], result["position"]),
+        }
         with_filler = number_field + "<" + overflow[:-1]
         nonstandard = is_mrz_text(with_filler) and compute_check_digit(with_filler) == digit
         if nonstandard and profile is not None and profile.long_number_check_includes_filler:
@@ -348,12 +355,8 @@ def _document_number_and_optional(
                     "MRZ_CHECK_DIGIT_NONSTANDARD",
                     f"The long document number's check digit {digit!r} matches only when "
                     f"computed with the filler included ({profile.note})",
-                    field="document_number",
-                    value=digit,
-                    expected=expected,
-                    line=opt_spec.line + 1,
-                    positions=(result["position"], result["position"]),
                     profile=profile.id,
+                    **where,
                 )
             )
         else:
@@ -362,12 +365,8 @@ def _document_number_and_optional(
                     "MRZ_CHECK_DIGIT",
                     f"The check digit of the long document number {number} is {digit!r} "
                     f"but the number gives {expected!r}.",
-                    field="document_number",
-                    value=digit,
-                    expected=expected,
-                    line=opt_spec.line + 1,
-                    positions=(result["position"], result["position"]),
                     protected_text=number,
+                    **where,
                 )
             )
     return number, rest.rstrip("<")
