@@ -29,6 +29,18 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return store_url_for(request, tmp_path)
 
 
+def _helpers_reading(feed: Path) -> list[int]:
+    pids = []
+    for proc_dir in Path("/proc").iterdir():
+        try:
+            cmdline = (proc_dir / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"screening.lists.bulk" in cmdline and str(feed).encode() in cmdline:
+            pids.append(int(proc_dir.name))
+    return pids
+
+
 def test_killed_import_leaves_previous_version_answering(store_url: str, tmp_path: Path) -> None:
     store = open_store(store_url)
     base = import_feed(store, write_feed(tmp_path / "base.csv", BASE_ROWS))
@@ -55,6 +67,7 @@ def test_killed_import_leaves_previous_version_answering(store_url: str, tmp_pat
         # While the import runs, the active version keeps answering.
         assert find_matches(store, "KGZ", "P", "AN1234567", today=TODAY).status == "hit"
         assert store.versions()[0].state == "staging"
+        assert _helpers_reading(big), "a feed this big is parsed by a helper process"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
@@ -62,6 +75,12 @@ def test_killed_import_leaves_previous_version_answering(store_url: str, tmp_pat
             proc.kill()
             proc.wait()
     assert proc.returncode == -signal.SIGKILL
+    # The feed is big enough for the parsing helper process; it must not outlive the
+    # import (it dies of the broken pipe).
+    deadline = time.monotonic() + 10
+    while _helpers_reading(big) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _helpers_reading(big)
 
     reopened = open_store(store_url)
     active = reopened.active_version()

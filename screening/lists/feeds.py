@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -20,6 +21,8 @@ from screening.lists.validation import ALL_COLUMNS
 
 FORMATS = ("csv", "json", "jsonl")
 _JSON_CHUNK = 1 << 16
+BLOCK_CHARS = 1 << 20
+MAX_OPEN_CHARS = 1 << 24
 
 
 class FeedError(ValueError):
@@ -34,6 +37,9 @@ class _HashingReader(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
 
     def readinto(self, buffer: Any) -> int:
         data = self._raw.read(len(buffer))
@@ -90,6 +96,10 @@ class Feed:
         return "sha256:" + self._hashing.sha256.hexdigest()
 
     @property
+    def size_bytes(self) -> int:
+        return os.fstat(self._hashing.fileno()).st_size
+
+    @property
     def bytes_read(self) -> int:
         return self._hashing.bytes_read
 
@@ -108,37 +118,46 @@ class Feed:
         while self._text.read(1 << 20):
             pass
 
+    def blocks(self, size: int | None = None) -> Iterator[str]:
+        """CSV only: the rest of the feed as text blocks of about ``size`` characters
+        (default ``BLOCK_CHARS``), each made of whole lines (ending at a line end, never
+        inside a quoted field)."""
+        if self.format != "csv":
+            raise ValueError("blocks() is for CSV feeds")
+        size = size or BLOCK_CHARS
+        text = self._text
+        pending = ""
+        try:
+            while True:
+                chunk = text.read(size)
+                if not chunk:
+                    break
+                pending += chunk
+                cut = pending.rfind("\n") + 1 or pending.rfind("\r", 0, len(pending) - 1) + 1
+                if cut == 0 or pending.count('"', 0, cut) % 2:
+                    # No line end yet, or inside a quoted field: read more, within reason.
+                    if len(pending) > MAX_OPEN_CHARS:
+                        raise FeedError(
+                            f"no line end or closing quote in {MAX_OPEN_CHARS:,} characters "
+                            "(an unclosed quote?)"
+                        )
+                    continue
+                yield pending[:cut]
+                pending = pending[cut:]
+        except UnicodeDecodeError as error:
+            raise FeedError(f"the feed is not UTF-8 text: {error}") from error
+        if pending:
+            yield pending
+
     def lines(self) -> Iterator[tuple[int, str | list[str]]]:
         """CSV only: (line number, raw line) for quote-free lines, (line number, parsed
         fields) for quoted ones (a quoted field may span lines). The raw line keeps its
         line ending; blank lines are skipped."""
-        if self.format != "csv":
-            raise ValueError("lines() is for CSV feeds")
-        n = 1  # the header was line 1
-        text = self._text
-        try:
-            for line in text:
-                n += 1
-                if '"' not in line:
-                    if line.strip():
-                        yield n, line
-                    continue
-                start = n
-                while line.count('"') % 2 == 1:  # an open quoted field continues
-                    more = text.readline()
-                    if not more:
-                        raise FeedError(f"CSV line {start}: unclosed quote")
-                    n += 1
-                    line += more
-                try:
-                    fields = next(csv.reader([line], strict=True))
-                except csv.Error as error:
-                    raise FeedError(f"CSV line {start}: {error}") from error
-                yield start, fields
-        except UnicodeDecodeError as error:
-            raise FeedError(f"the feed is not UTF-8 text: {error}") from error
-        while text.read(1 << 20):
-            pass
+        n = 2  # the header was line 1
+        for block in self.blocks():
+            rows, consumed = block_lines(block, n)
+            yield from rows
+            n += consumed
 
     def _csv_rows(self) -> Iterator[tuple[int, list[str] | str]]:
         reader = self._reader
@@ -215,3 +234,31 @@ class Feed:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def block_lines(block: str, first_line: int) -> tuple[list[tuple[int, str | list[str]]], int]:
+    """The rows of one ``Feed.blocks()`` block, numbered from ``first_line``, and the
+    number of lines it held. Like ``Feed.lines()``: raw lines when quote-free, parsed
+    fields for quoted ones, blank lines skipped."""
+    rows: list[tuple[int, str | list[str]]] = []
+    lines = io.StringIO(block, newline="")
+    n = first_line - 1
+    for line in lines:
+        n += 1
+        if '"' not in line:
+            if line.strip():
+                rows.append((n, line))
+            continue
+        start = n
+        while line.count('"') % 2 == 1:  # an open quoted field continues
+            more = lines.readline()
+            if not more:
+                raise FeedError(f"CSV line {start}: unclosed quote")
+            n += 1
+            line += more
+        try:
+            fields = next(csv.reader([line], strict=True))
+        except csv.Error as error:
+            raise FeedError(f"CSV line {start}: {error}") from error
+        rows.append((start, fields))
+    return rows, n - first_line + 1

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from screening.errors import ImportRejectedError, InputFileError
-from screening.lists.feeds import Feed, FeedError
+from screening.lists.bulk import PARALLEL_MIN_BYTES, BlockRows, BulkBlocks, without_reference
+from screening.lists.feeds import Feed, FeedError, block_lines
 from screening.lists.hashing import key_fingerprint, keyed_hash
-from screening.lists.model import Status
+from screening.lists.model import STATUS_LABELS, Status
 from screening.lists.normalize import format_series_number, split_series_number, state_key
-from screening.lists.store import RECORD_FIELDS, ImportSession, ListStore, pack_extra
+from screening.lists.store import ImportSession, ListStore, pack_extra
 from screening.lists.validation import (
-    EXTRA_SEPARATOR,
     FastRow,
     FeedEntry,
     HeaderError,
@@ -120,11 +120,22 @@ class _Writer:
             key = state3 + number
         else:
             key = keyed_hash(self.key, state3, dtype, number)
-            extra = _without_reference(extra)
+            extra = without_reference(extra)
         self.records.append((key, dtype, status, extra, self.version))
         self.status_counts[status] += 1
         if len(self.records) >= CHUNK_ROWS:
             self.flush()
+
+    def add_block(self, rows: BlockRows) -> None:
+        """A whole block from the bulk fast path (keys already made, hashed if need be)."""
+        if self.removing:
+            self.flush()
+            self.removing = False
+        self.flush()  # what came before, first
+        self.removed_records += self.session.add_record_groups(rows.groups, upsert=self.upsert)
+        self.report.records_added += len(rows)
+        for label, count in rows.status_counts.items():
+            self.status_counts[STATUS_LABELS[label]] += count
 
     def counts_by_status(self) -> dict[str, int]:
         return {Status(i).label: n for i, n in enumerate(self.status_counts) if n}
@@ -153,7 +164,7 @@ class _Writer:
                 else:
                     extra = pack_extra(entry[6:])
                     if self.key is not None:
-                        extra = _without_reference(extra)
+                        extra = without_reference(extra)
                     self.records.append(
                         (key, entry.document_type, entry.status, extra, self.version)
                     )
@@ -215,6 +226,7 @@ def import_feed(
     key: bytes | None = None,
     strict: bool = False,
     progress: Callable[[ImportReport], None] | None = None,
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES,
 ) -> ImportReport:
     """Import one feed as a new list version (``kind`` ``full`` replaces the list,
     ``delta`` adds/removes on top of the active version). Raises ImportRejectedError
@@ -230,7 +242,8 @@ def import_feed(
         raise InputFileError(f"cannot read the feed {path}: {error}") from error
     except FeedError as error:
         raise ImportRejectedError(f"{path}: {error}") from error
-    with feed:
+    helper = feed.format == "csv" and feed.size_bytes >= parallel_min_bytes
+    with feed, BulkBlocks(feed, key, helper=helper) as bulk:
         try:
             validate = make_validator(feed.columns, allow_remove=kind == "delta")
         except HeaderError as error:
@@ -269,41 +282,19 @@ def import_feed(
 
         try:
             if feed.format == "csv":
-                fast = make_fast_parser(feed.columns)
-                add_fast = writer.add_fast
-                n = 0
                 # The loop allocates only acyclic tuples; the cyclic collector would
                 # re-scan the buffered chunk over and over for nothing.
                 gc.disable()
-                try:
-                    lines = feed.lines()
-                except BaseException:
-                    if gc_was_enabled:
-                        gc.enable()
-                    raise
-                for row, line in lines:
-                    n += 1
-                    if type(line) is str:
-                        parsed = fast(line)
-                        if parsed is not None:
-                            add_fast(parsed)
-                        else:
-                            slow(row, line.rstrip("\r\n").split(","))
-                    else:
-                        slow(row, line)
-                    if progress is not None and n % 1_000_000 == 0:
-                        report.rows_read = n
-                        progress(report)
-                report.rows_read = n
+                report.rows_read = _read_csv(feed, bulk, writer, slow, report, progress)
                 if gc_was_enabled:
-                    gc.enable()
+                    gc.enable()  # also re-enabled below whatever goes wrong
             else:
                 for row, fields in feed.rows():
                     report.rows_read += 1
                     slow(row, fields)
             writer.flush()
             report.status_counts.update(writer.counts_by_status())
-            report.digest = feed.digest
+            report.digest = bulk.digest
             accepted = report.records_added + report.series_added + report.removed
             accepted += report.not_found
             if report.rejected and strict:
@@ -334,6 +325,8 @@ def import_feed(
             version = session.activate(summary)
             report.index_seconds = time.perf_counter() - activate_started
         except (FeedError, UnicodeDecodeError) as error:
+            if gc_was_enabled:
+                gc.enable()
             session.abort(f"feed unreadable: {error}")
             raise ImportRejectedError(f"{path}: {error}; the previous list stays active") from error
         except BaseException as error:
@@ -348,13 +341,42 @@ def import_feed(
     return report
 
 
-def _without_reference(extra: str | None) -> str | None:
-    """Hashed stores keep no national reference: it points back to the case and person."""
-    if extra is None:
-        return None
-    values = extra.split(EXTRA_SEPARATOR)
-    values[RECORD_FIELDS.index("reference")] = ""
-    return EXTRA_SEPARATOR.join(values) if any(values) else None
+def _read_csv(
+    feed: Feed,
+    bulk: BulkBlocks,
+    writer: _Writer,
+    slow: Callable[[int, list[str] | str], None],
+    report: ImportReport,
+    progress: Callable[[ImportReport], None] | None,
+) -> int:
+    """Feed every CSV row to the writer (bulk blocks, else line by line); rows read."""
+    fast = make_fast_parser(feed.columns)
+    add_fast = writer.add_fast
+    n, line_no, reported = 0, 2, 0  # rows read; first line of the block (header = 1)
+    for block, block_rows in bulk:
+        if block is None:
+            assert block_rows is not None
+            writer.add_block(block_rows)
+            n += len(block_rows)
+            line_no += len(block_rows)
+        else:  # some line is not for the bulk path: take the block line by line
+            rows, consumed = block_lines(block, line_no)
+            line_no += consumed
+            for row, line in rows:
+                n += 1
+                if type(line) is str:
+                    parsed = fast(line)
+                    if parsed is not None:
+                        add_fast(parsed)
+                    else:
+                        slow(row, line.rstrip("\r\n").split(","))
+                else:
+                    slow(row, line)
+        if progress is not None and n // 1_000_000 > reported:
+            reported = n // 1_000_000
+            report.rows_read = n
+            progress(report)
+    return n
 
 
 def _series_length(entry: FeedEntry) -> int:

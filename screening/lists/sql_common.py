@@ -22,6 +22,7 @@ from screening.lists.store import (
     VERSION_COLUMNS,
     ImportSession,
     ListStore,
+    RecordGroup,
     _version_from_row,
     check_mode,
     record_from_row,
@@ -64,6 +65,11 @@ class SqlListStore(ListStore):
 
     @abstractmethod
     def _bulk_insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None: ...
+
+    def _bulk_insert_groups(self, table: str, groups: Sequence[RecordGroup], version: int) -> None:
+        """Insert grouped record rows (the bulk import path); by default as tuples."""
+        rows = [row for group in groups for row in group.records(version)]
+        self._bulk_insert(table, (*RECORD_COLUMNS, "added_in"), rows)
 
     @abstractmethod
     def _lookup_keys(self, table: str, keys: Sequence[str], where: str) -> list[tuple]: ...
@@ -384,6 +390,18 @@ class SqlImportSession(ImportSession):
         retired = self.remove_records([(r[0], r[1]) for r in rows]) if upsert else 0
         self._insert(self._records, RECORD_COLUMNS, rows)
         return retired
+
+    def add_record_groups(self, groups: Sequence[RecordGroup], *, upsert: bool) -> int:
+        if upsert or not groups:  # a delta first retires what it replaces, row by row
+            return super().add_record_groups(groups, upsert=upsert)
+        self.store._begin()
+        try:
+            self.store._bulk_insert_groups(self._records, groups, self.version_id)
+            self.store._commit()
+        except BaseException:
+            self.store._rollback()
+            raise
+        return 0
 
     def add_series(self, rows: Sequence[tuple[Any, ...]], *, upsert: bool) -> int:
         keys = [(r[0], r[1], r[2], r[3], r[4]) for r in rows]

@@ -24,7 +24,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
-from typing import Any
+from itertools import repeat
+from typing import Any, NamedTuple
 
 from screening.errors import ImportRejectedError, ListStoreError
 from screening.lists.model import ListRecord, ListVersion, Status
@@ -131,6 +132,25 @@ def record_from_row(row: Sequence[Any], *, hashed: bool, series: bool) -> ListRe
     )
 
 
+class RecordGroup(NamedTuple):
+    """Record rows that share document type and status, in the compact form of the bulk
+    import path: one JSON array of keys, or of [key, extra] pairs when some row carries
+    optional fields. A store may insert it without building a tuple per row."""
+
+    doc_type: str
+    status: int
+    rows_json: str
+    with_extras: bool
+
+    def records(self, version: int) -> list[tuple[Any, ...]]:
+        """The same rows as ``RECORD_COLUMNS`` + added_in tuples."""
+        items = json.loads(self.rows_json)
+        doc_type, status = self.doc_type, self.status
+        if self.with_extras:
+            return [(key, doc_type, status, extra, version) for key, extra in items]
+        return list(zip(items, repeat(doc_type), repeat(status), repeat(None), repeat(version)))
+
+
 class ImportSession(ABC):
     """Writes one staging version; ``activate`` publishes it, ``abort`` discards it."""
 
@@ -143,6 +163,12 @@ class ImportSession(ABC):
     def add_records(self, rows: Sequence[tuple[Any, ...]], *, upsert: bool) -> int:
         """Insert record rows (``RECORD_COLUMNS`` order); with ``upsert`` first retire
         visible rows with the same key and type. Returns how many were retired."""
+
+    def add_record_groups(self, groups: Sequence[RecordGroup], *, upsert: bool) -> int:
+        """``add_records`` for rows in the bulk path's grouped form; stores that can
+        insert the groups directly override it."""
+        rows = [row for group in groups for row in group.records(self.version_id)]
+        return self.add_records(rows, upsert=upsert)
 
     @abstractmethod
     def add_series(self, rows: Sequence[tuple[Any, ...]], *, upsert: bool) -> int: ...
