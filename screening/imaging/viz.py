@@ -29,7 +29,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import cv2
@@ -63,6 +63,9 @@ DARK_RATIO = 0.55  # darker than this fraction of the local background = ink
 LOOSE_INK_RATIO = 0.92
 TEXT_LIKE_MIN_GLYPHS = 4
 LINE_H = (0.65, 2.1)  # kept line heights, in TEXT_H
+# A blob too tall for one line is cut at rows with less ink than this share of its
+# busiest row (guilloche strokes bridging a label and its value are thin).
+SPLIT_ROW_RATIO = 0.12
 MAX_LINES = 24
 PAD = 12
 CONFIG = (
@@ -79,8 +82,24 @@ REREAD_CONFIG = (
 )
 
 MIN_CONF = 80.0  # a word read at least this confidently may raise an alert
+# A mismatch resting on a read below this must be confirmed by a second read of its line
+# (:func:`confirm`), upscaled, with the alphabet of printed values only.
+CONFIRMED_CONF = 90.0
+CONFIRM_CONFIG = (
+    "--psm 6 --oem 1 -c tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./- "
+    "-c load_system_dawg=0 -c load_freq_dawg=0"
+)
+# A surname read less confidently may still accuse when it is a whole other name
+# (:func:`other_name`) and the MRZ surname is nowhere on the page, not even up to a slip:
+# a poor read garbles a letter or two, it does not spell another name.
+OTHER_NAME_MIN_CONF = 35.0
+# The printed given name that anchors the surname search: it matches the MRZ given name.
+ANCHOR_MIN_CONF = 50.0
+# The surname value line sits about 2.4 value heights above the given names; the line
+# above it (type, code, number) about 5.
+SURNAME_ABOVE = 3.5
 # A number must also have the MRZ number's length and differ from it in one or two places.
-NUMBER_MIN_CONF = 55.0
+NUMBER_MIN_CONF = 30.0
 # English label words a poor capture may let through as "values" (never a surname).
 LABEL_WORDS = frozenset({
     "SURNAME", "GIVEN", "NAMES", "NAME", "DATE", "OF", "BIRTH", "PLACE", "NATIONALITY",
@@ -88,8 +107,8 @@ LABEL_WORDS = frozenset({
     "PERSONAL", "DOCUMENT", "NUMBER", "REPUBLIC", "IDENTITY", "CARD",
 })
 # A date must also fit DD.MM.YYYY and the calendar, which a misread rarely does.
-DATE_MIN_CONF = 50.0
-REREAD_MIN_CONF = 60.0
+DATE_MIN_CONF = 35.0
+REREAD_MIN_CONF = 45.0
 FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "1",
                       "J": "1", "S": "5", "B": "8", "Z": "2", "G": "6", "A": "4"})
 # DD.MM.YYYY; a lost leading day digit or a comma/colon for a dot are common OCR slips.
@@ -107,10 +126,22 @@ class Word:
     box: tuple[float, float, float, float]
 
 
+@dataclass(frozen=True, slots=True)
+class Accusation:
+    """What a mismatch rests on: the printed value as read, how confidently, where
+    (region pixels), and the MRZ value it was compared with."""
+
+    printed: str
+    expected: str
+    conf: float
+    box: tuple[float, float, float, float]
+
+
 @dataclass(slots=True)
 class VizOutcome:
     findings: list[Finding] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
+    accused: dict[str, Accusation] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- image side
@@ -198,13 +229,28 @@ def _line_boxes(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
             continue
         # A label printed just above its value may touch it: split at near-empty rows.
         rows = (ink[y : y + h, x : x + w] > 0).sum(axis=1)
-        for top, bottom in _runs(rows > max(1, 0.01 * w)):
+        for top, bottom in _split_rows(rows, w):
             if LINE_H[0] * TEXT_H <= bottom - top <= LINE_H[1] * TEXT_H:
                 cols = np.flatnonzero(ink[y + top : y + bottom, x : x + w].any(axis=0))
                 if cols.size and cols[-1] - cols[0] >= 0.6 * TEXT_H:
                     boxes.append((x + int(cols[0]), y + top, int(cols[-1] - cols[0]) + 1,
                                   bottom - top))
     return boxes
+
+
+def _split_rows(rows: np.ndarray, width: int) -> list[tuple[int, int]]:
+    """Row runs [top, bottom) of a joined blob: cut at near-empty rows; a run still too
+    tall for one line (label and value bridged by guilloche strokes) is cut again at
+    rows with little ink compared with its busiest row."""
+    out = []
+    for top, bottom in _runs(rows > max(1, 0.01 * width)):
+        if bottom - top <= LINE_H[1] * TEXT_H:
+            out.append((top, bottom))
+            continue
+        part = rows[top:bottom]
+        for a, b in _runs(part > max(1, SPLIT_ROW_RATIO * float(part.max()))):
+            out.append((top + a, top + b))
+    return out
 
 
 def text_like(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
@@ -413,14 +459,59 @@ def compare_viz(
         name not in outcome.fields and report.fields.get(name + "_raw")
         for name in ("birth_date", "expiry_date")
     )
-    if not unresolved or not prepared[1]:
+    if not prepared[1]:
         return outcome
-    # A date role neither matched nor contradicted: read the date-shaped lines again,
-    # larger and digits only, and compare with both reads.
-    reread = reread_dates(*prepared, date_lines(words, prepared[1]))
-    if not reread:
+    reread: list[Word] | None = None
+    if unresolved:
+        # A date role neither matched nor contradicted: read the date-shaped lines
+        # again, larger and digits only, and compare with both reads.
+        reread = reread_dates(*prepared, date_lines(words, prepared[1]))
+        if reread:
+            outcome = compare_words(words, report.fields, locate, reread)
+    return confirm(outcome, prepared, words, report.fields, locate, reread)
+
+
+def confirm(
+    outcome: VizOutcome,
+    prepared: tuple[np.ndarray, list[tuple[int, int, int, int]]],
+    words: list[Word],
+    fields: dict[str, Any],
+    locate: Locate,
+    reread: list[Word] | None,
+) -> VizOutcome:
+    """Read the line of every accusation short of ``CONFIRMED_CONF`` once more (upscaled,
+    MRZ-like alphabet, one Tesseract call) and keep it only if that read sees the same
+    thing: a misread is rarely repeated by a read of another scale and alphabet, a
+    reprinted value is."""
+    ratio, boxes = prepared
+    doubtful = {
+        name: acc for name, acc in outcome.accused.items() if acc.conf < CONFIRMED_CONF
+    }
+    lines = {name: _line_of(acc.box, boxes) for name, acc in doubtful.items()}
+    wanted = sorted({i for i in lines.values() if i is not None})
+    second = (
+        _read_stacked_lines(ratio, [boxes[i] for i in wanted], wanted, CONFIRM_CONFIG,
+                            REREAD_ZOOM)
+        if wanted else []
+    )
+    vetoed = frozenset(
+        name for name, acc in doubtful.items()
+        if not confirms(name, acc, [w for w in second if w.line == lines[name]])
+    )
+    if not vetoed:
         return outcome
-    return compare_words(words, report.fields, locate, reread)
+    return compare_words(words, fields, locate, reread, vetoed)
+
+
+def _line_of(
+    box: tuple[float, float, float, float], boxes: list[tuple[int, int, int, int]]
+) -> int | None:
+    """The value line whose box holds the centre of ``box``."""
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    for i, (x, y, w, h) in enumerate(boxes):
+        if x - PAD <= cx <= x + w + PAD and y - 4 <= cy <= y + h + 4:
+            return i
+    return None
 
 
 # --------------------------------------------------------------------------- rules (pure)
@@ -525,7 +616,8 @@ def date_role_candidate(
     the earliest is the birth date and the latest the expiry date; a date with the MRZ
     date's day and month and another year (a forger's favourite) is the birth date when it
     is the earliest printed date, the expiry date when it is the latest and 1-4 years off
-    (an issue date 5 or 10 years earlier may share the expiry's day and month).
+    (an issue date 5 or 10 years earlier may share the expiry's day and month) or when
+    another date line, however weakly read, lies between it and the birth date.
     ``other_months``: (year, month) of further date lines whose day was garbled; the
     candidate must still be the earliest (birth) or latest (expiry) of all.
     """
@@ -549,10 +641,24 @@ def date_role_candidate(
     if cand.value > mrz or len(distinct) >= 3:
         return cand
     if (cand.value.month, cand.value.day) == (mrz.month, mrz.day) and (
-        1 <= mrz.year - cand.value.year <= 4
+        1 <= mrz.year - cand.value.year <= 4 or _issue_line_before(cand, dates)
     ):
         return cand
     return None
+
+
+def _issue_line_before(cand: PrintedDate, dates: list[PrintedDate]) -> bool:
+    """Is there a date line (even weakly read) between the earliest date (birth) and
+    ``cand``? Then ``cand`` is not the issue date, whatever its year."""
+    earliest = min(dates, key=lambda d: d.value)
+
+    def other_line(a: PrintedDate, b: PrintedDate) -> bool:
+        return abs(a.box[1] - b.box[1]) > 0.5 * max(a.box[3], b.box[3])
+
+    return any(
+        earliest.value < d.value < cand.value and other_line(d, cand) and other_line(d, earliest)
+        for d in dates
+    )
 
 
 def _tokens(words: list[Word]) -> list[tuple[str, float, tuple[float, float, float, float]]]:
@@ -633,6 +739,14 @@ def surname_present(words: list[Word], surname: str, exact: bool = False) -> boo
     return False
 
 
+def other_name(printed: str, surname: str) -> bool:
+    """A whole other name, not a slip: at least 3 letters, and at least 3 edits (and a
+    third of the letters) away from the MRZ surname."""
+    a, b = _letters(printed), _letters(surname)
+    distance = levenshtein(a, b)
+    return len(a) >= 3 and distance >= 3 and distance >= max(len(a), len(b)) / 3
+
+
 def surname_differs(printed: str, surname: str) -> bool:
     """A printed surname that is not the MRZ surname (nor a truncation of either)."""
     a, b = _letters(printed), _letters(surname)
@@ -648,39 +762,83 @@ def _line_start(words: list[Word], line: int) -> float:
 
 
 def printed_surname(words: list[Word], given: str) -> Word | None:
-    """The Latin word printed on the line just above the given names (same column)."""
+    """The Latin word printed on the value line just above the given names (same column).
+
+    The anchor is the printed given name (it matches the MRZ given name, which is evidence
+    enough at ``ANCHOR_MIN_CONF``). Of the two nearest lines above it, the first with a
+    legible Latin word is taken: the nearer one is often the small "Given names" label,
+    which a poor capture reads as stray words of no confidence. A line with some other
+    legible value is the surname line read badly: the search stops there."""
     if not given:
         return None
     first_given = _letters(given.split()[0])
     anchors = [
         w for w in words
-        if w.conf >= MIN_CONF and first_given and _name_close(w.text, first_given)
+        if w.conf >= ANCHOR_MIN_CONF and first_given and _name_close(w.text, first_given)
     ]
-    for anchor in anchors:
+    for anchor in sorted(anchors, key=lambda w: -w.conf):
         _, ay, _, ah = anchor.box
         start = _line_start(words, anchor.line)
         above = [
             w for w in words
-            if w.line != anchor.line and 0.6 * ah < ay - w.box[1] < 4.5 * ah
+            if w.line != anchor.line and 0.6 * ah < ay - w.box[1] < SURNAME_ABOVE * ah
             and abs(_line_start(words, w.line) - start) < 3 * ah
         ]
-        if not above:
-            continue
-        line = max({w.line for w in above}, key=lambda li: min(
+        nearest = sorted({w.line for w in above}, key=lambda li: -min(
             w.box[1] for w in above if w.line == li
         ))
-        row = sorted((w for w in above if w.line == line), key=lambda w: w.box[0])
-        latin = [w for w in row if re.fullmatch(r"[A-Z][A-Z'\-]+", w.text)
-                 and w.text not in LABEL_WORDS]
-        # On bilingual pages "LOCAL / LATIN": the Latin spelling follows the slash.
-        slash = [i for i, w in enumerate(row) if "/" in w.text]
-        if slash:
-            after = [w for w in row[slash[-1] :] if re.fullmatch(r"/?[A-Z][A-Z'\-]+", w.text)
-                     and w.text.lstrip("/") not in LABEL_WORDS]
-            latin = [Word(w.text.lstrip("/"), w.conf, w.line, w.box) for w in after] or latin
-        if latin:
-            return max(latin, key=lambda w: w.conf)
+        for line in nearest[:2]:
+            row = sorted((w for w in above if w.line == line), key=lambda w: w.box[0])
+            latin = _latin_words(row)
+            if latin and max(w.conf for w in latin) >= ANCHOR_MIN_CONF:
+                return max(latin, key=lambda w: w.conf)
+            if any(_legible_value_word(w) for w in row):
+                break  # the surname line, read but not as a name: no going further up
     return None
+
+
+def _legible_value_word(w: Word) -> bool:
+    """Something legible that is not a label word: the line holds a value."""
+    text = re.sub(r"[^A-Z0-9]", "", w.text)
+    return len(text) >= 3 and w.conf >= ANCHOR_MIN_CONF and text not in LABEL_WORDS
+
+
+def _latin_words(row: list[Word]) -> list[Word]:
+    """The Latin-script name words of a line (left to right), labels left out."""
+    latin = [w for w in row if re.fullmatch(r"[A-Z][A-Z'\-]+", w.text)
+             and w.text not in LABEL_WORDS]
+    # On bilingual pages "LOCAL / LATIN": the Latin spelling follows the slash; what
+    # precedes it is the local script read as Latin letters, never a candidate.
+    slash = [i for i, w in enumerate(row) if "/" in w.text]
+    if slash:
+        after = [w for w in row[slash[-1] :] if re.fullmatch(r"/?[A-Z][A-Z'\-]+", w.text)
+                 and w.text.lstrip("/") not in LABEL_WORDS]
+        latin = [Word(w.text.lstrip("/"), w.conf, w.line, w.box) for w in after]
+    return latin
+
+
+def confirms(name: str, acc: Accusation, line_words: list[Word]) -> bool:
+    """Does a second read of the accused line (``line_words``) see the same difference?
+    The printed value again (look-alikes folded, possibly glued to a neighbour; for a
+    date its year and month), and not the MRZ value."""
+    if name == "document_number":
+        tokens = [fold(t) for t, _, _ in _tokens(line_words)]
+        printed, expected = fold(acc.printed), fold(acc.expected)
+        return any(printed in t for t in tokens) and not any(expected in t for t in tokens)
+    if name in ("birth_date", "expiry_date"):
+        printed = datetime.strptime(acc.printed, "%d.%m.%Y").date()
+        expected = datetime.strptime(acc.expected, "%d.%m.%Y").date()
+        # Forgers change the year (and month); the day is where reads slip most.
+        seen = printed_dates(line_words)
+        same = [d for d in seen if (d.value.year, d.value.month) == (printed.year, printed.month)]
+        return bool(same) and not any(d.value == expected for d in seen)
+    # Names: a local spelling read without its slash glues onto the Latin one.
+    words = [_letters(part) for w in line_words for part in w.text.split("/")]
+    words = [w for w in words if w]
+    target, mrz = _letters(acc.printed), _letters(acc.expected)
+    if any(_name_close(w, mrz) or w.endswith(mrz) for w in words):
+        return False
+    return any(_name_close(w, target) or (len(target) >= 4 and w.endswith(target)) for w in words)
 
 
 def merge_dates(first: list[PrintedDate], second: list[PrintedDate]) -> list[PrintedDate]:
@@ -702,11 +860,13 @@ def merge_dates(first: list[PrintedDate], second: list[PrintedDate]) -> list[Pri
 
 def compare_words(
     words: list[Word], fields: dict[str, Any], locate: Locate | None = None,
-    reread: list[Word] | None = None,
+    reread: list[Word] | None = None, vetoed: frozenset[str] = frozenset(),
 ) -> VizOutcome:
     """The comparison rules on the words read from the visual zone (pure).
 
-    ``locate`` maps a region box to input-image pixels for the evidence.
+    ``locate`` maps a region box to input-image pixels for the evidence. A field in
+    ``vetoed`` (its accusation was not confirmed by a second read) is reported unreadable
+    instead of mismatched.
     """
     outcome = VizOutcome()
     unreadable: list[str] = []
@@ -715,8 +875,13 @@ def compare_words(
         outcome.fields[name] = {"viz": value, "mrz": value, "match": True}
 
     def mismatch(
-        name: str, printed: str, expected: str, box: tuple[float, float, float, float]
+        name: str, printed: str, expected: str, box: tuple[float, float, float, float],
+        conf: float,
     ) -> None:
+        if name in vetoed:
+            unreadable.append(name)
+            return
+        outcome.accused[name] = Accusation(printed, expected, conf, box)
         region = locate(box) if locate is not None else None
         outcome.fields[name] = {"viz": printed, "mrz": expected, "match": False,
                                 "region": None if region is None else list(region)}
@@ -750,8 +915,8 @@ def compare_words(
             # that differs must be read confidently to count.
             near = [n for n in near if n[1] >= MIN_CONF]
         if near:
-            t, _, b = max(near, key=lambda x: x[1])
-            mismatch("document_number", t, number, b)
+            t, c, b = max(near, key=lambda x: x[1])
+            mismatch("document_number", t, number, b, c)
         elif exact:
             match("document_number", number)
         else:
@@ -780,17 +945,21 @@ def compare_words(
         if cand is None:
             unreadable.append(name)
         else:
-            mismatch(name, cand.value.strftime("%d.%m.%Y"), mrz.strftime("%d.%m.%Y"), cand.box)
+            mismatch(name, cand.value.strftime("%d.%m.%Y"), mrz.strftime("%d.%m.%Y"), cand.box,
+                     cand.conf)
 
     # Surname: the MRZ surname must appear among the Latin words.
     surname = str(fields.get("surname") or "").replace("<", " ").strip()
     if surname:
         printed = printed_surname(words, str(fields.get("given_names") or ""))
         exact = surname_present(words, surname, exact=True)
-        if printed is not None and printed.conf >= MIN_CONF and not exact and surname_differs(
-            printed.text, surname
+        if printed is not None and not exact and surname_differs(printed.text, surname) and (
+            printed.conf >= MIN_CONF or (
+                printed.conf >= OTHER_NAME_MIN_CONF and other_name(printed.text, surname)
+                and not surname_present(words, surname)
+            )
         ):
-            mismatch("surname", printed.text, surname, printed.box)
+            mismatch("surname", printed.text, surname, printed.box, printed.conf)
         elif exact or surname_present(words, surname):
             match("surname", surname)
         else:
