@@ -85,6 +85,7 @@ MIN_CONF = 80.0  # a word read at least this confidently may raise an alert
 # A mismatch resting on a read below this must be confirmed by a second read of its line
 # (:func:`confirm`), upscaled, with the alphabet of printed values only.
 CONFIRMED_CONF = 90.0
+NUMBER_REREAD_ZOOM = 1.3  # not the confirmation's scale: the two reads stay distinct
 CONFIRM_CONFIG = (
     "--psm 6 --oem 1 -c tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./- "
     "-c load_system_dawg=0 -c load_freq_dawg=0"
@@ -98,6 +99,9 @@ ANCHOR_MIN_CONF = 50.0
 # The surname value line sits about 2.4 value heights above the given names; the line
 # above it (type, code, number) about 5.
 SURNAME_ABOVE = 3.5
+# Labels print at about two thirds of a value's height: a line this much smaller than the
+# given names' line is a label, whatever was read on it.
+LABEL_HEIGHT = 0.8
 # A number must also have the MRZ number's length and differ from it in one or two places.
 NUMBER_MIN_CONF = 30.0
 # English label words a poor capture may let through as "values" (never a surname).
@@ -454,35 +458,51 @@ def compare_viz(
     def locate(box: Box) -> tuple[int, int, int, int]:
         return to_input_box(box, to_input)
 
-    outcome = compare_words(words, report.fields, locate)
+    heights = [b[3] for b in prepared[1]]
+    reread: list[Word] | None = None
+    number_reread: list[Word] | None = None
+
+    def compare(vetoed: frozenset[str] = frozenset()) -> VizOutcome:
+        return compare_words(words, report.fields, locate, reread, vetoed, number_reread,
+                             heights)
+
+    outcome = compare()
+    if not prepared[1]:
+        return outcome
     unresolved = any(
         name not in outcome.fields and report.fields.get(name + "_raw")
         for name in ("birth_date", "expiry_date")
     )
-    if not prepared[1]:
-        return outcome
-    reread: list[Word] | None = None
-    if unresolved:
-        # A date role neither matched nor contradicted: read the date-shaped lines
-        # again, larger and digits only, and compare with both reads.
-        reread = reread_dates(*prepared, date_lines(words, prepared[1]))
-        if reread:
-            outcome = compare_words(words, report.fields, locate, reread)
-    return confirm(outcome, prepared, words, report.fields, locate, reread)
+    number_unresolved = "document_number" not in outcome.fields and bool(
+        report.fields.get("document_number")
+    )
+    if unresolved or number_unresolved:
+        lines = date_lines(words, prepared[1])
+        if unresolved:
+            # A date role neither matched nor contradicted: read the date-shaped lines
+            # again, larger and digits only, and compare with both reads.
+            reread = reread_dates(*prepared, lines)
+        if number_unresolved and lines:
+            # The number neither found nor contradicted: the same digit-bearing lines
+            # again, at another scale, letters and digits only.
+            number_reread = _read_stacked_lines(
+                prepared[0], [prepared[1][i] for i in lines], lines, CONFIRM_CONFIG,
+                NUMBER_REREAD_ZOOM,
+            )
+        if reread or number_reread:
+            outcome = compare()
+    return confirm(outcome, prepared, compare)
 
 
 def confirm(
     outcome: VizOutcome,
     prepared: tuple[np.ndarray, list[tuple[int, int, int, int]]],
-    words: list[Word],
-    fields: dict[str, Any],
-    locate: Locate,
-    reread: list[Word] | None,
+    recompare: Callable[[frozenset[str]], VizOutcome],
 ) -> VizOutcome:
     """Read the line of every accusation short of ``CONFIRMED_CONF`` once more (upscaled,
     MRZ-like alphabet, one Tesseract call) and keep it only if that read sees the same
     thing: a misread is rarely repeated by a read of another scale and alphabet, a
-    reprinted value is."""
+    reprinted value is. ``recompare`` redoes the comparison with some fields vetoed."""
     ratio, boxes = prepared
     doubtful = {
         name: acc for name, acc in outcome.accused.items() if acc.conf < CONFIRMED_CONF
@@ -498,9 +518,7 @@ def confirm(
         name for name, acc in doubtful.items()
         if not confirms(name, acc, [w for w in second if w.line == lines[name]])
     )
-    if not vetoed:
-        return outcome
-    return compare_words(words, fields, locate, reread, vetoed)
+    return recompare(vetoed) if vetoed else outcome
 
 
 def _line_of(
@@ -761,7 +779,9 @@ def _line_start(words: list[Word], line: int) -> float:
     return min(w.box[0] for w in words if w.line == line)
 
 
-def printed_surname(words: list[Word], given: str) -> Word | None:
+def printed_surname(
+    words: list[Word], given: str, line_heights: list[int] | None = None
+) -> Word | None:
     """The Latin word printed on the value line just above the given names (same column).
 
     The anchor is the printed given name (it matches the MRZ given name, which is evidence
@@ -788,9 +808,13 @@ def printed_surname(words: list[Word], given: str) -> Word | None:
             w.box[1] for w in above if w.line == li
         ))
         for line in nearest[:2]:
+            if line_heights and (
+                line_heights[line] < LABEL_HEIGHT * line_heights[anchor.line]
+            ):
+                continue  # a label line: small print
             row = sorted((w for w in above if w.line == line), key=lambda w: w.box[0])
             latin = _latin_words(row)
-            if latin and max(w.conf for w in latin) >= ANCHOR_MIN_CONF:
+            if latin and max(w.conf for w in latin) >= OTHER_NAME_MIN_CONF:
                 return max(latin, key=lambda w: w.conf)
             if any(_legible_value_word(w) for w in row):
                 break  # the surname line, read but not as a name: no going further up
@@ -861,6 +885,7 @@ def merge_dates(first: list[PrintedDate], second: list[PrintedDate]) -> list[Pri
 def compare_words(
     words: list[Word], fields: dict[str, Any], locate: Locate | None = None,
     reread: list[Word] | None = None, vetoed: frozenset[str] = frozenset(),
+    number_reread: list[Word] | None = None, line_heights: list[int] | None = None,
 ) -> VizOutcome:
     """The comparison rules on the words read from the visual zone (pure).
 
@@ -903,7 +928,7 @@ def compare_words(
     number = str(fields.get("document_number") or "").replace("<", "")
     if number:
         folded = fold(number)
-        tokens = _tokens(words)
+        tokens = _tokens(words) + _tokens(number_reread or [])
         near = [
             (t, c, b) for t, c, b in tokens
             if len(t) == len(number) and c >= NUMBER_MIN_CONF and fold(t) != folded
@@ -951,7 +976,7 @@ def compare_words(
     # Surname: the MRZ surname must appear among the Latin words.
     surname = str(fields.get("surname") or "").replace("<", " ").strip()
     if surname:
-        printed = printed_surname(words, str(fields.get("given_names") or ""))
+        printed = printed_surname(words, str(fields.get("given_names") or ""), line_heights)
         exact = surname_present(words, surname, exact=True)
         if printed is not None and not exact and surname_differs(printed.text, surname) and (
             printed.conf >= MIN_CONF or (
