@@ -383,3 +383,12 @@ def test_a_second_read_of_the_digit_lines_can_find_the_number() -> None:
     changed = [Word("470782118", 60.0, 1, (170.0, 30.0, 70.0, 20.0))]
     outcome = compare_words(words, FIELDS, number_reread=changed)
     assert outcome.accused["document_number"].printed == "470782118"
+
+
+def test_reads_that_disagree_about_the_number_accuse_nothing() -> None:
+    words = [w for w in _page() if w.text != "470782113"]
+    first = [Word("470782118", 60.0, 1, (170.0, 30.0, 70.0, 20.0))]
+    second = [Word("470782116", 70.0, 1, (171.0, 31.0, 70.0, 20.0))]
+    outcome = compare_words(words + first, FIELDS, number_reread=second)
+    assert "document_number" not in outcome.accused
+    assert ("VIZ_UNREADABLE", None) in _codes(outcome)

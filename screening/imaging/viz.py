@@ -939,8 +939,16 @@ def compare_words(
             # The MRZ number is printed too (e.g. the red top-right copy): a second copy
             # that differs must be read confidently to count.
             near = [n for n in near if n[1] >= MIN_CONF]
-        if near:
-            t, c, b = max(near, key=lambda x: x[1])
+        # Reads of the same copy that disagree with each other (7951... and 7941... for
+        # 7931...) show a digit the OCR cannot make out, not a reprint.
+        best = max(near, key=lambda x: x[1]) if near else None
+        if best is not None and any(
+            fold(t) != fold(best[0]) and abs(b[1] - best[2][1]) < 0.5 * best[2][3]
+            for t, _, b in near
+        ):
+            near = []
+        if near and best is not None:
+            t, c, b = best
             mismatch("document_number", t, number, b, c)
         elif exact:
             match("document_number", number)
