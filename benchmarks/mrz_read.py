@@ -267,8 +267,8 @@ def main(argv: list[str] | None = None) -> int:
 
         _single_thread()
         sizes = (12, 16, 8) if args.quick else (60, 64, 20)
-        seed = args.seed if args.seed != SEED else mrz_viz.SEED
-        return mrz_viz.main(seed, sizes, write=not args.quick)
+        seeds = (args.seed,) if args.seed != SEED else mrz_viz.SEEDS[:1 if args.quick else None]
+        return mrz_viz.main(seeds, sizes, write=not args.quick and args.seed == SEED)
     n = args.n or (36 if args.quick else 300)
     pe_count = args.pe if args.pe is not None else (12 if args.quick else 90)
     rows = run(n, pe_count, args.seed, args.viz)

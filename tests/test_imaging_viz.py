@@ -20,6 +20,7 @@ from screening.imaging.viz import (
     confirms,
     date_role_candidate,
     find_lines,
+    number_differences,
     other_name,
     surname_differs,
 )
@@ -392,3 +393,26 @@ def test_reads_that_disagree_about_the_number_accuse_nothing() -> None:
     outcome = compare_words(words + first, FIELDS, number_reread=second)
     assert "document_number" not in outcome.accused
     assert ("VIZ_UNREADABLE", None) in _codes(outcome)
+
+
+def test_only_a_digit_for_a_digit_counts_as_a_changed_number() -> None:
+    assert number_differences("LI0999148", "LI0999140") == 1
+    assert number_differences("120999140", "LI0999140") == 0  # I read as 2: an OCR doubt
+    assert number_differences("AD0999140", "AB0999140") == 0  # two letters: a doubt
+
+
+def test_a_date_differing_only_in_its_day_needs_a_sure_read() -> None:
+    # Only the day differs (0 read as 2): a day slip at middling confidence is no alert.
+    page = [
+        w if w.text != "21.01.2032" else Word("23.01.2032", 60.0, w.line, w.box) for w in _page()
+    ]
+    outcome = compare_words(page, FIELDS)
+    assert "expiry_date" not in outcome.accused
+    page = [
+        w if w.text != "21.01.2032" else Word("23.01.2032", 85.0, w.line, w.box) for w in _page()
+    ]
+    assert compare_words(page, FIELDS).accused["expiry_date"].printed == "23.01.2032"
+    # And its confirmation must read the same day.
+    day = Accusation("23.01.2032", "21.01.2032", 85.0, (0, 0, 1, 1))
+    assert confirms("expiry_date", day, _line("23.01.2032"))
+    assert not confirms("expiry_date", day, _line("28.01.2032"))

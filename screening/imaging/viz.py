@@ -618,6 +618,11 @@ def repair_days(mrz: date, dates: list[PrintedDate]) -> list[PrintedDate]:
     return out
 
 
+def _day_only(value: date, mrz: date) -> bool:
+    """Same year and month, another day."""
+    return (value.year, value.month) == (mrz.year, mrz.month) and value.day != mrz.day
+
+
 def _same_yymmdd(value: date, mrz: date) -> bool:
     return (value.year % 100, value.month, value.day) == (mrz.year % 100, mrz.month, mrz.day)
 
@@ -702,13 +707,15 @@ def _tokens(words: list[Word]) -> list[tuple[str, float, tuple[float, float, flo
 
 
 def number_differences(read: str, mrz: str) -> int:
-    """Positions where a read token really differs from the MRZ number (same length).
+    """Positions where a read token really differs from the MRZ number (same length):
+    a digit for another digit, the change a forger makes to a serial number.
 
-    Look-alikes are folded; two different letters (P/D, U/V on a poor photo) are an OCR
-    doubt, not evidence, so they are not counted.
+    Look-alikes are folded; two different letters (P/D, U/V on a poor photo) and a letter
+    read as a digit or the reverse (I as 2 on a blurred photo) are OCR doubts, not
+    evidence, so they are not counted.
     """
     return sum(
-        fold(x) != fold(y) and not (x.isalpha() and y.isalpha())
+        fold(x) != fold(y) and x.isdigit() and y.isdigit()
         for x, y in zip(read, mrz, strict=True)
     )
 
@@ -852,9 +859,14 @@ def confirms(name: str, acc: Accusation, line_words: list[Word]) -> bool:
     if name in ("birth_date", "expiry_date"):
         printed = datetime.strptime(acc.printed, "%d.%m.%Y").date()
         expected = datetime.strptime(acc.expected, "%d.%m.%Y").date()
-        # Forgers change the year (and month); the day is where reads slip most.
+        # Forgers change the year (and month); the day is where reads slip most, so a
+        # second read must agree on the day only when the day is all that differs.
         seen = printed_dates(line_words)
-        same = [d for d in seen if (d.value.year, d.value.month) == (printed.year, printed.month)]
+        if _day_only(printed, expected):
+            same = [d for d in seen if d.value == printed and d.garbled_day is None]
+        else:
+            same = [d for d in seen if (d.value.year, d.value.month) == (printed.year,
+                                                                         printed.month)]
         return bool(same) and not any(d.value == expected for d in seen)
     # Names: a local spelling read without its slash glues onto the Latin one.
     words = [_letters(part) for w in line_words for part in w.text.split("/")]
@@ -975,6 +987,8 @@ def compare_words(
             if d.garbled_day is not None and d.conf >= DATE_MIN_CONF
         }
         cand = date_role_candidate(name, mrz, role_dates, others)
+        if cand is not None and _day_only(cand.value, mrz) and cand.conf < MIN_CONF:
+            cand = None  # the day is where reads slip most: a day alone needs a sure read
         if cand is None:
             unreadable.append(name)
         else:
