@@ -186,7 +186,7 @@ def test_the_given_names_label_line_is_passed_over_for_the_surname() -> None:
     assert outcome.accused["surname"].printed == "KARIMOVA"
     # Read more confidently, the label is still passed over when its print is small.
     label = [Word("GREN", 70.0, 9, (10.0, 75.0, 40.0, 12.0))]
-    heights = [20] * 9 + [12]
+    heights = [18] * 9 + [12]
     outcome = compare_words(page + label, FIELDS, line_heights=heights)
     assert outcome.accused["surname"].printed == "KARIMOVA"
 

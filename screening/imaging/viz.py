@@ -99,9 +99,9 @@ ANCHOR_MIN_CONF = 50.0
 # The surname value line sits about 2.4 value heights above the given names; the line
 # above it (type, code, number) about 5.
 SURNAME_ABOVE = 3.5
-# Labels print at about two thirds of a value's height: a line this much smaller than the
-# given names' line is a label, whatever was read on it.
-LABEL_HEIGHT = 0.8
+# Labels print at about two thirds of a value's height (values reach the OCR at about
+# 0.9 TEXT_H): a line lower than this, in TEXT_H, is a label, whatever was read on it.
+LABEL_MAX_H = 0.75
 # A number must also have the MRZ number's length and differ from it in one or two places.
 NUMBER_MIN_CONF = 30.0
 # English label words a poor capture may let through as "values" (never a surname).
@@ -815,9 +815,7 @@ def printed_surname(
             w.box[1] for w in above if w.line == li
         ))
         for line in nearest[:2]:
-            if line_heights and (
-                line_heights[line] < LABEL_HEIGHT * line_heights[anchor.line]
-            ):
+            if line_heights and line_heights[line] < LABEL_MAX_H * TEXT_H:
                 continue  # a label line: small print
             row = sorted((w for w in above if w.line == line), key=lambda w: w.box[0])
             latin = _latin_words(row)
