@@ -320,16 +320,12 @@ def make_block_parser(columns: Sequence[str]) -> Callable[[str], FastBlock | Non
     series, a bad value...); the caller then takes that block line by line, which
     reports the bad rows with their line numbers. Accepts exactly what the per-line
     fast path accepts."""
+    # Per block, not per row: the layout's fields are read as attributes.
     layout = _fast_layout(columns)
     findall = re.compile("^" + layout.body + r"\r?$", re.MULTILINE).findall
-    i_state, i_type, i_number, i_status = layout[1:5]
-    extra_idx, date_idx = layout.extra_idx, layout.date_idx
-    has_extra = layout.has_extra
-    i_issued, i_expires = layout.i_issued, layout.i_expires
     states = frozenset(country_codes())
-    statuses = {label: int(status) for label, status in STATUS_LABELS.items()}
-    fromiso = date.fromisoformat
-    no_extra = EXTRA_SEPARATOR * (len(extra_idx) - 1)
+    status_of = {label: int(status) for label, status in STATUS_LABELS.items()}.__getitem__
+    no_extra = EXTRA_SEPARATOR * (len(layout.extra_idx) - 1)
 
     def parse_block(block: str) -> FastBlock | None:
         # A quote, a blank line or a bare-CR line end makes the counts disagree.
@@ -338,37 +334,37 @@ def make_block_parser(columns: Sequence[str]) -> Callable[[str], FastBlock | Non
         if not rows or len(rows) != lines:
             return None
         cols = list(zip(*rows, strict=True))
-        state_col = cols[i_state]
+        state_col = cols[layout.i_state]
         seen_states = set(state_col)
         if not seen_states <= states:
             return None
         if any(len(s) != 3 for s in seen_states):
             state_col = [s.ljust(3, "<") for s in state_col]
-        status_col = cols[i_status]
+        status_col = cols[layout.i_status]
         extras = None
-        if has_extra:
-            for i in date_idx:
+        if layout.has_extra:
+            for i in layout.date_idx:
                 for value in set(cols[i]):
                     if value:
                         try:
-                            fromiso(value)
+                            date.fromisoformat(value)
                         except ValueError:
                             return None
-            if i_issued is not None and i_expires is not None:
-                issued, expires = cols[i_issued], cols[i_expires]
+            if layout.i_issued is not None and layout.i_expires is not None:
+                issued, expires = cols[layout.i_issued], cols[layout.i_expires]
                 if any(e and s and e < s for s, e in zip(issued, expires, strict=True)):
                     return None
             empty = ("",) * len(rows)
-            parts = [empty if i is None else cols[i] for i in extra_idx]
+            parts = [empty if i is None else cols[i] for i in layout.extra_idx]
             joined = map(EXTRA_SEPARATOR.join, zip(*parts, strict=True))
             extras = [None if e == no_extra else e for e in joined]
             if not any(extras):
                 extras = None
         return FastBlock(
             state_col,
-            cols[i_number],
-            cols[i_type],
-            list(map(statuses.__getitem__, status_col)),
+            cols[layout.i_number],
+            cols[layout.i_type],
+            list(map(status_of, status_col)),
             extras,
         )
 
