@@ -20,8 +20,10 @@ from screening.imaging.viz import (
     confirms,
     date_role_candidate,
     find_lines,
+    month_years,
     number_differences,
     other_name,
+    printed_dates,
     surname_differs,
 )
 from screening.pipeline import ScanOptions, scan_image
@@ -416,3 +418,26 @@ def test_a_date_differing_only_in_its_day_needs_a_sure_read() -> None:
     day = Accusation("23.01.2032", "21.01.2032", 85.0, (0, 0, 1, 1))
     assert confirms("expiry_date", day, _line("23.01.2032"))
     assert not confirms("expiry_date", day, _line("28.01.2032"))
+
+
+def test_an_expiry_read_without_its_day_accuses_only_when_past_the_mrz_expiry() -> None:
+    def page(expiry_word: str, conf: float) -> list[Word]:
+        words = [w for w in _page() if w.text != "21.01.2032"]
+        return [*words, Word(expiry_word, conf, 6, (10.0, 180.0, 70.0, 20.0))]
+
+    outcome = compare_words(page("01.2035", 88.0), FIELDS)
+    assert outcome.accused["expiry_date"].printed == "01.2035"
+    assert outcome.fields["expiry_date"]["viz"] == "01.2035"
+    # Before the MRZ expiry it could be the issue date; weakly read it proves nothing.
+    assert "expiry_date" not in compare_words(page("01.2030", 88.0), FIELDS).accused
+    assert "expiry_date" not in compare_words(page("01.2035", 60.0), FIELDS).accused
+    # The tail of a full date is no month-year of its own.
+    full = [
+        Word("21.", 95.0, 0, (0.0, 0.0, 20.0, 20.0)),
+        Word("01.2032", 95.0, 0, (22.0, 0.0, 60.0, 20.0)),
+    ]
+    assert month_years(full, printed_dates(full)) == []
+    # Its confirmation: the same month and year on the line, even glued to stray letters.
+    acc = Accusation("01.2035", "21.01.2032", 88.0, (0, 0, 1, 1))
+    assert confirms("expiry_date", acc, _line("BNTT01.2035"))
+    assert not confirms("expiry_date", acc, _line("01.2032"))

@@ -118,6 +118,8 @@ FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1"
 # DD.MM.YYYY; a lost leading day digit or a comma/colon for a dot are common OCR slips.
 SEP = r"[.\-/ ,:;]{1,2}"
 DATE = re.compile(rf"(?<![0-9])([0-9]{{1,2}}){SEP}([0-9]{{2}}){SEP}([0-9]{{4}})(?![0-9])")
+# MM.YYYY alone: a date whose day was lost (faint or covered).
+MONTH_YEAR = re.compile(rf"(?<![0-9])([0-9]{{2}}){SEP}([0-9]{{4}})(?![0-9])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -602,6 +604,44 @@ def printed_dates(words: list[Word]) -> list[PrintedDate]:
     return found
 
 
+def month_years(words: list[Word], dates: list[PrintedDate]) -> list[PrintedDate]:
+    """Words read as MM.YYYY alone (the day lost), outside the full ``dates``; ``value``
+    carries day 1. They can only accuse (:func:`month_year_candidate`), never match."""
+    found = []
+    for w in words:
+        match = MONTH_YEAR.fullmatch(re.sub(r"^[^0-9A-Z]+|[^0-9A-Z]+$", "", fold(w.text)))
+        if not match:
+            continue
+        try:
+            value = date(int(match.group(2)), int(match.group(1)), 1)
+        except ValueError:
+            continue
+        if any(_overlaps(_int_box(w.box), _int_box(d.box)) for d in dates):
+            continue  # the tail of a full date
+        found.append(PrintedDate(value, w.conf, w.box))
+    return found
+
+
+def _int_box(box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    return (int(box[0]), int(box[1]), int(box[2]) + 1, int(box[3]) + 1)
+
+
+def month_year_candidate(
+    role: str, mrz: date, partial: list[PrintedDate]
+) -> PrintedDate | None:
+    """A confidently read MM.YYYY that can only be this role's date: after the MRZ expiry
+    month (nothing printed comes after the expiry) or before the MRZ birth month."""
+    mrz_ym = (mrz.year, mrz.month)
+    fits = [
+        d for d in partial
+        if d.conf >= MIN_CONF and (
+            (d.value.year, d.value.month) > mrz_ym if role == "expiry_date"
+            else (d.value.year, d.value.month) < mrz_ym
+        )
+    ]
+    return max(fits, key=lambda d: d.conf) if fits else None
+
+
 def repair_days(mrz: date, dates: list[PrintedDate]) -> list[PrintedDate]:
     """Dates for comparing with this MRZ date: a garbled day whose second digit is the MRZ
     day's second digit takes the MRZ day (month and year, where forgers change a date, stay
@@ -855,11 +895,19 @@ def confirms(name: str, acc: Accusation, line_words: list[Word]) -> bool:
         printed, expected = fold(acc.printed), fold(acc.expected)
         return any(printed in t for t in tokens) and not any(expected in t for t in tokens)
     if name in ("birth_date", "expiry_date"):
-        printed = datetime.strptime(acc.printed, "%d.%m.%Y").date()
         expected = datetime.strptime(acc.expected, "%d.%m.%Y").date()
+        seen = printed_dates(line_words)
+        if acc.printed.count(".") == 1:  # MM.YYYY: the day was not read
+            printed = datetime.strptime(acc.printed, "%m.%Y").date()
+            # The same month and year anywhere on the line, even glued to stray letters.
+            again = re.compile(rf"(?<![0-9]){printed.month:02d}{SEP}{printed.year}(?![0-9])")
+            same = any(again.search(w.text) for w in line_words) or any(
+                (d.value.year, d.value.month) == (printed.year, printed.month) for d in seen
+            )
+            return same and not any(d.value == expected for d in seen)
+        printed = datetime.strptime(acc.printed, "%d.%m.%Y").date()
         # Forgers change the year (and month); the day is where reads slip most, so a
         # second read must agree on the day only when the day is all that differs.
-        seen = printed_dates(line_words)
         if _day_only(printed, expected):
             same = [d for d in seen if d.value == printed and d.garbled_day is None]
         else:
@@ -967,6 +1015,7 @@ def compare_words(
 
     # Dates.
     dates = printed_dates(words)
+    partial_dates = month_years(words, dates)
     if reread:
         dates = merge_dates(dates, printed_dates(reread))
     birth = mrz_date(str(fields.get("birth_date_raw") or ""), "birth_date")
@@ -987,11 +1036,16 @@ def compare_words(
         cand = date_role_candidate(name, mrz, role_dates, others)
         if cand is not None and _day_only(cand.value, mrz) and cand.conf < MIN_CONF:
             cand = None  # the day is where reads slip most: a day alone needs a sure read
-        if cand is None:
-            unreadable.append(name)
-        else:
+        if cand is not None:
             mismatch(name, cand.value.strftime("%d.%m.%Y"), mrz.strftime("%d.%m.%Y"), cand.box,
                      cand.conf)
+            continue
+        month_year = month_year_candidate(name, mrz, partial_dates)
+        if month_year is not None:
+            mismatch(name, month_year.value.strftime("%m.%Y"), mrz.strftime("%d.%m.%Y"),
+                     month_year.box, month_year.conf)
+        else:
+            unreadable.append(name)
 
     # Surname: the MRZ surname must appear among the Latin words.
     surname = str(fields.get("surname") or "").replace("<", " ").strip()
