@@ -154,6 +154,7 @@ def test_a_second_read_confirms_only_the_same_difference() -> None:
     assert not confirms("document_number", number, _line("470782188"))  # another slip
     birth = Accusation("18.08.2003", "18.08.2001", 60.0, (0, 0, 1, 1))
     assert confirms("birth_date", birth, _line("13.08.2003"))  # the day slips, year stays
+    assert confirms("birth_date", birth, _line("S..18.08.2003"))  # glued to a stray read
     assert not confirms("birth_date", birth, _line("18.08.2001"))
     assert not confirms("birth_date", birth, _line("18.08.2002"))
     surname = Accusation("QODIROVA", "SAIDOVA", 60.0, (0, 0, 1, 1))

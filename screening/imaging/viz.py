@@ -907,13 +907,19 @@ def confirms(name: str, acc: Accusation, line_words: list[Word]) -> bool:
             return same and not any(d.value == expected for d in seen)
         printed = datetime.strptime(acc.printed, "%d.%m.%Y").date()
         # Forgers change the year (and month); the day is where reads slip most, so a
-        # second read must agree on the day only when the day is all that differs.
+        # second read must agree on the day only when the day is all that differs. A date
+        # glued to stray characters ("S..27.06.2035") still counts.
+        day = f"{printed.day:02d}" if _day_only(printed, expected) else "[0-9]{1,2}"
+        again = re.compile(
+            rf"(?<![0-9]){day}{SEP}{printed.month:02d}{SEP}{printed.year}(?![0-9])"
+        )
         if _day_only(printed, expected):
             same = [d for d in seen if d.value == printed and d.garbled_day is None]
         else:
             same = [d for d in seen if (d.value.year, d.value.month) == (printed.year,
                                                                          printed.month)]
-        return bool(same) and not any(d.value == expected for d in seen)
+        glued = any(again.search(w.text) for w in line_words)
+        return (bool(same) or glued) and not any(d.value == expected for d in seen)
     # Names: a local spelling read without its slash glues onto the Latin one.
     words = [_letters(part) for w in line_words for part in w.text.split("/")]
     words = [w for w in words if w]
