@@ -267,7 +267,9 @@ def main(argv: list[str] | None = None) -> int:
 
         _single_thread()
         sizes = (12, 16, 8) if args.quick else (60, 64, 20)
-        seeds = (args.seed,) if args.seed != SEED else mrz_viz.SEEDS[:1 if args.quick else None]
+        # --quick is a smoke test: on a tuning seed, never on the reported sets.
+        default = (mrz_viz.QUICK_SEED,) if args.quick else mrz_viz.SEEDS
+        seeds = (args.seed,) if args.seed != SEED else default
         return mrz_viz.main(seeds, sizes, write=not args.quick and args.seed == SEED)
     n = args.n or (36 if args.quick else 300)
     pe_count = args.pe if args.pe is not None else (12 if args.quick else 90)

@@ -29,6 +29,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "mrz_read_viz.md"
 # reported in results/mrz_read_viz.md.
 SEEDS = (20261203, 20261204)
 SEED = SEEDS[0]
+QUICK_SEED = 11  # `--viz --quick` smoke runs: a tuning seed
 TIERS = ("clean", "mild", "hard")
 FIELDS = ("document_number", "surname", "birth_date", "expiry_date")
 LEVELS = ("crude", "shifted", "lighter", "erased_patch")
@@ -44,6 +45,8 @@ class VizRow:
     mrz_read: bool
     scan_ms: float
     viz_ms: float
+    verdict: str = ""  # the whole scan's verdict (clear / refer / alert)
+    alert_codes: tuple[str, ...] = ()  # the alert-severity findings behind it
 
 
 def plan(n_genuine: int, n_viz: int, n_rec: int) -> list[tuple[str, str, list[str]]]:
@@ -107,6 +110,10 @@ def run(seed: int, sizes: tuple[int, int, int]) -> list[VizRow]:
             tier=item["capture"], group=group, field=field, caught=field in hits,
             any_alert=bool(hits), mrz_read=report.document is not None,
             scan_ms=report.elapsed_ms, viz_ms=report.timings.get("viz_ms", 0.0),
+            verdict=str(report.verdict.value),
+            alert_codes=tuple(sorted({
+                f.code for f in report.findings if f.severity.value == "alert"
+            })),
         ))
     return rows
 
@@ -151,6 +158,17 @@ def table(rows: list[VizRow]) -> str:
         "",
         f"Altered pages whose MRZ itself was not read (no comparison possible, counted as "
         f"missed): {len(unread_mrz)}.",
+    ]
+    # What an officer sees on the genuine pages: the whole scan's verdict, not only the
+    # visual-zone check (an MRZ misread can alert too).
+    genuine = [r for r in rows if r.group == "genuine"]
+    verdicts = {v: sum(r.verdict == v for r in genuine) for v in ("clear", "refer", "alert")}
+    codes = sorted({c for r in genuine if r.verdict == "alert" for c in r.alert_codes})
+    lines += [
+        "",
+        f"Verdicts on the {len(genuine)} genuine pages (whole scan): "
+        + ", ".join(f"{n} {v}" for v, n in verdicts.items())
+        + (f" (alerts from: {', '.join(codes)})" if codes else "") + ".",
     ]
     return "\n".join(lines) + "\n"
 
