@@ -56,6 +56,7 @@ class Row:
     mrz_ms: float
     scan_ms: float
     viz_alert: bool
+    verdict: str = ""  # the whole scan's verdict
     pe_lines: list[str] | None = None
     pe_valid: bool | None = None
     pe_ms: float | None = None
@@ -148,6 +149,7 @@ def run(n: int, pe_count: int, seed: int, viz: bool = False) -> list[Row]:
             mrz_ms=report.timings.get("mrz_ms", 0.0),
             scan_ms=report.elapsed_ms,
             viz_alert="VIZ_MRZ_MISMATCH" in codes,
+            verdict=str(report.verdict.value),
         )
         if i in pe_subset:
             row.pe_lines, row.pe_valid, row.pe_ms = _passporteye(folder / item["image"])
@@ -224,7 +226,18 @@ def table(rows: list[Row], n: int, pe_count: int, seed: int, viz: bool = False) 
         else "Visual zone vs MRZ: measured separately (`--viz`, benchmarks/results/"
         "mrz_read_viz.md). 'scan ms' here is the whole scan without it."
     )
+    # A genuine page alerted means a misread was taken for a forgery sign (the officer's
+    # view; the scan here has no list or edition checks).
+    genuine_alerted = [r for r in genuine if r.verdict == "alert"]
+    by_tier = ", ".join(
+        f"{tier} {sum(r.tier == tier for r in genuine_alerted)}/"
+        f"{sum(r.tier == tier for r in genuine)}"
+        for tier in TIERS
+    )
     notes = [
+        "",
+        f"Genuine pages with an alert verdict (a misread taken for a forgery sign): "
+        f"{_pct(len(genuine_alerted), len(genuine))} ({by_tier}).",
         "",
         viz_line,
         "",

@@ -12,6 +12,7 @@ confidently is ``unreadable``; anything else is ``not_found``. No invented MRZ t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -26,6 +27,8 @@ from screening.imaging.read import (
     guess_format,
     read_mrz,
 )
+from screening.mrz.countries import lookup_country
+from screening.mrz.formats import FieldKind, MrzFormat
 
 # Plausibility gate for reporting text at all.
 MIN_MEAN_CONFIDENCE = 0.8
@@ -34,6 +37,7 @@ LOW_CONFIDENCE = 0.5
 # reliably: such a read is refused, and the scan asks for a better image.
 MIN_CHAR_PX = 6.5
 CHECK_CHARS = frozenset("0123456789<")
+SEX_CHARS = frozenset("MFX<")
 UNSETTLED_BELOW = 0.3
 CLEAR_READ = 0.6
 MAX_LOW_CONFIDENCE_FRACTION = 0.1
@@ -109,6 +113,47 @@ def _structure_ok(lines: list[str]) -> bool:
     return _date_digits(lines) >= 11
 
 
+def impossible_values(lines: list[str], fmt: MrzFormat) -> list[str]:
+    """Fields holding a value no document carries: a sex other than M/F/X/<, a country
+    code that is no ICAO code (counted once when both codes are the same), a date off the
+    calendar. A forger composes an MRZ that looks right, so one such value may be a
+    forgery; two at once are a failed read (rescan)."""
+    out: list[str] = []
+    seen_codes: set[str] = set()
+    for spec in fmt.fields:
+        value = lines[spec.line][spec.start : spec.end]
+        if spec.name not in _POSSIBLE or _POSSIBLE[spec.name](value):
+            continue
+        if spec.kind is FieldKind.COUNTRY:
+            # The same unknown code twice is the document's own (old national cards print
+            # e.g. 'SI<'), not two misreads.
+            if value in seen_codes:
+                continue
+            seen_codes.add(value)
+        out.append(spec.name)
+    return out
+
+
+def _calendar_date(yymmdd: str) -> bool:
+    if not yymmdd.isdigit():
+        return False
+    month, day = int(yymmdd[2:4]), int(yymmdd[4:6])
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _country_code(code: str) -> bool:
+    return lookup_country(code) is not None
+
+
+_POSSIBLE: dict[str, Callable[[str], bool]] = {
+    "sex": SEX_CHARS.__contains__,
+    "issuing_country": _country_code,
+    "nationality": _country_code,
+    "birth_date": _calendar_date,
+    "expiry_date": _calendar_date,
+}
+
+
 def _plausible(fused: FusedMrz) -> bool:
     """Report text only for an MRZ-shaped, confident read with at most two failing checks.
 
@@ -121,6 +166,8 @@ def _plausible(fused: FusedMrz) -> bool:
         return False
     states = check_states(fused.lines, fmt)
     if sum(states) < len(states) - 2:
+        return False
+    if len(impossible_values(fused.lines, fmt)) >= 2:
         return False
     if float(conf.mean()) < MIN_MEAN_CONFIDENCE:
         return False
