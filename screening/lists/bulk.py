@@ -48,9 +48,6 @@ class BlockRows(NamedTuple):
     rows: int
     status_counts: dict[str, int]  # status label -> rows
 
-    def __len__(self) -> int:
-        return self.rows
-
 
 def without_reference(extra: str | None) -> str | None:
     """Hashed stores keep no national reference: it points back to the case and person."""

@@ -133,7 +133,7 @@ class _Writer:
             self.removing = False
         self.flush()  # what came before, first
         self.removed_records += self.session.add_record_groups(rows.groups, upsert=self.upsert)
-        self.report.records_added += len(rows)
+        self.report.records_added += rows.rows
         for label, count in rows.status_counts.items():
             self.status_counts[STATUS_LABELS[label]] += count
 
@@ -357,8 +357,8 @@ def _read_csv(
         if block is None:
             assert block_rows is not None
             writer.add_block(block_rows)
-            n += len(block_rows)
-            line_no += len(block_rows)
+            n += block_rows.rows
+            line_no += block_rows.rows
         else:  # some line is not for the bulk path: take the block line by line
             rows, consumed = block_lines(block, line_no)
             line_no += consumed
