@@ -196,3 +196,15 @@ def test_progress_is_reported_per_million_rows(tmp_path: Path) -> None:
     assert report.records_added == 2_100_000 and report.rejected == 0
     assert len(seen) == 2 and 1_000_000 <= seen[0] < seen[1] < 2_100_000
     store.close()
+
+
+def test_without_a_helper_process_the_import_parses_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.executable", str(tmp_path / "no-such-python"))
+    feed = _mixed_feed(tmp_path / "feed.csv", 300, seed=9)
+    store = open_store(f"sqlite:///{tmp_path}/lists.db")
+    report = import_feed(store, feed, parallel_min_bytes=0)
+    assert report.records_added > 250 and report.rejected > 0
+    assert report.digest == "sha256:" + hashlib.sha256(feed.read_bytes()).hexdigest()
+    store.close()

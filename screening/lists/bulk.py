@@ -14,6 +14,7 @@ takes a block that is not line by line, which reports each bad row with its numb
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
@@ -119,17 +120,20 @@ class BulkBlocks:
             package_root = str(Path(__file__).resolve().parents[2])
             path = os.environ.get("PYTHONPATH")
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (package_root, path)))}
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", "screening.lists.bulk", str(feed.path), block_chars],
-                env=env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=self._stderr,
-            )
-            assert self._proc.stdin is not None
-            # The key goes through the pipe, never the command line (visible in ps).
-            self._proc.stdin.write(hmac_key or b"")
-            self._proc.stdin.close()
+            try:
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-m", "screening.lists.bulk", str(feed.path), block_chars],
+                    env=env,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=self._stderr,
+                )
+                assert self._proc.stdin is not None
+                # The key goes through the pipe, never the command line (visible in ps).
+                self._proc.stdin.write(hmac_key or b"")
+                self._proc.stdin.close()
+            except OSError:  # no helper (cannot start, died at once): parse in-process
+                self.__exit__()
 
     @property
     def digest(self) -> str:
@@ -143,6 +147,9 @@ class BulkBlocks:
             if self._proc.poll() is None:
                 self._proc.kill()
             self._proc.wait()
+            if self._proc.stdin is not None and not self._proc.stdin.closed:
+                with contextlib.suppress(OSError):  # the helper is gone: nothing to flush
+                    self._proc.stdin.close()
             assert self._proc.stdout is not None
             self._proc.stdout.close()
             self._proc = None
