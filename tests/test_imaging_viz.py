@@ -63,6 +63,11 @@ def _page(
     ]
 
 
+def _evidence(finding) -> tuple[str | None, str | None, str | None]:
+    """(field, printed value, MRZ value) of a mismatch."""
+    return (finding.evidence.field, finding.evidence.value, finding.evidence.expected)
+
+
 def _codes(outcome) -> list[tuple[str, str | None]]:
     return [(f.code, f.evidence.field) for f in outcome.findings]
 
@@ -83,7 +88,7 @@ def test_reprinted_surname_is_a_mismatch_with_both_values_and_region() -> None:
     outcome = compare_words(_page(surname="KARIMOVA"), FIELDS, lambda b: (1, 2, 3, 4))
     [finding] = outcome.findings
     assert finding.code == "VIZ_MRZ_MISMATCH"
-    assert (finding.evidence.field, finding.evidence.value, finding.evidence.expected) == (
+    assert _evidence(finding) == (
         "surname",
         "KARIMOVA",
         "SAIDOVA",
@@ -104,7 +109,7 @@ def test_shifted_birth_date_is_a_mismatch() -> None:
 def test_extended_expiry_date_is_a_mismatch() -> None:
     outcome = compare_words(_page(expiry="21.01.2035"), FIELDS)
     [finding] = outcome.findings
-    assert (finding.evidence.field, finding.evidence.value, finding.evidence.expected) == (
+    assert _evidence(finding) == (
         "expiry_date",
         "21.01.2035",
         "21.01.2032",
@@ -247,7 +252,7 @@ def test_a_garbled_day_takes_the_mrz_day_and_keeps_the_read_year() -> None:
     # "41.01.2035": the day's first digit is a slip, the year is what a forger changed.
     outcome = compare_words(_page(expiry="41.01.2035"), FIELDS)
     [finding] = outcome.findings
-    assert (finding.evidence.field, finding.evidence.value, finding.evidence.expected) == (
+    assert _evidence(finding) == (
         "expiry_date",
         "21.01.2035",
         "21.01.2032",

@@ -404,9 +404,7 @@ def _read_stacked_lines(
 def date_lines(words: list[Word], boxes: list[tuple[int, int, int, int]]) -> list[int]:
     """Lines that may hold a date: some digits read on them, or nothing read at all, and
     no confidently read date yet; at most ``MAX_REREAD`` of them, top to bottom."""
-    by_line: dict[int, list[Word]] = {}
-    for w in words:
-        by_line.setdefault(w.line, []).append(w)
+    by_line = words_by_line(words)
     digits, blank = [], []
     for i, (_, _, bw, _) in enumerate(boxes):
         line_words = by_line.get(i, [])
@@ -572,14 +570,20 @@ def mrz_date(raw: str, role: str, reference: date | None = None) -> date | None:
         return None
 
 
-def printed_dates(words: list[Word]) -> list[PrintedDate]:
-    """Every DD.MM.YYYY date read (look-alike letters folded), with its lowest word conf."""
-    found: list[PrintedDate] = []
+def words_by_line(words: list[Word]) -> dict[int, list[Word]]:
+    """The words of each line, left to right."""
     by_line: dict[int, list[Word]] = {}
     for w in words:
         by_line.setdefault(w.line, []).append(w)
     for line_words in by_line.values():
         line_words.sort(key=lambda w: w.box[0])
+    return by_line
+
+
+def printed_dates(words: list[Word]) -> list[PrintedDate]:
+    """Every DD.MM.YYYY date read (look-alike letters folded), with its lowest word conf."""
+    found: list[PrintedDate] = []
+    for line_words in words_by_line(words).values():
         for i in range(len(line_words)):
             for j in range(i + 1, min(i + 4, len(line_words) + 1)):
                 group = line_words[i:j]
@@ -727,11 +731,7 @@ def _issue_line_before(cand: PrintedDate, dates: list[PrintedDate]) -> bool:
 def _tokens(words: list[Word]) -> list[tuple[str, float, tuple[float, float, float, float]]]:
     """Alphanumeric words, and pairs of neighbours on a line joined (split numbers)."""
     out = []
-    by_line: dict[int, list[Word]] = {}
-    for w in words:
-        by_line.setdefault(w.line, []).append(w)
-    for line_words in by_line.values():
-        line_words.sort(key=lambda w: w.box[0])
+    for line_words in words_by_line(words).values():
         for i, w in enumerate(line_words):
             text = re.sub(r"[^A-Z0-9]", "", w.text)
             if text:
@@ -790,11 +790,7 @@ def surname_present(words: list[Word], surname: str, exact: bool = False) -> boo
     """The MRZ surname (spaces, hyphens ignored) is read on some line, up to one OCR slip
     (``exact``: letter for letter)."""
     target = _letters(surname)
-    by_line: dict[int, list[Word]] = {}
-    for w in words:
-        by_line.setdefault(w.line, []).append(w)
-    for line_words in by_line.values():
-        line_words.sort(key=lambda w: w.box[0])
+    for line_words in words_by_line(words).values():
         for i in range(len(line_words)):
             joined = ""
             for w in line_words[i : i + 4]:
