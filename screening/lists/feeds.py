@@ -1,9 +1,10 @@
 """Streaming readers for list feeds (CSV, JSON array, JSON Lines).
 
-A feed is read once, front to back, in constant memory: rows are yielded as lists of
-strings in the order of ``Feed.columns`` together with their row number (CSV: the line
-number, header = 1; JSON: the 1-based position of the object). The SHA-256 of the raw
-bytes is computed on the way and becomes the list version's digest.
+A feed is read once, front to back, in constant memory: CSV as blocks of whole lines
+(``Feed.blocks()``, split into numbered rows by ``block_lines``; header = line 1), JSON as
+rows of strings in the order of ``Feed.columns`` numbered by the 1-based position of the
+object. The SHA-256 of the raw bytes is computed on the way and becomes the list
+version's digest.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def detect_format(path: Path, explicit: str | None = None) -> str:
 
 
 class Feed:
-    """An open feed: iterate over ``rows()`` once, then read ``digest``."""
+    """An open feed: iterate over ``blocks()`` (CSV) or ``rows()`` (JSON) once, then read
+    ``digest``."""
 
     def __init__(self, path: Path, fmt: str | None = None) -> None:
         self.path = path
@@ -77,12 +79,9 @@ class Feed:
         buffered = io.BufferedReader(self._hashing, buffer_size=1 << 20)
         self._text = io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
         self.columns: list[str]
-        self._csv: Iterator[list[str]] | None = None
         if self.format == "csv":
-            reader = csv.reader(self._text, strict=True)
-            self._reader = reader
             try:
-                header = next(reader)
+                header = next(csv.reader(self._text, strict=True))
             except StopIteration as error:
                 raise FeedError("the feed is empty (no header line)") from error
             except (csv.Error, UnicodeDecodeError) as error:
@@ -104,11 +103,12 @@ class Feed:
         return self._hashing.bytes_read
 
     def rows(self) -> Iterator[tuple[int, list[str] | str]]:
-        """(row number, fields) or (row number, error text) for a row that is unreadable."""
+        """JSON feeds: (row number, fields) or (row number, error text) for a row that is
+        unreadable. CSV feeds are read with ``blocks()`` (or ``lines()``)."""
+        if self.format == "csv":
+            raise ValueError("rows() is for JSON feeds; read CSV with blocks()")
         try:
-            if self.format == "csv":
-                yield from self._csv_rows()
-            elif self.format == "jsonl":
+            if self.format == "jsonl":
                 yield from self._jsonl_rows()
             else:
                 yield from self._json_array_rows()
@@ -158,19 +158,6 @@ class Feed:
             rows, consumed = block_lines(block, n)
             yield from rows
             n += consumed
-
-    def _csv_rows(self) -> Iterator[tuple[int, list[str] | str]]:
-        reader = self._reader
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                raise FeedError(f"CSV line {reader.line_num}: {error}") from error
-            if not fields:
-                continue  # blank line
-            yield reader.line_num, fields
 
     def _object_fields(self, obj: Any) -> list[str] | str:
         if not isinstance(obj, dict):
