@@ -178,7 +178,9 @@ def test_a_whole_other_surname_read_less_confidently_is_a_mismatch() -> None:
 
     assert ("VIZ_MRZ_MISMATCH", "surname") in _codes(compare_words(page("KARIMOVA"), FIELDS))
     # A slip of one or two letters at that confidence is no other name.
-    assert ("VIZ_MRZ_MISMATCH", "surname") not in _codes(compare_words(page("SA1D0UA"), FIELDS))
+    slip = compare_words(page("SAIDOUA"), FIELDS)
+    assert ("VIZ_MRZ_MISMATCH", "surname") not in _codes(slip)
+    assert slip.fields["surname"]["match"]
     assert other_name("KARIMOVA", "SAIDOVA") and not other_name("SAIDOUA", "SAIDOVA")
     assert not other_name("LI", "HUANG")  # too short to be told from a stray read
 
