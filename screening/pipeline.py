@@ -190,6 +190,7 @@ def _engines(ctx: ScanContext) -> dict[str, Any] | None:
         "tesseract": mrz.tesseract_lines,
         "min_confidence": None if mrz.fused is None else round(mrz.fused.min_confidence, 3),
         "orientation_flipped": mrz.read.reversed,
+        "light_flattened": mrz.light_flattened,
     }
 
 

@@ -449,3 +449,18 @@ def test_an_expiry_read_without_its_day_accuses_only_when_past_the_mrz_expiry() 
     acc = Accusation("01.2035", "21.01.2032", 88.0, (0, 0, 1, 1))
     assert confirms("expiry_date", acc, _line("BNTT01.2035"))
     assert not confirms("expiry_date", acc, _line("01.2032"))
+
+
+def test_a_number_read_without_its_series_letter_is_compared_on_its_digits() -> None:
+    fields = {**FIELDS, "document_number": "P85745619"}
+    # A faint series letter read as punctuation: the digits still show the change.
+    outcome = compare_words(_page(number="(80745619"), fields)
+    assert outcome.accused["document_number"].printed == "80745619"
+    assert outcome.accused["document_number"].expected == "P85745619"
+    # The same digits as the MRZ number are no accusation, and a number of all digits
+    # has no letters to drop: a shorter read of it is not its copy.
+    assert "document_number" not in compare_words(_page(number="(85745619"), fields).accused
+    assert "document_number" not in compare_words(_page(number="70782118"), FIELDS).accused
+    number = Accusation("80745619", "P85745619", 60.0, (0, 0, 1, 1))
+    assert confirms("document_number", number, _line("P80745619"))
+    assert not confirms("document_number", number, _line("85745619"))

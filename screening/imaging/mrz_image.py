@@ -20,6 +20,7 @@ import numpy as np
 
 from screening.imaging import tesseract
 from screening.imaging.fuse import FusedMrz, check_states, fuse
+from screening.imaging.illumination import KERNEL_FRACTIONS, flatten_light
 from screening.imaging.read import (
     DOCUMENT_CODE_FIRST,
     MrzRead,
@@ -58,6 +59,7 @@ class ImageMrz:
     read: MrzRead | None = None
     tesseract_ran: bool = False
     tesseract_lines: list[str] | None = None
+    light_flattened: bool = False  # read on the glare-flattened copy (second attempt)
 
     @property
     def quad(self) -> list[list[float]] | None:
@@ -210,8 +212,26 @@ def _looks_like_mrz(read: MrzRead) -> bool:
 
 
 def read_image_mrz(gray: np.ndarray, use_tesseract: bool = True) -> ImageMrz:
+    """Read the page as captured; when that gives no MRZ text, once more with the light
+    evened out (glare, a shadow), where only a read passing every check digit counts."""
+    first = _read_gray(gray, use_tesseract)
+    if first.status is MrzStatus.FOUND:
+        return first
+    for fraction in KERNEL_FRACTIONS:
+        retry = _read_gray(flatten_light(gray, fraction), use_tesseract, under_glare=True)
+        if retry.status is MrzStatus.FOUND:
+            retry.light_flattened = True
+            return retry
+    return first
+
+
+def _read_gray(gray: np.ndarray, use_tesseract: bool, under_glare: bool = False) -> ImageMrz:
     read = read_mrz(gray)
     if read is None:
+        return ImageMrz(MrzStatus.NOT_FOUND)
+    if under_glare and not _looks_like_mrz(read):
+        # Flattening turns paper texture into faint "text"; nothing MRZ-like came of it,
+        # and Tesseract on such noise is slow (seconds) for nothing.
         return ImageMrz(MrzStatus.NOT_FOUND)
     fmt = guess_format(read.texts)
     probas = [ln.proba for ln in read.lines]
@@ -229,7 +249,10 @@ def read_image_mrz(gray: np.ndarray, use_tesseract: bool = True) -> ImageMrz:
         if tess is not None:
             result.fused = fused = fuse(probas, fmt, tess)
     too_small = (result.char_height_px or 0.0) < MIN_CHAR_PX
-    if _plausible(fused) and not too_small:
+    # Under glare a failing check digit is no evidence of forgery: the characters it
+    # covers were faded. Only a read that passes every check is reported.
+    passed, total = count_checks(fused.lines, fmt)
+    if _plausible(fused) and not too_small and (passed == total or not under_glare):
         result.status = MrzStatus.FOUND
         result.lines = list(fused.lines)
     elif _looks_like_mrz(read):

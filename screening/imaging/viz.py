@@ -509,11 +509,13 @@ def confirm(
     }
     lines = {name: _line_of(acc.box, boxes) for name, acc in doubtful.items()}
     wanted = sorted({i for i in lines.values() if i is not None})
-    second = (
-        _read_stacked_lines(ratio, [boxes[i] for i in wanted], wanted, CONFIRM_CONFIG,
-                            REREAD_ZOOM)
-        if wanted else []
-    )
+    # One call per line: stacked with other lines, Tesseract's layout analysis (and so
+    # its read of a line) changes with its neighbours, and a confirmation must not
+    # depend on which other fields happened to be doubtful.
+    second = [
+        w for i in wanted
+        for w in _read_stacked_lines(ratio, [boxes[i]], [i], CONFIRM_CONFIG, REREAD_ZOOM)
+    ]
     vetoed = frozenset(
         name for name, acc in doubtful.items()
         if not confirms(name, acc, [w for w in second if w.line == lines[name]])
@@ -760,6 +762,19 @@ def number_differences(read: str, mrz: str) -> int:
     )
 
 
+def _number_tail(read: str, number: str) -> str:
+    """The part of the MRZ number that ``read`` is compared with: all of it, or, when the
+    number opens with letters, the digits after them (a faint or stylised series letter
+    is often read as punctuation and dropped: "(80745619" for P80745619). Empty when the
+    read cannot be this number's copy."""
+    if len(read) == len(number):
+        return number
+    dropped = len(number) - len(read)
+    if 1 <= dropped <= 2 and number[:dropped].isalpha() and read.isdigit():
+        return number[dropped:]
+    return ""
+
+
 def levenshtein(a: str, b: str) -> int:
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -888,7 +903,9 @@ def confirms(name: str, acc: Accusation, line_words: list[Word]) -> bool:
     date its year and month), and not the MRZ value."""
     if name == "document_number":
         tokens = [fold(t) for t, _, _ in _tokens(line_words)]
-        printed, expected = fold(acc.printed), fold(acc.expected)
+        printed = fold(acc.printed)
+        # A read without the series letters is checked against the same digits.
+        expected = fold(acc.expected)[len(acc.expected) - len(acc.printed):]
         return any(printed in t for t in tokens) and not any(expected in t for t in tokens)
     if name in ("birth_date", "expiry_date"):
         expected = datetime.strptime(acc.expected, "%d.%m.%Y").date()
@@ -991,8 +1008,8 @@ def compare_words(
         tokens = _tokens(words) + _tokens(number_reread or [])
         near = [
             (t, c, b) for t, c, b in tokens
-            if len(t) == len(number) and c >= NUMBER_MIN_CONF and fold(t) != folded
-            and 1 <= number_differences(t, number) <= 2
+            if c >= NUMBER_MIN_CONF and (tail := _number_tail(t, number))
+            and fold(t) != fold(tail) and 1 <= number_differences(t, tail) <= 2
         ]
         exact = any(fold(t) == folded for t, _, _ in tokens)
         if exact:
