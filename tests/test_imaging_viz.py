@@ -464,3 +464,7 @@ def test_a_number_read_without_its_series_letter_is_compared_on_its_digits() -> 
     number = Accusation("80745619", "P85745619", 60.0, (0, 0, 1, 1))
     assert confirms("document_number", number, _line("P80745619"))
     assert not confirms("document_number", number, _line("85745619"))
+    # Letters inside the number: the read must have them where the number has them.
+    fields = {**FIELDS, "document_number": "L030436U1"}
+    assert compare_words(_page(number="£030433U1"), fields).accused["document_number"]
+    assert "document_number" not in compare_words(_page(number="£03043301"), fields).accused

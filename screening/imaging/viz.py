@@ -765,14 +765,17 @@ def number_differences(read: str, mrz: str) -> int:
 def _number_tail(read: str, number: str) -> str:
     """The part of the MRZ number that ``read`` is compared with: all of it, or, when the
     number opens with letters, the digits after them (a faint or stylised series letter
-    is often read as punctuation and dropped: "(80745619" for P80745619). Empty when the
-    read cannot be this number's copy."""
+    is often read as punctuation and dropped: "(80745619" for P80745619), when the read
+    has the same run of letters and digits as they do. Empty when the read cannot be
+    this number's copy."""
     if len(read) == len(number):
         return number
     dropped = len(number) - len(read)
-    if 1 <= dropped <= 2 and number[:dropped].isalpha() and read.isdigit():
-        return number[dropped:]
-    return ""
+    if not (1 <= dropped <= 2 and number[:dropped].isalpha()):
+        return ""
+    tail = number[dropped:]
+    same_shape = all(a.isdigit() == b.isdigit() for a, b in zip(read, tail, strict=True))
+    return tail if same_shape else ""
 
 
 def levenshtein(a: str, b: str) -> int:
