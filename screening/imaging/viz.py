@@ -405,19 +405,23 @@ def date_lines(words: list[Word], boxes: list[tuple[int, int, int, int]]) -> lis
     """Lines that may hold a date: some digits read on them, or nothing read at all, and
     no confidently read date yet; at most ``MAX_REREAD`` of them, top to bottom."""
     by_line = words_by_line(words)
-    digits, blank = [], []
+    digits, folded, blank = [], [], []
     for i, (_, _, bw, _) in enumerate(boxes):
         line_words = by_line.get(i, [])
-        text = fold("".join(w.text for w in line_words))
+        text = "".join(w.text for w in line_words)
         if not line_words:
             if 2.5 * TEXT_H <= bw <= 9 * TEXT_H:
                 blank.append(i)
-        elif sum(c.isdigit() for c in text) >= 4 and not any(
-            d.conf >= MIN_CONF for d in printed_dates(line_words)
-        ):
+        elif any(d.conf >= MIN_CONF for d in printed_dates(line_words)):
+            continue
+        elif sum(c.isdigit() for c in text) >= 4:
             digits.append(i)
+        elif sum(c.isdigit() for c in fold(text)) >= 4:
+            # Digits only once look-alikes are folded: a badly read value, or a label
+            # ("NATIONALITY" folds to four digits), so after the lines of real digits.
+            folded.append(i)
     # Lines with digits first: a blank line is only a chance of a date.
-    return sorted((digits + blank)[:MAX_REREAD])
+    return sorted((digits + folded + blank)[:MAX_REREAD])
 
 
 def reread_dates(
