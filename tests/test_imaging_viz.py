@@ -24,6 +24,7 @@ from screening.imaging.viz import (
     number_differences,
     other_name,
     printed_dates,
+    printed_surname,
     surname_differs,
 )
 from screening.pipeline import ScanOptions, scan_image
@@ -468,3 +469,31 @@ def test_a_number_read_without_its_series_letter_is_compared_on_its_digits() -> 
     fields = {**FIELDS, "document_number": "L030436U1"}
     assert compare_words(_page(number="£030433U1"), fields).accused["document_number"]
     assert "document_number" not in compare_words(_page(number="£03043301"), fields).accused
+
+
+def _w(text: str, line: int, x: float, y: float, conf: float = 90.0) -> Word:
+    return Word(text, conf, line, (x, y, 12.0 * len(text), 20.0))
+
+
+def test_a_surname_reprinted_off_its_row_is_still_the_surname() -> None:
+    # The reprint moved the Latin surname down a little: it came apart from its local
+    # spelling into a line of its own, further right than the given names' column.
+    words = [
+        _w("CAUJOBA", 9, 324, 217, 60.0), _w("/", 9, 420, 217),
+        _w("KARIMOVA", 10, 508, 225), _w("PARVINA", 11, 322, 263),
+    ]
+    assert printed_surname(words, "PARVINA").text == "KARIMOVA"
+
+
+def test_a_label_line_read_as_words_is_passed_over() -> None:
+    # "Аты / Given names" read as "ARG] SVAN NAMES,": a label word marks it.
+    words = [
+        _w("OSMONOVA", 6, 340, 150), _w("ARG]", 8, 340, 185, 51.0), _w("NAMES,", 8, 400, 185, 13.0),
+        _w("AIGUL", 9, 340, 210),
+    ]
+    assert printed_surname(words, "AIGUL").text == "OSMONOVA"
+
+
+def test_marks_left_of_the_column_do_not_hide_the_surname_row() -> None:
+    words = [_w("EW", 5, 131, 188, 24.0), _w("KHAN", 6, 345, 192), _w("TARIQ", 7, 342, 240)]
+    assert printed_surname(words, "TARIQ").text == "KHAN"

@@ -867,21 +867,41 @@ def printed_surname(
         above = [
             w for w in words
             if w.line != anchor.line and 0.6 * ah < ay - w.box[1] < SURNAME_ABOVE * ah
-            and abs(_line_start(words, w.line) - start) < 3 * ah
         ]
-        nearest = sorted({w.line for w in above}, key=lambda li: -min(
-            w.box[1] for w in above if w.line == li
-        ))
-        for line in nearest[:2]:
-            if line_heights and line_heights[line] < LABEL_MAX_H * TEXT_H:
+        for lines in _rows_above(above, ah)[:2]:
+            # Lines of the row from the given names' column on (not the portrait's).
+            lines = {li for li in lines if _line_start(words, li) > start - 3 * ah}
+            row = sorted((w for w in above if w.line in lines), key=lambda w: w.box[0])
+            if not row or row[0].box[0] - start >= 3 * ah:
+                continue  # another column
+            if line_heights and all(line_heights[li] < LABEL_MAX_H * TEXT_H for li in lines):
                 continue  # a label line: small print
-            row = sorted((w for w in above if w.line == line), key=lambda w: w.box[0])
+            if any(_letters(w.text) in LABEL_WORDS and len(_letters(w.text)) >= 4
+                   for w in row):
+                continue  # a label line read as words ("GIVEN NAMES")
             latin = _latin_words(row)
             if latin and max(w.conf for w in latin) >= OTHER_NAME_MIN_CONF:
                 return max(latin, key=lambda w: w.conf)
             if any(_legible_value_word(w) for w in row):
                 break  # the surname line, read but not as a name: no going further up
     return None
+
+
+def _rows_above(above: list[Word], anchor_h: float) -> list[set[int]]:
+    """The lines of ``above`` grouped into printed rows, nearest (lowest) first. A value
+    reprinted off its baseline can come apart from the rest of its row (its local
+    spelling) into a line of its own, a fraction of a line higher or lower."""
+    tops = sorted(
+        ((min(w.box[1] for w in above if w.line == li), li) for li in {w.line for w in above}),
+        reverse=True,
+    )
+    rows: list[tuple[float, set[int]]] = []
+    for top, line in tops:
+        if rows and rows[-1][0] - top < 0.5 * anchor_h:
+            rows[-1][1].add(line)
+        else:
+            rows.append((top, {line}))
+    return [lines for _, lines in rows]
 
 
 def _legible_value_word(w: Word) -> bool:
