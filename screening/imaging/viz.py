@@ -81,6 +81,10 @@ REREAD_CONFIG = (
     "-c load_system_dawg=0 -c load_freq_dawg=0"
 )
 
+# A line this tall (in TEXT_H) is a value merged with a label: re-read in parts.
+TALL_LINE = 1.35
+VALUE_PART_H = 1.1
+
 MIN_CONF = 80.0  # a word read at least this confidently may raise an alert
 # A mismatch resting on a read below this must be confirmed by a second read of its line
 # (:func:`confirm`), upscaled, with the alphabet of printed values only.
@@ -405,8 +409,8 @@ def date_lines(words: list[Word], boxes: list[tuple[int, int, int, int]]) -> lis
     """Lines that may hold a date: some digits read on them, or nothing read at all, and
     no confidently read date yet; at most ``MAX_REREAD`` of them, top to bottom."""
     by_line = words_by_line(words)
-    digits, folded, blank = [], [], []
-    for i, (_, _, bw, _) in enumerate(boxes):
+    digits, tall, folded, blank = [], [], [], []
+    for i, (_, _, bw, bh) in enumerate(boxes):
         line_words = by_line.get(i, [])
         text = "".join(w.text for w in line_words)
         if not line_words:
@@ -416,24 +420,41 @@ def date_lines(words: list[Word], boxes: list[tuple[int, int, int, int]]) -> lis
             continue
         elif sum(c.isdigit() for c in text) >= 4:
             digits.append(i)
+        elif bh >= TALL_LINE * TEXT_H and 2.5 * TEXT_H <= bw <= 14 * TEXT_H:
+            tall.append(i)  # a value merged with its label reads as neither
         elif sum(c.isdigit() for c in fold(text)) >= 4:
             # Digits only once look-alikes are folded: a badly read value, or a label
             # ("NATIONALITY" folds to four digits), so after the lines of real digits.
             folded.append(i)
     # Lines with digits first: a blank line is only a chance of a date.
-    return sorted((digits + folded + blank)[:MAX_REREAD])
+    return sorted((digits + tall + folded + blank)[:MAX_REREAD])
 
 
 def reread_dates(
     ratio: np.ndarray, boxes: list[tuple[int, int, int, int]], lines: list[int]
 ) -> list[Word]:
     """A second, digits-only read of ``lines``: the same line crops, upscaled
-    ``REREAD_ZOOM`` times, stacked into one Tesseract call."""
+    ``REREAD_ZOOM`` times, stacked into one Tesseract call. A line too tall for one
+    value is read as its lower and upper value-high parts instead."""
     if not lines:
         return []
+    parts = [(part, i) for i in lines for part in value_parts(boxes[i])]
     return _read_stacked_lines(
-        ratio, [boxes[i] for i in lines], lines, REREAD_CONFIG, REREAD_ZOOM
+        ratio, [p for p, _ in parts], [i for _, i in parts], REREAD_CONFIG, REREAD_ZOOM
     )
+
+
+def value_parts(box: tuple[int, int, int, int]) -> list[tuple[int, int, int, int]]:
+    """``box``, or for a line too tall for one value its bottom and top value-high parts:
+    a value reprinted a little off its baseline touches the small label above (or
+    below) it, and the two are found as one line that reads as neither."""
+    x, y, w, h = box
+    if h < TALL_LINE * TEXT_H:
+        return [box]
+    # The crops reach 4 px beyond a box (line_strip): the parts' inner edges are drawn
+    # in by as much so that the cut is where it is meant to be.
+    part = round(VALUE_PART_H * TEXT_H) - 4
+    return [(x, y + h - part, w, part), (x, y, w, part)]
 
 
 def to_input_box(
