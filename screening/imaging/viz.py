@@ -98,8 +98,12 @@ CONFIRM_CONFIG = (
 # (:func:`other_name`) and the MRZ surname is nowhere on the page, not even up to a slip:
 # a poor read garbles a letter or two, it does not spell another name.
 OTHER_NAME_MIN_CONF = 35.0
-# The printed given name that anchors the surname search: it matches the MRZ given name.
-ANCHOR_MIN_CONF = 50.0
+# The printed given name that anchors the surname search: matching the MRZ given name
+# (up to a slip) is evidence enough that it is the given name, even read weakly; the
+# anchor only says where to look, the surname itself must still be read.
+ANCHOR_MIN_CONF = 25.0
+# A word read this well that is not a label means its line holds some value.
+LEGIBLE_MIN_CONF = 50.0
 # The surname value line sits about 2.4 value heights above the given names; the line
 # above it (type, code, number) about 5.
 SURNAME_ABOVE = 3.5
@@ -928,7 +932,7 @@ def _rows_above(above: list[Word], anchor_h: float) -> list[set[int]]:
 def _legible_value_word(w: Word) -> bool:
     """Something legible that is not a label word: the line holds a value."""
     text = re.sub(r"[^A-Z0-9]", "", w.text)
-    return len(text) >= 3 and w.conf >= ANCHOR_MIN_CONF and text not in LABEL_WORDS
+    return len(text) >= 3 and w.conf >= LEGIBLE_MIN_CONF and text not in LABEL_WORDS
 
 
 def _latin_words(row: list[Word]) -> list[Word]:
