@@ -18,6 +18,7 @@ from screening.imaging.viz import (
     clean_region,
     compare_words,
     confirms,
+    date_crops,
     date_role_candidate,
     find_lines,
     month_years,
@@ -497,3 +498,15 @@ def test_a_label_line_read_as_words_is_passed_over() -> None:
 def test_marks_left_of_the_column_do_not_hide_the_surname_row() -> None:
     words = [_w("EW", 5, 131, 188, 24.0), _w("KHAN", 6, 345, 192), _w("TARIQ", 7, 342, 240)]
     assert printed_surname(words, "TARIQ").text == "KHAN"
+
+
+def test_a_date_glued_to_junk_is_cut_out_for_a_read_of_its_own() -> None:
+    boxes = [(0, 100, 300, 20), (0, 140, 300, 20)]
+    glued = Word("-°13.05.2038", 0.0, 0, (20.0, 102.0, 120.0, 18.0))  # 10 px a character
+    clean = Word("27.06.2031", 95.0, 1, (20.0, 142.0, 100.0, 18.0))
+    crops = date_crops([glued, clean], boxes)
+    assert len(crops) == 1  # a confidently read date needs no second look
+    (x, y, w, h), line = crops[0]
+    assert line == 0 and (y, h) == (100, 20)  # the whole height of its line
+    assert 34 <= x <= 40 and 140 <= x + w <= 146  # the digits (and a little margin) only
+    assert date_crops([Word("-°13.05.", 0.0, 0, (20.0, 102.0, 80.0, 18.0))], boxes) == []

@@ -127,6 +127,8 @@ FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1"
 SEP = r"[.\-/ ,:;]{1,2}"
 DATE = re.compile(rf"(?<![0-9])([0-9]{{1,2}}){SEP}([0-9]{{2}}){SEP}([0-9]{{4}})(?![0-9])")
 # MM.YYYY alone: a date whose day was lost (faint or covered).
+# A date-shaped run inside a longer word (no look-behind: the junk may be digits).
+DATE_RUN = re.compile(rf"([0-9]{{2}}){SEP}([0-9]{{2}}){SEP}([0-9]{{4}})")
 MONTH_YEAR = re.compile(rf"(?<![0-9])([0-9]{{2}}){SEP}([0-9]{{4}})(?![0-9])")
 
 
@@ -461,6 +463,40 @@ def value_parts(box: tuple[int, int, int, int]) -> list[tuple[int, int, int, int
     return [(x, y + h - part, w, part), (x, y, w, part)]
 
 
+def date_crops(
+    words: list[Word], boxes: list[tuple[int, int, int, int]]
+) -> list[tuple[tuple[int, int, int, int], int]]:
+    """(box, line) of every date-shaped run inside a weakly read word, cut to the run.
+
+    Tesseract rates a word by its worst character: a date glued to a speck or a guilloche
+    stroke ("-°13.05.2038") comes back at confidence 0 however clearly its digits are
+    printed. Read alone, the run is rated for itself."""
+    out = []
+    for w in words:
+        if w.conf >= DATE_MIN_CONF or not 0 <= w.line < len(boxes):
+            continue
+        text = fold(w.text)
+        match = DATE_RUN.search(text)
+        if match is None or len(text) == 0:
+            continue
+        char_w = w.box[2] / len(text)
+        x0 = w.box[0] + char_w * (match.start() - 0.4)
+        x1 = w.box[0] + char_w * (match.end() + 0.4)
+        _, ly, _, lh = boxes[w.line]
+        out.append(((round(x0), ly, max(1, round(x1 - x0)), lh), w.line))
+    return out
+
+
+def read_date_crops(
+    ratio: np.ndarray, crops: list[tuple[tuple[int, int, int, int], int]]
+) -> list[Word]:
+    if not crops:
+        return []
+    return _read_stacked_lines(
+        ratio, [b for b, _ in crops], [i for _, i in crops], REREAD_CONFIG, REREAD_ZOOM
+    )
+
+
 def to_input_box(
     box: tuple[float, float, float, float], to_input: np.ndarray
 ) -> tuple[int, int, int, int]:
@@ -511,6 +547,9 @@ def compare_viz(
             # A date role neither matched nor contradicted: read the date-shaped lines
             # again, larger and digits only, and compare with both reads.
             reread = reread_dates(*prepared, lines)
+            # Dates glued to junk, read again on their own.
+            crops = date_crops(words + reread, prepared[1])
+            reread = reread + read_date_crops(prepared[0], crops)
         if number_unresolved and lines:
             # The number neither found nor contradicted: the same digit-bearing lines
             # again, at another scale, letters and digits only.
