@@ -159,6 +159,8 @@ def test_a_second_read_confirms_only_the_same_difference() -> None:
     assert confirms("document_number", number, _line("1470782118"))  # glued to a neighbour
     assert not confirms("document_number", number, _line("470782113"))  # the MRZ value
     assert not confirms("document_number", number, _line("470782188"))  # another slip
+    assert confirms("document_number", number, _line("4707821418"))  # a stray digit read in
+    assert not confirms("document_number", number, _line("4707821138"))  # ... into the MRZ's
     birth = Accusation("18.08.2003", "18.08.2001", 60.0, (0, 0, 1, 1))
     assert confirms("birth_date", birth, _line("13.08.2003"))  # the day slips, year stays
     assert confirms("birth_date", birth, _line("S..18.08.2003"))  # glued to a stray read

@@ -997,7 +997,12 @@ def confirms(name: str, acc: Accusation, line_words: list[Word]) -> bool:
         printed = fold(acc.printed)
         # A read without the series letters is checked against the same digits.
         expected = fold(acc.expected)[len(acc.expected) - len(acc.printed):]
-        return any(printed in t for t in tokens) and not any(expected in t for t in tokens)
+        # The printed value again; a stray character read into it ("3187574286" for
+        # 318757486) is a slip of the read, not another value.
+        slipped = [t[:k] + t[k + 1 :] for t in tokens for k in range(len(t))]
+        return any(printed in t for t in tokens + slipped) and not any(
+            expected in t for t in tokens + slipped
+        )
     if name in ("birth_date", "expiry_date"):
         expected = datetime.strptime(acc.expected, "%d.%m.%Y").date()
         seen = printed_dates(line_words)
