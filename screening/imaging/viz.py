@@ -68,18 +68,12 @@ LINE_H = (0.65, 2.1)  # kept line heights, in TEXT_H
 SPLIT_ROW_RATIO = 0.12
 MAX_LINES = 24
 PAD = 12
-CONFIG = (
-    "--psm 6 --oem 1 -c preserve_interword_spaces=1 "
-    "-c load_system_dawg=0 -c load_freq_dawg=0"
-)
+CONFIG = f"{tesseract.BASE_CONFIG} -c preserve_interword_spaces=1"
 
 # Second, digits-only read of the date-shaped lines when a date role is unresolved.
 MAX_REREAD = 8
 REREAD_ZOOM = 1.6
-REREAD_CONFIG = (
-    "--psm 6 --oem 1 -c tessedit_char_whitelist=0123456789. "
-    "-c load_system_dawg=0 -c load_freq_dawg=0"
-)
+REREAD_CONFIG = f"{tesseract.BASE_CONFIG} -c tessedit_char_whitelist=0123456789."
 
 # A line this tall (in TEXT_H) is a value merged with a label: re-read in parts.
 TALL_LINE = 1.35
@@ -91,8 +85,7 @@ MIN_CONF = 80.0  # a word read at least this confidently may raise an alert
 CONFIRMED_CONF = 90.0
 NUMBER_REREAD_ZOOM = 1.3  # not the confirmation's scale: the two reads stay distinct
 CONFIRM_CONFIG = (
-    "--psm 6 --oem 1 -c tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./- "
-    "-c load_system_dawg=0 -c load_freq_dawg=0"
+    f"{tesseract.BASE_CONFIG} -c tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-"
 )
 # A surname read less confidently may still accuse when it is a whole other name
 # (:func:`other_name`) and the MRZ surname is nowhere on the page, not even up to a slip:
