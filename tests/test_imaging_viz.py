@@ -512,3 +512,10 @@ def test_a_date_glued_to_junk_is_cut_out_for_a_read_of_its_own() -> None:
     assert line == 0 and (y, h) == (100, 20)  # the whole height of its line
     assert 34 <= x <= 40 and 140 <= x + w <= 146  # the digits (and a little margin) only
     assert date_crops([Word("-°13.05.", 0.0, 0, (20.0, 102.0, 80.0, 18.0))], boxes) == []
+
+
+def test_the_given_name_anchor_allows_another_transliteration() -> None:
+    # The page prints JULIA, the MRZ has IULIIA (ICAO transliteration of Юлия).
+    words = [_w("POPOVA", 3, 340, 150), _w("JULIA", 4, 340, 200, 43.0)]
+    assert printed_surname(words, "IULIIA").text == "POPOVA"
+    assert printed_surname(words, "MARIIA") is None

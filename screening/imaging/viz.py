@@ -95,6 +95,10 @@ OTHER_NAME_MIN_CONF = 35.0
 # (up to a slip) is evidence enough that it is the given name, even read weakly; the
 # anchor only says where to look, the surname itself must still be read.
 ANCHOR_MIN_CONF = 25.0
+# Transliterations of one Cyrillic name differ mostly in the iotated letters: the page
+# may print JULIA or YULIA where the MRZ has IULIIA (ICAO 9303). For finding the anchor
+# only, J and Y count as I.
+IOTATED = str.maketrans({"J": "I", "Y": "I"})
 # A word read this well that is not a label means its line holds some value.
 LEGIBLE_MIN_CONF = 50.0
 # The surname value line sits about 2.4 value heights above the given names; the line
@@ -916,7 +920,10 @@ def printed_surname(
     first_given = _letters(given.split()[0])
     anchors = [
         w for w in words
-        if w.conf >= ANCHOR_MIN_CONF and first_given and _name_close(w.text, first_given)
+        if w.conf >= ANCHOR_MIN_CONF and first_given and (
+            _name_close(w.text, first_given)
+            or _name_close(w.text.translate(IOTATED), first_given.translate(IOTATED))
+        )
     ]
     for anchor in sorted(anchors, key=lambda w: -w.conf):
         _, ay, _, ah = anchor.box
