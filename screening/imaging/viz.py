@@ -923,6 +923,7 @@ def printed_surname(
         if w.conf >= ANCHOR_MIN_CONF and first_given and (
             _name_close(w.text, first_given)
             or _name_close(w.text.translate(IOTATED), first_given.translate(IOTATED))
+            or fold(_letters(w.text)) == fold(first_given)  # WEL for WEI
         )
     ]
     for anchor in sorted(anchors, key=lambda w: -w.conf):
