@@ -519,3 +519,13 @@ def test_the_given_name_anchor_allows_another_transliteration() -> None:
     words = [_w("POPOVA", 3, 340, 150), _w("JULIA", 4, 340, 200, 43.0)]
     assert printed_surname(words, "IULIIA").text == "POPOVA"
     assert printed_surname(words, "MARIIA") is None
+
+
+def test_two_reads_of_a_date_line_differing_in_the_day_keep_the_one_with_the_mrz_day() -> None:
+    mrz = date(1992, 9, 28)
+    first = PrintedDate(date(1995, 9, 26), 77.0, (0, 0, 1, 1))  # the day misread
+    second = PrintedDate(date(1995, 9, 28), 81.0, (0, 0, 1, 1))
+    expiry = PrintedDate(date(2029, 8, 6), 80.0, (0, 100, 1, 1))
+    cand = date_role_candidate("birth_date", mrz, [first, second, expiry])
+    assert cand is not None and cand.value == date(1995, 9, 28)
+    assert date_role_candidate("birth_date", mrz, [first, expiry]) is None

@@ -766,19 +766,29 @@ def date_role_candidate(
             return None
         if cand.value < mrz or len(distinct) >= 3:
             return cand
-        if (cand.value.month, cand.value.day) == (mrz.month, mrz.day):
-            return cand
-        return None
+        return _with_mrz_day(cand, mrz, confident)
     cand = max(confident, key=lambda d: d.value)
     if cand.partial or any(m > (cand.value.year, cand.value.month) for m in other_months):
         return None
     if cand.value > mrz or len(distinct) >= 3:
         return cand
-    if (cand.value.month, cand.value.day) == (mrz.month, mrz.day) and (
+    cand = _with_mrz_day(cand, mrz, confident)
+    if cand is not None and (
         1 <= mrz.year - cand.value.year <= 4 or _issue_line_before(cand, dates)
     ):
         return cand
     return None
+
+
+def _with_mrz_day(
+    cand: PrintedDate, mrz: date, confident: list[PrintedDate]
+) -> PrintedDate | None:
+    """The read of ``cand``'s date line (same year and month) that has the MRZ date's day
+    and month, if any: two reads of one line may differ in the day (26 and 28)."""
+    line = [d for d in confident if (d.value.year, d.value.month) == (cand.value.year,
+                                                                      cand.value.month)]
+    same = [d for d in line if (d.value.month, d.value.day) == (mrz.month, mrz.day)]
+    return max(same, key=lambda d: d.conf) if same else None
 
 
 def _issue_line_before(cand: PrintedDate, dates: list[PrintedDate]) -> bool:
