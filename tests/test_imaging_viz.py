@@ -19,6 +19,7 @@ from screening.imaging.viz import (
     compare_words,
     confirms,
     date_crops,
+    date_lines,
     date_role_candidate,
     find_lines,
     month_years,
@@ -27,6 +28,7 @@ from screening.imaging.viz import (
     printed_dates,
     printed_surname,
     surname_differs,
+    value_parts,
 )
 from screening.pipeline import ScanOptions, scan_image
 from screening.settings import Settings
@@ -529,3 +531,26 @@ def test_two_reads_of_a_date_line_differing_in_the_day_keep_the_one_with_the_mrz
     cand = date_role_candidate("birth_date", mrz, [first, second, expiry])
     assert cand is not None and cand.value == date(1995, 9, 28)
     assert date_role_candidate("birth_date", mrz, [first, expiry]) is None
+
+
+def test_a_line_too_tall_for_one_value_is_read_in_two_value_high_parts() -> None:
+    one = (10, 100, 150, round(TEXT_H))
+    assert value_parts(one) == [one]
+    merged = (10, 100, 150, round(1.6 * TEXT_H))  # a date reprinted onto its label
+    bottom, top = value_parts(merged)
+    assert bottom[0::2] == top[0::2] == (10, 150)
+    # Crops reach 4 px beyond a box (line_strip): the cut inside the line falls one value
+    # height (1.1 TEXT_H) from the line's bottom for the lower part, its top for the upper.
+    line_bottom, value_h = 100 + merged[3], round(1.1 * TEXT_H)
+    assert bottom[1] + bottom[3] == line_bottom and bottom[1] - 4 == line_bottom - value_h
+    assert top[1] == 100 and top[1] + top[3] + 4 == 100 + value_h
+
+
+def test_lines_of_real_digits_are_re_read_before_folded_ones_and_tall_lines_too() -> None:
+    boxes = [(0, 30 * i, 160, round(TEXT_H)) for i in range(12)]
+    boxes[11] = (0, 330, 160, round(1.6 * TEXT_H))  # a value merged with its label
+    words = [Word("NATIONALITY", 90.0, i, (0.0, 30.0 * i, 150.0, 20.0)) for i in range(10)]
+    words.append(Word("-°13.05.2038", 0.0, 10, (0.0, 300.0, 150.0, 20.0)))
+    words.append(Word("IS.0E", 0.0, 11, (0.0, 330.0, 150.0, 20.0)))
+    lines = date_lines(words, boxes)
+    assert 10 in lines and 11 in lines and len(lines) == 8  # past the labels' turn
