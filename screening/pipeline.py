@@ -19,7 +19,7 @@ from typing import Any
 from screening.errors import InputFileError
 from screening.findings import Finding, Verdict, derive_verdict, make_finding, sort_findings
 from screening.imaging.load import LoadedImage, load_image
-from screening.imaging.mrz_image import ImageMrz, MrzStatus, read_image_mrz
+from screening.imaging.mrz_image import ImageMrz, MrzStatus, country_misread, read_image_mrz
 from screening.imaging.quality import Quality, measure, quality_findings
 from screening.mrz import MrzReport, check_mrz
 from screening.settings import Settings
@@ -113,6 +113,7 @@ def mrz_stage(ctx: ScanContext) -> None:
         )
         return
     report = check_mrz(result.lines, ctx.settings)
+    report.findings = [_image_country_finding(f, report, result) for f in report.findings]
     ctx.mrz_report = report
     ctx.findings.extend(report.findings)
     assert result.fused is not None
@@ -131,6 +132,34 @@ def mrz_stage(ctx: ScanContext) -> None:
                 reason=fix.reason,
             )
         )
+
+
+def _image_country_finding(finding: Finding, report: MrzReport, mrz: ImageMrz) -> Finding:
+    """An invalid country code one character from the other (valid) one, read from an
+    image, is most likely a misread: MRZ_COUNTRY_CODE_MISREAD (refer), not an alert."""
+    name = finding.evidence.field or ""
+    if finding.code != "MRZ_COUNTRY_CODE" or finding.evidence.line is None:
+        return finding
+    misread = country_misread(report.fields, name)
+    if misread is None or finding.evidence.positions is None:
+        return finding
+    other, index = misread
+    read = str(report.fields.get(name))
+    label = name.replace("_", " ")
+    return make_finding(
+        "MRZ_COUNTRY_CODE_MISREAD",
+        f"The {label} was read as {read!r}, which is no ICAO code, one character from the "
+        f"other country code {other!r}: probably a misread character. Check it on the "
+        "document.",
+        field=name,
+        value=read,
+        expected=other,
+        line=finding.evidence.line,
+        positions=finding.evidence.positions,
+        region=mrz.cell_region(
+            finding.evidence.line - 1, finding.evidence.positions[0] - 1 + index
+        ),
+    )
 
 
 def quality_stage(ctx: ScanContext) -> None:

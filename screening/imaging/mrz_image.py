@@ -211,6 +211,24 @@ def _looks_like_mrz(read: MrzRead) -> bool:
     )
 
 
+OTHER_COUNTRY_FIELD = {"nationality": "issuing_country", "issuing_country": "nationality"}
+
+
+def country_misread(fields: dict[str, object], name: str) -> tuple[str, int] | None:
+    """(the other code, index of the one differing character) when the country field
+    ``name`` is no ICAO code but one character away from the other country field, which
+    is one. No check digit covers these codes: read from an image, such a code is far more
+    likely one misread character (BGD read as NGD) than a forger's choice."""
+    read = str(fields.get(name) or "")
+    other = str(fields.get(OTHER_COUNTRY_FIELD.get(name, "")) or "")
+    if len(read) != 3 or len(other) != 3 or lookup_country(read) is not None:
+        return None
+    if lookup_country(other) is None:
+        return None
+    diffs = [i for i, (a, b) in enumerate(zip(read, other, strict=True)) if a != b]
+    return (other, diffs[0]) if len(diffs) == 1 else None
+
+
 def read_image_mrz(gray: np.ndarray, use_tesseract: bool = True) -> ImageMrz:
     """Read the page as captured; when that gives no MRZ text, once more with the light
     evened out (glare, a shadow), where only a read passing every check digit counts."""
