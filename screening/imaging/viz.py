@@ -123,9 +123,9 @@ FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1"
 # DD.MM.YYYY; a lost leading day digit or a comma/colon for a dot are common OCR slips.
 SEP = r"[.\-/ ,:;]{1,2}"
 DATE = re.compile(rf"(?<![0-9])([0-9]{{1,2}}){SEP}([0-9]{{2}}){SEP}([0-9]{{4}})(?![0-9])")
-# MM.YYYY alone: a date whose day was lost (faint or covered).
 # A date-shaped run inside a longer word (no look-behind: the junk may be digits).
 DATE_RUN = re.compile(rf"([0-9]{{2}}){SEP}([0-9]{{2}}){SEP}([0-9]{{4}})")
+# MM.YYYY alone: a date whose day was lost (faint or covered).
 MONTH_YEAR = re.compile(rf"(?<![0-9])([0-9]{{2}}){SEP}([0-9]{{4}})(?![0-9])")
 
 
@@ -474,7 +474,7 @@ def date_crops(
             continue
         text = fold(w.text)
         match = DATE_RUN.search(text)
-        if match is None or len(text) == 0:
+        if match is None:
             continue
         char_w = w.box[2] / len(text)
         x0 = w.box[0] + char_w * (match.start() - 0.4)
@@ -487,6 +487,7 @@ def date_crops(
 def read_date_crops(
     ratio: np.ndarray, crops: list[tuple[tuple[int, int, int, int], int]]
 ) -> list[Word]:
+    """The :func:`date_crops` read like the date lines (digits only, upscaled), in one call."""
     if not crops:
         return []
     return _read_stacked_lines(
