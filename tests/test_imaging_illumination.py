@@ -34,7 +34,6 @@ def _page_with_glare() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def test_flattening_gives_faded_ink_its_contrast_back() -> None:
     glared, in_glare, outside = _page_with_glare()
-    paper = glared[20:60, 20:200].mean()
 
     def depth(img: np.ndarray, mask: np.ndarray) -> float:
         return float(np.median(np.median(img[20:60, 20:200]) - img[mask].astype(float)))
@@ -44,7 +43,7 @@ def test_flattening_gives_faded_ink_its_contrast_back() -> None:
     flat = flatten_light(glared, 0.02)
     after = depth(flat, in_glare) / depth(flat, outside)
     assert after > 0.55 and after > 2.5 * before  # faded ink nearly as dark as the rest
-    assert paper > 150 and flat[20:60, 20:200].mean() > 200  # paper stays paper
+    assert flat[20:60, 20:200].mean() > 200  # paper stays paper
 
 
 def test_a_page_read_only_after_flattening_the_light() -> None:

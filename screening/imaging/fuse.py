@@ -145,6 +145,17 @@ def check_states(lines: list[str], fmt: MrzFormat) -> list[bool]:
     return states
 
 
+def country_slip(read: str, other: str) -> int | None:
+    """Index of the one character by which ``read`` (no ICAO code) differs from
+    ``other`` (one); None when that is not the case."""
+    if len(read) != 3 or len(other) != 3:
+        return None
+    if lookup_country(read) is not None or lookup_country(other) is None:
+        return None
+    diffs = [i for i, (a, b) in enumerate(zip(read, other, strict=True)) if a != b]
+    return diffs[0] if len(diffs) == 1 else None
+
+
 def _country_fix(
     fmt: MrzFormat,
     chars: list[list[str]],
@@ -161,13 +172,11 @@ def _country_fix(
     for bad, good in ((issuing, nationality), (nationality, issuing)):
         read = "".join(chars[bad.line][bad.start : bad.end])
         other = "".join(chars[good.line][good.start : good.end])
-        if lookup_country(read) is not None or lookup_country(other) is None:
+        slip = country_slip(read, other)
+        if slip is None:
             continue
-        diffs = [i for i, (a, b) in enumerate(zip(read, other, strict=True)) if a != b]
-        if len(diffs) != 1:
-            continue
-        pos = bad.start + diffs[0]
-        old, new = read[diffs[0]], other[diffs[0]]
+        pos = bad.start + slip
+        old, new = read[slip], other[slip]
         proba = probas[bad.line][pos]
         if frozenset((old, new)) in pairs or proba[ALPHABET.index(new)] >= MIN_ALTERNATIVE_PROBA:
             chars[bad.line][pos] = new

@@ -19,7 +19,7 @@ from enum import StrEnum
 import numpy as np
 
 from screening.imaging import tesseract
-from screening.imaging.fuse import FusedMrz, check_states, fuse
+from screening.imaging.fuse import FusedMrz, check_states, country_slip, fuse
 from screening.imaging.illumination import KERNEL_FRACTIONS, flatten_light
 from screening.imaging.read import (
     DOCUMENT_CODE_FIRST,
@@ -221,12 +221,8 @@ def country_misread(fields: dict[str, object], name: str) -> tuple[str, int] | N
     likely one misread character (BGD read as NGD) than a forger's choice."""
     read = str(fields.get(name) or "")
     other = str(fields.get(OTHER_COUNTRY_FIELD.get(name, "")) or "")
-    if len(read) != 3 or len(other) != 3 or lookup_country(read) is not None:
-        return None
-    if lookup_country(other) is None:
-        return None
-    diffs = [i for i, (a, b) in enumerate(zip(read, other, strict=True)) if a != b]
-    return (other, diffs[0]) if len(diffs) == 1 else None
+    slip = country_slip(read, other)
+    return None if slip is None else (other, slip)
 
 
 def read_image_mrz(gray: np.ndarray, use_tesseract: bool = True) -> ImageMrz:
