@@ -175,6 +175,38 @@ def test_withdrawn_and_icao_rules_follow_the_screening_date() -> None:
     assert any("Photo" in item for item in extra["checklist"])
 
 
+@pytest.mark.parametrize("score", [0.5, 0.55, 0.59])
+def test_page_below_the_handfilled_threshold_is_no_legacy_edition(score: float) -> None:
+    """Issue 11: a printed page whose MRZ was not found, scored above 0.5 by the region
+    classifier but below the decision threshold, was identified as the 1994 edition and
+    got EDITION_WITHDRAWN. Legacy-edition findings need the hand-filled decision."""
+    assessment = HandfilledAssessment(score=score, threshold=0.6, regions=(), region_count=9)
+    assert not assessment.is_handfilled and assessment.probability < 0.5
+    identification = identify_from_page(
+        PageEvidence(has_mrz=False, handwritten_probability=assessment.probability)
+    )
+    assert identification.edition is None
+    findings = legacy_findings(assessment, identification, has_mrz=False,
+                               settings=Settings(today=date(2026, 11, 28)))
+    assert _codes(findings) == ["EDITION_UNKNOWN"]
+    # Even handed an identification that contradicts the decision, no legacy finding.
+    kgz = identify_from_page(PageEvidence(has_mrz=False, handwritten_probability=0.9))
+    contradicted = legacy_findings(assessment, kgz, has_mrz=False,
+                                   settings=Settings(today=date(2026, 11, 28)))
+    assert not {"LEGACY_NOT_ICAO", "EDITION_WITHDRAWN", "LEGACY_HANDFILLED"} & set(
+        _codes(contradicted))
+
+
+def test_handfilled_probability_crosses_one_half_at_the_threshold() -> None:
+    def probability(score: float) -> float:
+        return HandfilledAssessment(score=score, threshold=0.6, regions=(),
+                                    region_count=3).probability
+
+    assert probability(0.0) == 0.0 and probability(1.0) == 1.0
+    assert probability(0.6) == pytest.approx(0.5)
+    assert probability(0.599) < 0.5 < probability(0.601)
+
+
 def test_soviet_passport_withdrawn_after_2005() -> None:
     soviet = identify_from_page(
         PageEvidence(has_mrz=False, handwritten_probability=0.9, state_hint="SUN")

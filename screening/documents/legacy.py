@@ -83,6 +83,16 @@ class HandfilledAssessment:
         return self.score >= self.threshold
 
     @property
+    def probability(self) -> float:
+        """The score mapped so that 0.5 is the decision threshold (monotone): what the
+        edition registry compares with 0.5, so that identification and the hand-filled
+        decision never disagree."""
+        t = min(max(self.threshold, 1e-6), 1 - 1e-6)
+        if self.score < t:
+            return 0.5 * self.score / t
+        return min(1.0, 0.5 + 0.5 * (self.score - t) / (1 - t))
+
+    @property
     def confidence(self) -> float:
         """How far the score sits from the threshold, mapped to [0.5, 1]."""
         if self.is_handfilled:
@@ -184,6 +194,14 @@ def legacy_findings(
                 **_edition_fields(identification),
             )
         )
+    # Legacy-edition findings on a page without MRZ need positive evidence that the page
+    # is the legacy edition: an identification made from it (the registry's page
+    # identification admits a hand-written edition only on hand-filled evidence) that the
+    # hand-filled decision, when one was made, does not contradict. A page whose MRZ
+    # could not be found is not, by that alone, a withdrawn non-machine-readable edition.
+    page_is_legacy = has_mrz or assessment is None or assessment.is_handfilled
+    if not page_is_legacy:
+        edition = None
     if not has_mrz and edition is not None and not edition.machine_readable:
         deadline = registry.non_machine_readable_expired_by
         expired = settings.today > deadline
@@ -271,7 +289,7 @@ def screen_edition(
     assessment = assess_handfilled(rgb, model=model)
     evidence = PageEvidence(
         has_mrz=False,
-        handwritten_probability=assessment.score,
+        handwritten_probability=assessment.probability,
         photo_side=None,
         state_hint=state_hint,
     )
