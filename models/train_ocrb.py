@@ -100,8 +100,9 @@ def render_line(
     # Downscale to the target character height (log-uniform 7..40 px).
     char_h = float(np.exp(rng.uniform(np.log(7), np.log(40))))
     scale = char_h / (bottom - top) * rng.uniform(0.97, 1.03)
-    img = cv2.resize(img, None, fx=scale, fy=scale * rng.uniform(0.92, 1.08),
-                     interpolation=cv2.INTER_AREA)
+    img = cv2.resize(
+        img, None, fx=scale, fy=scale * rng.uniform(0.92, 1.08), interpolation=cv2.INTER_AREA
+    )
     sy = img.shape[0] / height
     sx = img.shape[1] / width
     centers = centers * sx

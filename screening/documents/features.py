@@ -1,39 +1,36 @@
-"""Text regions of a data page and the features that tell handwriting from print.
+"""Text regions of a page and the features that tell handwriting from print.
 
-Pure numpy/scipy on RGB arrays (no OpenCV here: only :mod:`screening.imaging` imports
-it). The page is first brought to a working width of :data:`WORK_WIDTH` pixels so the
-features do not depend on the capture resolution; boxes are returned in the caller's
-pixels.
+The page is first brought upright at a working scale (:mod:`screening.documents.ink`);
+boxes are returned in the caller's pixels. Per text region (one line of ink),
+:func:`region_features` measures what an examiner looks at, in terms that hold for any
+layout, label language, font, pen or paper:
 
-Per text region (one line of ink), :func:`region_features` measures what an examiner
-looks at:
-
-* ink colour — ballpoint blue/violet versus printed black (chroma of the ink pixels);
-* pressure — how much the ink density varies along the strokes;
-* stroke width and its variation (distance transform on the ridge of the strokes);
-* baseline wobble — how far the bottoms of the characters stray from a fitted line;
-* size regularity — variation of character heights and widths;
-* spacing regularity — variation of the gaps between characters;
-* slant variation — spread of the orientation of the characters;
-* connectedness — characters per text height (cursive joins letters);
-* enclosure — whether the line sits inside a closed ink frame (the rectangle or ring of
-  a rubber stamp: border-control, registration and extension stamps print their text in
-  ink, upright or rotated, inside a frame; hand-entered values sit on ruled lines).
+* ink — colour (blue/violet/red excess, chroma), darkness and how it varies along the
+  strokes (pen pressure), and how far the line's ink is from the page's usual ink;
+* strokes — width and its variation (distance transform on the stroke ridge), the share
+  of edge energy exactly horizontal or vertical (typeset stems and bars), how straight
+  the strokes run locally (orientation coherence);
+* glyphs — how many of the line's characters have an identical twin elsewhere on the
+  page (printing repeats its glyphs exactly; a hand never does), their height, width
+  and gap variation, and slant spread;
+* line — baseline and top-line wobble, baseline slope, characters per text height
+  (cursive joins letters), the line's height against the page's usual line;
+* enclosure — whether the line sits inside a closed ink frame (a rubber stamp's
+  rectangle or ring: stamps print their text in ballpoint-like ink).
 """
 
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-WORK_WIDTH = 800
-_S = WORK_WIDTH / 1000  # region filters below are tuned at 1000 px and scale with it
-INK_CONTRAST = 50.0  # grey levels below the local paper level that count as ink
-_BG_BLOCK = 24
+from screening.documents.ink import PageInk, in_frame, page_ink
+from screening.documents.ink import S as _S
 
 FEATURE_NAMES = (
     "blue_excess",
@@ -55,11 +52,15 @@ FEATURE_NAMES = (
     "region_height",
     "aspect",
     "in_frame",
+    "hv_edge_share",
+    "coherence",
+    "twin_share",
+    "ink_distance",
+    "ridge_darkness_cv",
+    "baseline_slope",
+    "height_vs_page",
 )
-# A stamp frame: a thin closed outline, bigger than a text line, smaller than the page.
-_FRAME_MIN = 30 * _S  # work pixels, each side
-_FRAME_MAX_FRACTION = 0.45  # of the page width/height
-_FRAME_MAX_FILL = 0.25  # ink share of its box (an outline, not a blot)
+_TWIN_GRID = 5  # glyph shape descriptor: the glyph pooled to 5 x 5, thresholded
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,112 +69,6 @@ class TextRegion:
 
     box_work: tuple[int, int, int, int]
     box: tuple[int, int, int, int]
-
-
-@dataclass(frozen=True, slots=True)
-class PageInk:
-    """The page at working scale with its ink mask and the factor back to input pixels."""
-
-    rgb: np.ndarray  # float32 HxWx3
-    gray: np.ndarray  # float32 HxW
-    background: np.ndarray  # float32 HxW, local paper level
-    ink: np.ndarray  # bool HxW
-    scale: float  # input pixels per work pixel
-    # Thin closed outlines (stamp frames, seal rings): a box (x0, y0, x1, y1) and the
-    # outline's pixel coordinates (ys, xs) each.
-    frames: tuple[tuple[tuple[int, int, int, int], np.ndarray, np.ndarray], ...] = ()
-
-
-def to_work_scale(rgb: np.ndarray, width: int = WORK_WIDTH) -> tuple[np.ndarray, float]:
-    """Resize an RGB uint8 array to ``width`` pixels wide; return it and the scale back."""
-    if rgb.ndim == 2:
-        rgb = np.repeat(rgb[..., None], 3, axis=2)
-    rgb = rgb[..., :3]
-    h, w = rgb.shape[:2]
-    if w == width:
-        return rgb.astype(np.float32), 1.0
-    factor = width / w
-    img = Image.fromarray(np.ascontiguousarray(rgb.astype(np.uint8)))
-    img = img.resize((width, max(1, round(h * factor))), Image.Resampling.BILINEAR)
-    return np.asarray(img, np.float32), w / width
-
-
-def _local_background(gray: np.ndarray) -> np.ndarray:
-    """Paper level: a high percentile per block, smoothly upsampled."""
-    h, w = gray.shape
-    bh, bw = -(-h // _BG_BLOCK), -(-w // _BG_BLOCK)
-    padded = np.pad(gray, ((0, bh * _BG_BLOCK - h), (0, bw * _BG_BLOCK - w)), mode="edge")
-    blocks = padded.reshape(bh, _BG_BLOCK, bw, _BG_BLOCK).transpose(0, 2, 1, 3)
-    level = np.percentile(blocks.reshape(bh, bw, -1), 90, axis=2)
-    level = ndimage.maximum_filter(level, size=3).astype(np.float32)
-    zoomed = Image.fromarray(level, mode="F").resize(
-        (bw * _BG_BLOCK, bh * _BG_BLOCK), Image.Resampling.BILINEAR
-    )
-    return np.asarray(zoomed, np.float32)[:h, :w]
-
-
-def page_ink(rgb: np.ndarray) -> PageInk:
-    work, scale = to_work_scale(rgb)
-    r, g, b = (np.ascontiguousarray(work[..., i]) for i in range(3))
-    gray = 0.299 * r + 0.587 * g + 0.114 * b
-    background = _local_background(gray)
-    depth = background - gray
-    # Ballpoint ink can be light but is saturated; printed guilloche is pale and greyish.
-    saturation = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
-    ink = (depth > INK_CONTRAST) | ((depth > INK_CONTRAST * 0.4) & (saturation > 70))
-    frames = find_frames(ink)
-    # Ruled lines and frames are print, not text: drop long straight horizontal runs.
-    runs = ndimage.uniform_filter1d(ink.astype(np.float32), size=41, axis=1)
-    rules = (runs > 0.85).view(np.uint8)
-    rules = ndimage.maximum_filter1d(ndimage.maximum_filter1d(rules, 41, axis=1), 3, axis=0) > 0
-    ink &= ~(rules & (ndimage.uniform_filter1d(ink.astype(np.float32), 5, axis=0) < 0.75))
-    return PageInk(
-        rgb=work, gray=gray, background=background, ink=ink, scale=scale, frames=frames
-    )
-
-
-def find_frames(
-    ink: np.ndarray,
-) -> tuple[tuple[tuple[int, int, int, int], np.ndarray, np.ndarray], ...]:
-    """Thin outlines of stamp size in the ink mask (before ruled lines are removed, so
-    that an upright rectangle keeps its horizontal sides)."""
-    labels, count = ndimage.label(ink, structure=np.ones((3, 3), bool))
-    if not count:
-        return ()
-    sizes = np.bincount(labels.ravel(), minlength=count + 1)
-    h_max, w_max = ink.shape[0] * _FRAME_MAX_FRACTION, ink.shape[1] * _FRAME_MAX_FRACTION
-    frames = []
-    for index, slc in enumerate(ndimage.find_objects(labels), start=1):
-        if slc is None:
-            continue
-        ys, xs = slc
-        h, w = ys.stop - ys.start, xs.stop - xs.start
-        if not (_FRAME_MIN <= h <= h_max and _FRAME_MIN <= w <= w_max):
-            continue
-        if sizes[index] > _FRAME_MAX_FILL * h * w:
-            continue
-        py, px = np.nonzero(labels[slc] == index)
-        frames.append(((xs.start, ys.start, xs.stop, ys.stop), py + ys.start, px + xs.start))
-    return tuple(frames)
-
-
-def in_frame(page: PageInk, box_work: tuple[int, int, int, int]) -> float:
-    """1 when a frame outline runs round the box on all four sides (left and right of
-    it at its height, above and below it at its width), else 0."""
-    x, y, w, h = box_work
-    for (fx0, fy0, fx1, fy1), ys, xs in page.frames:
-        if not (fx0 <= x and fy0 <= y and x + w <= fx1 and y + h <= fy1):
-            continue
-        row_band = (ys >= y) & (ys < y + h)
-        col_band = (xs >= x) & (xs < x + w)
-        if (
-            np.any(row_band & (xs < x))
-            and np.any(row_band & (xs >= x + w))
-            and np.any(col_band & (ys < y))
-            and np.any(col_band & (ys >= y + h))
-        ):
-            return 1.0
-    return 0.0
 
 
 def find_text_regions(page: PageInk) -> list[TextRegion]:
@@ -194,9 +89,7 @@ def find_text_regions(page: PageInk) -> list[TextRegion]:
         if ink_count < 60 * _S * _S:
             continue
         box_work = (xs.start, ys.start, w, h)
-        s = page.scale
-        box = (round(xs.start * s), round(ys.start * s), round(w * s), round(h * s))
-        regions.append(TextRegion(box_work=box_work, box=box))
+        regions.append(TextRegion(box_work=box_work, box=page.box_to_input(box_work)))
     return regions
 
 
@@ -214,34 +107,29 @@ def _axial_spread(angles: np.ndarray) -> float:
     return float(np.sqrt(-2.0 * np.log(max(resultant, 1e-12))) / 2.0)
 
 
-def region_features(page: PageInk, region: TextRegion) -> np.ndarray:
-    """The feature vector (order :data:`FEATURE_NAMES`) of one text region."""
-    x, y, w, h = region.box_work
-    mask = page.ink[y : y + h, x : x + w]
-    rgb = page.rgb[y : y + h, x : x + w]
-    depth = (page.background - page.gray)[y : y + h, x : x + w]
-    ink_rgb = rgb[mask]
-    ink_depth = depth[mask]
-    r, g, b = ink_rgb[:, 0], ink_rgb[:, 1], ink_rgb[:, 2]
-    blue_excess = float(np.mean(b - (r + g) / 2) / 255)
-    red_excess = float(np.mean(r - g) / 255)
-    chroma = float(np.mean(ink_rgb.max(axis=1) - ink_rgb.min(axis=1)) / 255)
-    darkness = float(np.mean(ink_depth) / 255)
-    darkness_cv = _cv(ink_depth)
+@dataclass(slots=True)
+class _Glyphs:
+    """The connected components of one region (characters, or joined cursive runs)."""
 
-    dist = ndimage.distance_transform_edt(mask)
-    ridge = mask & (dist >= ndimage.maximum_filter(dist, size=3))
-    widths = dist[ridge] * 2
-    stroke_width = float(np.mean(widths)) if widths.size else 0.0
-    stroke_width_cv = _cv(widths)
+    heights: np.ndarray
+    widths: np.ndarray
+    bottoms: np.ndarray
+    tops: np.ndarray
+    centres: np.ndarray
+    lefts: np.ndarray
+    rights: np.ndarray
+    slants: np.ndarray
+    shapes: list[bytes]  # shape descriptors, for twins across the page
 
+
+def _glyphs(mask: np.ndarray) -> _Glyphs:
     labels, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
-    heights, widths_c, bottoms, tops, centres, lefts, rights, slants = ([] for _ in range(8))
+    rows: list[tuple[float, ...]] = []
+    shapes: list[bytes] = []
     if count:
         index_all = np.arange(1, count + 1)
         sizes = ndimage.sum_labels(mask, labels, index=index_all)
-        # Orientation of every component at once, from its second moments (the same
-        # angle np.cov would give: the ddof factor cancels in the arctan).
+        # Orientation of every component at once, from its second moments.
         yy, xx = np.indices(mask.shape, dtype=np.float64)
         n = np.maximum(sizes, 1)
         mx = ndimage.sum_labels(xx, labels, index_all) / n
@@ -254,57 +142,131 @@ def region_features(page: PageInk, region: TextRegion) -> np.ndarray:
             if slc is None or sizes[index - 1] < 6:
                 continue
             ys, xs = slc
-            heights.append(ys.stop - ys.start)
-            widths_c.append(xs.stop - xs.start)
-            bottoms.append(ys.stop)
-            tops.append(ys.start)
-            centres.append((xs.start + xs.stop) / 2)
-            lefts.append(xs.start)
-            rights.append(xs.stop)
-            slants.append(float(angles[index - 1]))
-    heights_a = np.asarray(heights, np.float32)
-    unit = float(np.median(heights_a)) if heights_a.size else float(h)
-    unit = max(unit, 1.0)
+            rows.append(
+                (
+                    ys.stop - ys.start,
+                    xs.stop - xs.start,
+                    ys.stop,
+                    ys.start,
+                    (xs.start + xs.stop) / 2,
+                    xs.start,
+                    xs.stop,
+                    float(angles[index - 1]),
+                )
+            )
+            shapes.append(_shape_key(labels[slc] == index))
+    table = np.asarray(rows, np.float64).reshape(-1, 8)
+    return _Glyphs(*(table[:, i] for i in range(8)), shapes=shapes)
 
-    def wobble(levels: list[int]) -> float:
-        if len(levels) < 3:
-            return 0.0
-        xs_ = np.asarray(centres, np.float64)
-        ys_ = np.asarray(levels, np.float64)
+
+def _shape_key(glyph: np.ndarray) -> bytes:
+    """A glyph's shape, pooled to a small grid and thresholded, with its size (to half
+    a work pixel's rounding): equal keys for the same typeset character, rarely for two
+    handwritten ones."""
+    h, w = glyph.shape
+    pooled = Image.fromarray(glyph.astype(np.uint8) * 255).resize(
+        (_TWIN_GRID, _TWIN_GRID), Image.Resampling.BOX
+    )
+    bits = (np.asarray(pooled) > 127).astype(np.uint8)
+    return bytes([min(255, h // 2), min(255, w // 2)]) + np.packbits(bits).tobytes()
+
+
+@dataclass(frozen=True, slots=True)
+class _PageContext:
+    ink_rgb: np.ndarray  # the page's median ink colour
+    line_height: float  # the page's median text-line height
+
+
+def _page_context(page: PageInk, regions: list[TextRegion]) -> _PageContext:
+    ink_pixels = page.rgb[page.ink][::3]
+    ink_rgb = np.median(ink_pixels, axis=0) if len(ink_pixels) else np.zeros(3, np.float32)
+    heights = [r.box_work[3] for r in regions]
+    return _PageContext(ink_rgb=ink_rgb, line_height=float(np.median(heights)) if heights else 20.0)
+
+
+def _edges(gray: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
+    """Share of edge energy round the strokes that is exactly upright or level (typeset
+    stems and bars; a hand's strokes are slanted and curved), and the mean orientation
+    coherence (structure tensor) on the strokes."""
+    smooth = ndimage.gaussian_filter(gray, 0.8)
+    gy, gx = np.gradient(smooth)
+    near = ndimage.binary_dilation(mask, iterations=1)
+    mx, my = gx[near], gy[near]
+    magnitude = np.hypot(mx, my)
+    theta = np.abs(np.degrees(np.arctan2(my, mx))) % 90.0
+    upright = (theta < 10) | (theta > 80)
+    hv_share = float(magnitude[upright].sum() / (magnitude.sum() + 1e-6))
+    jxx = ndimage.gaussian_filter(gx * gx, 2.0)
+    jyy = ndimage.gaussian_filter(gy * gy, 2.0)
+    jxy = ndimage.gaussian_filter(gx * gy, 2.0)
+    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (jxx + jyy + 1e-3)
+    return hv_share, float(np.mean(coherence[mask])) if mask.any() else 0.0
+
+
+def region_features(
+    page: PageInk, region: TextRegion, context: _PageContext, glyphs: _Glyphs, twins: Counter[bytes]
+) -> np.ndarray:
+    """The feature vector (order :data:`FEATURE_NAMES`) of one text region."""
+    x, y, w, h = region.box_work
+    mask = page.ink[y : y + h, x : x + w]
+    rgb = page.rgb[y : y + h, x : x + w]
+    depth = (page.background - page.gray)[y : y + h, x : x + w]
+    ink_rgb = rgb[mask]
+    ink_depth = depth[mask]
+    r, g, b = ink_rgb[:, 0], ink_rgb[:, 1], ink_rgb[:, 2]
+
+    dist = ndimage.distance_transform_edt(mask)
+    ridge = mask & (dist >= ndimage.maximum_filter(dist, size=3))
+    widths = dist[ridge] * 2
+    unit = max(float(np.median(glyphs.heights)) if glyphs.heights.size else float(h), 1.0)
+
+    hv_share, coherence = _edges(page.gray[y : y + h, x : x + w], mask)
+
+    def fit(levels: np.ndarray) -> tuple[float, float]:
+        """Median residual (in character heights) and slope (degrees) of a line fit."""
+        if levels.size < 3:
+            return 0.0, 0.0
         with warnings.catch_warnings():
             # Characters stacked in one column: the fit is degenerate but harmless.
             warnings.simplefilter("ignore", np.exceptions.RankWarning)
-            coeff = np.polyfit(xs_, ys_, 1)
-        residual = ys_ - np.polyval(coeff, xs_)
-        return float(np.median(np.abs(residual)) / unit)
+            coeff = np.polyfit(glyphs.centres, levels, 1)
+        residual = levels - np.polyval(coeff, glyphs.centres)
+        return float(np.median(np.abs(residual)) / unit), float(np.degrees(np.arctan(coeff[0])))
 
-    order = np.argsort(lefts) if lefts else np.array([], int)
-    gaps = (
-        np.asarray(lefts, np.float32)[order][1:] - np.asarray(rights, np.float32)[order][:-1]
-        if len(order) > 1
-        else np.zeros(0, np.float32)
-    )
+    bottom_wobble, slope = fit(glyphs.bottoms)
+    top_wobble, _ = fit(glyphs.tops)
+    order = np.argsort(glyphs.lefts)
+    gaps = glyphs.lefts[order][1:] - glyphs.rights[order][:-1] if order.size > 1 else np.zeros(0)
+    twin = float(np.mean([twins[s] > 1 for s in glyphs.shapes])) if glyphs.shapes else 0.0
+    ridge_depth = depth[ridge]
     return np.array(
         [
-            blue_excess,
-            red_excess,
-            chroma,
-            darkness,
-            darkness_cv,
-            stroke_width / unit,
-            stroke_width_cv,
-            wobble(bottoms),
-            wobble(tops),
-            _cv(heights_a),
-            _cv(np.asarray(widths_c, np.float32)),
+            float(np.mean(b - (r + g) / 2) / 255),
+            float(np.mean(r - g) / 255),
+            float(np.mean(ink_rgb.max(axis=1) - ink_rgb.min(axis=1)) / 255),
+            float(np.mean(ink_depth) / 255),
+            _cv(ink_depth),
+            (float(np.mean(widths)) if widths.size else 0.0) / unit,
+            _cv(widths),
+            bottom_wobble,
+            top_wobble,
+            _cv(glyphs.heights),
+            _cv(glyphs.widths),
             _cv(gaps),
             float(np.std(gaps) / unit) if gaps.size > 1 else 0.0,
-            _axial_spread(np.asarray(slants)) if len(slants) > 1 else 0.0,
-            len(heights) / max(1.0, w / unit),
+            _axial_spread(glyphs.slants) if glyphs.slants.size > 1 else 0.0,
+            glyphs.heights.size / max(1.0, w / unit),
             float(mask.mean()),
             h / (30.0 * _S),
             w / max(h, 1),
             in_frame(page, region.box_work),
+            hv_share,
+            coherence,
+            twin,
+            float(np.linalg.norm(np.mean(ink_rgb, axis=0) - context.ink_rgb) / 255),
+            _cv(ridge_depth),
+            abs(slope),
+            h / max(1.0, context.line_height),
         ],
         dtype=np.float32,
     )
@@ -316,4 +278,11 @@ def page_region_features(rgb: np.ndarray) -> tuple[list[TextRegion], np.ndarray]
     regions = find_text_regions(page)
     if not regions:
         return [], np.zeros((0, len(FEATURE_NAMES)), np.float32)
-    return regions, np.vstack([region_features(page, r) for r in regions])
+    context = _page_context(page, regions)
+    glyphs = [
+        _glyphs(page.ink[y : y + h, x : x + w]) for x, y, w, h in (r.box_work for r in regions)
+    ]
+    twins: Counter[bytes] = Counter(s for g in glyphs for s in g.shapes)
+    return regions, np.vstack(
+        [region_features(page, r, context, g, twins) for r, g in zip(regions, glyphs, strict=True)]
+    )

@@ -59,3 +59,45 @@ def compile_forest(model: Any) -> CompiledForest:
             )
         )
     return CompiledForest(trees=tuple(trees))
+
+
+@dataclass(frozen=True, slots=True)
+class BatchForest:
+    """The same trees as arrays, walked for many rows at once (one numpy step per tree
+    level): for scoring thousands of rows (blocks of a page) in a few milliseconds."""
+
+    trees: tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int], ...]
+
+    def positive_proba(self, features: np.ndarray) -> np.ndarray:
+        x = np.asarray(features, dtype=np.float32)
+        rows = np.arange(len(x))
+        total = np.zeros(len(x), np.float64)
+        for left, right, feature, threshold, positive, depth in self.trees:
+            node = np.zeros(len(x), np.intp)
+            for _ in range(depth):
+                f = feature[node]
+                leaf = f < 0
+                go_left = x[rows, np.where(leaf, 0, f)] <= threshold[node]
+                node = np.where(leaf, node, np.where(go_left, left[node], right[node]))
+            total += positive[node]
+        return total / len(self.trees)
+
+
+def batch_forest(model: Any) -> BatchForest:
+    """The trees of a fitted binary ``RandomForestClassifier`` for :class:`BatchForest`."""
+    compiled = compile_forest(model)
+    trees = []
+    for (left, right, feature, threshold, positive), estimator in zip(
+        compiled.trees, model.estimators_, strict=True
+    ):
+        trees.append(
+            (
+                np.asarray(left, np.intp),
+                np.asarray(right, np.intp),
+                np.asarray(feature, np.intp),
+                np.asarray(threshold, np.float64),
+                np.asarray(positive, np.float64),
+                int(estimator.tree_.max_depth),
+            )
+        )
+    return BatchForest(trees=tuple(trees))

@@ -2,9 +2,10 @@
 
 A page with no MRZ is not just "no MRZ". :func:`assess_handfilled` cuts the page into
 text regions, scores each with the region classifier (``models/handfilled``, trained by
-``models/train_handfilled.py``) and calls the page hand-filled when its K-th most
-handwriting-like region passes the threshold stored in the model card — one signature or
-one seal arc alone does not make a printed page hand-filled.
+``models/train_handfilled.py`` on pages of several independently written families) and
+calls the page hand-filled when its K-th most handwriting-like text row passes the
+threshold stored in the model card — a signature (in however many pieces) or a seal arc
+alone does not make a printed page hand-filled.
 
 :func:`legacy_findings` turns that assessment and the identified edition into findings:
 
@@ -126,11 +127,21 @@ def load_model(path: Path = MODEL_FILE) -> HandfilledModel:
     )
 
 
-def page_score(probabilities: np.ndarray, k: int) -> float:
-    """The K-th highest region probability (0 when the page has fewer regions)."""
-    if len(probabilities) < k:
-        return 0.0
-    return float(np.sort(probabilities)[::-1][k - 1])
+def page_score(
+    probabilities: np.ndarray, boxes: list[tuple[int, int, int, int]], k: int
+) -> float:
+    """The K-th highest region probability counting one region per text row (0 when
+    the page has fewer rows): a signature that falls into several pieces on one row,
+    or a stamp's lines beside it, count once."""
+    rows: list[tuple[int, int]] = []
+    for i in np.argsort(-np.asarray(probabilities), kind="stable"):
+        _, y, _, h = boxes[i]
+        if any(min(y + h, b) - max(y, a) > 0.5 * min(h, b - a) for a, b in rows):
+            continue
+        rows.append((y, y + h))
+        if len(rows) == k:
+            return float(probabilities[i])
+    return 0.0
 
 
 def assess_handfilled(
@@ -151,7 +162,7 @@ def assess_handfilled(
         if probabilities[i] >= REGION_THRESHOLD
     )
     return HandfilledAssessment(
-        score=page_score(probabilities, model.k),
+        score=page_score(probabilities, [r.box_work for r in regions], model.k),
         threshold=model.threshold,
         regions=handwritten,
         region_count=len(regions),

@@ -1,0 +1,130 @@
+"""Pages of the specimen families for the documents models and benchmark.
+
+Every documents model is trained on pages drawn, in memory, by several independently
+written families (``house``: :mod:`fixtures.house_documents`; ``atlas``, ``borealis``:
+:mod:`fixtures.families`), and reported on families it was not trained on. This module
+draws the pages of a seeded plan, decodes them, and reads their MRZ the way a scan does
+(our own reader, :func:`screening.imaging.mrz_image.read_image_mrz`), so that training,
+validation and the benchmark see the same inputs as ``screening scan``.
+
+Rendering is the slow part (about 0.5-1 s a page); ``SCREENING_PAGE_CACHE`` names a
+folder where decoded pages are kept between runs (a cache only: the same seed draws the
+same page).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fixtures.families import FAMILIES, plan
+from fixtures.families.contract import PageRequest
+from screening.imaging.load import decode_image
+
+HOUSE = "house"
+
+
+def available_families() -> list[str]:
+    """``house`` and every independent family whose module is present."""
+    names = [HOUSE]
+    for name, module in FAMILIES.items():
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            continue
+        names.append(name)
+    return names
+
+
+@dataclass(slots=True)
+class Page:
+    family: str
+    request: PageRequest
+    rgb: np.ndarray
+    gray: np.ndarray
+    truth: dict[str, Any]
+    mrz: Any = None  # screening.imaging ImageMrz, when read
+
+    @property
+    def kind(self) -> str:
+        return self.request.kind
+
+
+def _render(family: str, request: PageRequest) -> tuple[bytes, dict[str, Any]]:
+    if family == HOUSE:
+        from fixtures import house_documents
+
+        page = house_documents.render(request)
+    else:
+        from fixtures.families import family as family_module
+
+        page = family_module(family).render(request)
+    return page.image_bytes, page.truth
+
+
+def _cache_path(family: str, request: PageRequest) -> Path | None:
+    folder = os.environ.get("SCREENING_PAGE_CACHE")
+    if not folder:
+        return None
+    key = json.dumps(
+        [
+            family,
+            request.kind,
+            request.seed,
+            request.format,
+            request.capture,
+            request.subtle,
+            request.state,
+        ],
+        sort_keys=True,
+    )
+    return Path(folder) / f"{family}-{hashlib.sha256(key.encode()).hexdigest()[:20]}"
+
+
+def render_page(family: str, request: PageRequest) -> Page:
+    """Draw (or load from the cache) one page and decode it to RGB."""
+    cached = _cache_path(family, request)
+    if cached is not None and cached.with_suffix(".json").is_file():
+        data = cached.with_suffix(".img").read_bytes()
+        truth = json.loads(cached.with_suffix(".json").read_text("utf-8"))
+    else:
+        data, truth = _render(family, request)
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.with_suffix(".img").write_bytes(data)
+            cached.with_suffix(".json").write_text(json.dumps(truth), "utf-8")
+    image = decode_image(data, f"{family}-{request.kind}-{request.seed}")
+    rgb = np.ascontiguousarray(image.bgr[..., ::-1])
+    return Page(family=family, request=request, rgb=rgb, gray=image.gray, truth=truth)
+
+
+def read_mrz(page: Page) -> Page:
+    """Read the page's MRZ as a scan does (our reader, no Tesseract)."""
+    from screening.imaging.mrz_image import read_image_mrz
+
+    page.mrz = read_image_mrz(page.gray, use_tesseract=False)
+    return page
+
+
+def pages(
+    family: str, n: int, seed: int, *, kinds: tuple[str, ...] | None = None, with_mrz: bool = False
+) -> Iterator[Page]:
+    """The pages of the ``documents`` plan (``n`` requests from ``seed``), optionally
+    only some kinds, optionally with their MRZ read."""
+    for request in plan("documents", n, seed):
+        if kinds is not None and request.kind not in kinds:
+            continue
+        page = render_page(family, request)
+        yield (
+            read_mrz(page)
+            if with_mrz and request.kind in ("genuine", "photo_substituted")
+            else page
+        )
