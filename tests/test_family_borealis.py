@@ -131,13 +131,14 @@ def _check_boxes(truth: dict[str, Any]) -> None:
 def _check_check_digits(truth: dict[str, Any]) -> None:
     """Every check digit holds, except the one a wrong_check_digit page breaks."""
     checks = check_mrz(truth["mrz_lines"], Settings(today=SCREENING_DATE)).check_digits
-    failed = {name for name, check in checks.items() if not check["valid"]}
+    failed = {(c["line"], c["position"]) for c in checks.values() if not c["valid"]}
     if truth["kind"] == "wrong_check_digit":
         wrong = truth["alteration"]
         line, index = wrong["line"] - 1, wrong["index"] - 1
-        assert wrong["check"] in failed
+        assert (wrong["line"], wrong["index"]) in failed
         assert truth["mrz_lines"][line][index] != truth["mrz_lines_genuine"][line][index]
-        assert failed <= {wrong["check"], "composite"}
+        composite = next((c["line"], c["position"]) for n, c in checks.items() if n == "composite")
+        assert failed <= {(wrong["line"], wrong["index"]), composite}
     else:
         assert failed == set()
     genuine = check_mrz(truth["mrz_lines_genuine"], Settings(today=SCREENING_DATE))
