@@ -201,9 +201,26 @@ def test_capture_overrides_are_applied_exactly() -> None:
     assert page_box[3] > page_box[2]
 
 
-def test_an_unknown_capture_override_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown capture override"):
-        atlas.render(PageRequest("genuine", 5, capture_overrides={"zoom": 2}))
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (PageRequest("genuine", 5, capture_overrides={"zoom": 2}), "unknown capture override"),
+        (PageRequest("genuine", 5, "TD4"), "unknown format"),
+        (PageRequest("viz_altered", 5, field="height"), "unknown field"),
+        (PageRequest("genuine", 5, state="XYZ"), "draws no documents of 'XYZ'"),
+        (PageRequest("forged", 5), "unknown kind"),
+    ],
+    ids=["override", "format", "field", "state", "kind"],
+)
+def test_a_request_the_family_cannot_draw_is_refused(request_: PageRequest, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        atlas.render(request_)
+
+
+def test_a_requested_state_is_drawn() -> None:
+    truth = atlas.render(PageRequest("genuine", 6, "TD1", "hard", state="TJK")).truth
+    assert truth["state"] == "TJK"
+    assert check_mrz(truth["mrz_lines"], SETTINGS).fields["issuing_country"] == "TJK"
 
 
 def test_the_same_request_renders_the_same_bytes() -> None:
