@@ -30,6 +30,11 @@ from fixtures.families.contract import PageRequest
 from screening.imaging.load import decode_image
 
 HOUSE = "house"
+# The seeded pools of the documents plan, per family: training (every model), validation
+# (operating points), test (the benchmark). Disjoint seeds.
+TRAIN_SEED, TRAIN_REQUESTS = 20261301, 192
+VALID_SEED, VALID_REQUESTS = 20261302, 96
+TEST_SEED, TEST_REQUESTS = 20261303, 160
 
 
 def available_families() -> list[str]:
@@ -51,7 +56,8 @@ class Page:
     rgb: np.ndarray
     gray: np.ndarray
     truth: dict[str, Any]
-    mrz: Any = None  # screening.imaging ImageMrz, when read
+    mrz: Any = None  # screening.imaging ImageMrz, when read (not when cached)
+    geometry: Any = None  # screening.documents.upright MrzGeometry, when read
 
     @property
     def kind(self) -> str:
@@ -107,10 +113,24 @@ def render_page(family: str, request: PageRequest) -> Page:
 
 
 def read_mrz(page: Page) -> Page:
-    """Read the page's MRZ as a scan does (our reader, no Tesseract)."""
+    """Read the page's MRZ as a scan does (our reader, no Tesseract); its geometry is
+    kept in ``page.geometry`` (and in the cache)."""
+    from screening.documents.upright import MrzGeometry, mrz_geometry
     from screening.imaging.mrz_image import read_image_mrz
 
+    cached = _cache_path(page.family, page.request)
+    sidecar = cached.with_suffix(".mrz.json") if cached is not None else None
+    if sidecar is not None and sidecar.is_file():
+        data = json.loads(sidecar.read_text("utf-8"))
+        page.geometry = MrzGeometry(**data) if data else None
+        return page
     page.mrz = read_image_mrz(page.gray, use_tesseract=False)
+    page.geometry = mrz_geometry(page.mrz)
+    if sidecar is not None:
+        g = page.geometry
+        sidecar.write_text(
+            json.dumps({"first": g.first, "last": g.last, "chars": g.chars} if g else None), "utf-8"
+        )
     return page
 
 

@@ -41,15 +41,19 @@ import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 from threadpoolctl import threadpool_limits
 
-from models.document_pages import Page, available_families, pages
+from models.document_pages import (
+    TRAIN_REQUESTS,
+    TRAIN_SEED,
+    VALID_REQUESTS,
+    VALID_SEED,
+    Page,
+    available_families,
+    pages,
+)
 from screening.documents.features import FEATURE_NAMES, TextRegion, page_region_features
 from screening.documents.legacy import CARD_FILE, MODEL_DIR, MODEL_FILE, page_score
 
 FINGERPRINT_FILE = MODEL_DIR / "fingerprint.npz"
-TRAIN_SEED = 20261216
-VALID_SEED = 20261217
-TRAIN_PAGES = 240  # requests of the documents plan per family
-VALID_PAGES = 120
 N_TREES = 60
 K_CHOICES = (2, 3, 4)
 KINDS = ("handfilled", "printed_no_mrz", "genuine", "photo_substituted")
@@ -64,7 +68,12 @@ class PageRegions:
     capture: str
     regions: list[TextRegion]
     features: np.ndarray
-    labels: np.ndarray  # 1 handwritten, 0 printed, -1 left out
+    hand: list[list[int]]  # hand-entered value boxes (input pixels)
+    signatures: list[list[int]]
+
+    @property
+    def labels(self) -> np.ndarray:
+        return label_regions(self.regions, self.hand, self.signatures)
 
     @property
     def handfilled(self) -> bool:
@@ -82,34 +91,49 @@ def _coverage(box: tuple[int, int, int, int], other: list[int]) -> float:
 def _near(box: tuple[int, int, int, int], others: list[list[int]], pad: float) -> bool:
     x, y, w, h = box
     for ox, oy, ow, oh in others:
-        if (x < ox + ow + pad * oh and ox - pad * oh < x + w
-                and y < oy + oh + pad * oh and oy - pad * oh < y + h):
+        if (
+            x < ox + ow + pad * oh
+            and ox - pad * oh < x + w
+            and y < oy + oh + pad * oh
+            and oy - pad * oh < y + h
+        ):
             return True
     return False
 
 
-def label_regions(page: Page, regions: list[TextRegion]) -> np.ndarray:
-    hand = (page.truth.get("handwriting") or {}).get("boxes") or []
-    signatures = (page.truth.get("handwriting") or {}).get("signature_boxes") or []
+def label_regions(
+    regions: list[TextRegion], hand: list[list[int]], signatures: list[list[int]]
+) -> np.ndarray:
+    """1 handwritten, 0 printed, -1 left out (see the module)."""
     labels = []
     for region in regions:
         x, y, w, h = region.box
         cx, cy = x + w / 2, y + h / 2
+        covered = max((_coverage(region.box, b) for b in hand), default=0.0)
         centre_in = any(hx <= cx <= hx + hw and hy <= cy <= hy + hh for hx, hy, hw, hh in hand)
-        if centre_in and max((_coverage(region.box, b) for b in hand), default=0) >= 0.5:
+        if centre_in and covered >= 0.5:
             labels.append(1)
-        elif _near(region.box, hand, 0.5) or _near(region.box, signatures, 0.3):
-            labels.append(-1)
-        else:
+        elif covered < 0.15 and not _near(region.box, signatures, 0.3):
             labels.append(0)
+        else:
+            labels.append(-1)
     return np.asarray(labels, np.int8)
 
 
 def page_regions(page: Page) -> PageRegions:
     regions, features = page_region_features(page.rgb)
-    return PageRegions(family=page.family, kind=page.kind, capture=page.request.capture,
-                       regions=regions, features=features,
-                       labels=label_regions(page, regions))
+    handwriting = page.truth.get("handwriting") or {}
+    hand = handwriting.get("boxes") or []
+    signatures = handwriting.get("signature_boxes") or []
+    return PageRegions(
+        family=page.family,
+        kind=page.kind,
+        capture=page.request.capture,
+        regions=regions,
+        features=features,
+        hand=hand,
+        signatures=signatures,
+    )
 
 
 def collect(families: list[str], n: int, seed: int) -> list[PageRegions]:
@@ -117,15 +141,22 @@ def collect(families: list[str], n: int, seed: int) -> list[PageRegions]:
 
 
 def dataset(items: list[PageRegions]) -> tuple[np.ndarray, np.ndarray]:
-    rows = [p.features[p.labels >= 0] for p in items if len(p.regions)]
-    labels = [p.labels[p.labels >= 0] for p in items if len(p.regions)]
+    labelled = [(p.features, p.labels) for p in items if len(p.regions)]
+    rows = [f[lab >= 0] for f, lab in labelled]
+    labels = [lab[lab >= 0] for _, lab in labelled]
     return np.vstack(rows), np.concatenate(labels).astype(int)
 
 
 def fit(features: np.ndarray, labels: np.ndarray, seed: int) -> RandomForestClassifier:
-    model = RandomForestClassifier(n_estimators=N_TREES, max_depth=14, min_samples_leaf=3,
-                                   max_features=0.4, class_weight="balanced_subsample",
-                                   random_state=seed, n_jobs=1)
+    model = RandomForestClassifier(
+        n_estimators=N_TREES,
+        max_depth=14,
+        min_samples_leaf=3,
+        max_features=0.4,
+        class_weight="balanced_subsample",
+        random_state=seed,
+        n_jobs=1,
+    )
     with threadpool_limits(1):
         model.fit(features, labels)
     return model
@@ -143,8 +174,9 @@ def page_scores(model: Any, items: list[PageRegions], k: int) -> np.ndarray:
     return np.asarray(out)
 
 
-def choose_operating_point(model: Any, items: list[PageRegions]
-                           ) -> tuple[int, float, dict[str, Any]]:
+def choose_operating_point(
+    model: Any, items: list[PageRegions]
+) -> tuple[int, float, dict[str, Any]]:
     """K and the threshold: the K that separates hand-filled pages from the others
     widest on validation; the threshold :data:`MARGIN` of the way across the gap (or,
     when they overlap, the one missing fewest, a miss costing two false alarms)."""
@@ -157,27 +189,33 @@ def choose_operating_point(model: Any, items: list[PageRegions]
             threshold, gap = high + MARGIN * (low - high), low - high
         else:
             grid = np.linspace(0.05, 0.95, 91)
-            costs = [2 * np.sum((scores < t) & truth) + np.sum((scores >= t) & ~truth)
-                     for t in grid]
+            costs = [
+                2 * np.sum((scores < t) & truth) + np.sum((scores >= t) & ~truth) for t in grid
+            ]
             threshold = float(grid[int(np.argmin(costs))])
             gap = -float(np.min(costs))
         if best is None or gap > best[0]:
             best = (gap, k, threshold, scores)
     assert best is not None
     gap, k, threshold, scores = best
-    return k, round(threshold, 4), {
-        "validation_gap": round(gap, 4),
-        "validation_lowest_handfilled": round(float(scores[truth].min()), 4),
-        "validation_highest_other": round(float(scores[~truth].max()), 4),
-    }
+    return (
+        k,
+        round(threshold, 4),
+        {
+            "validation_gap": round(gap, 4),
+            "validation_lowest_handfilled": round(float(scores[truth].min()), 4),
+            "validation_highest_other": round(float(scores[~truth].max()), 4),
+        },
+    )
 
 
 def figures(model: Any, k: int, threshold: float, items: list[PageRegions]) -> dict[str, Any]:
     decided = page_scores(model, items, k) >= threshold
     per: dict[str, dict[str, int]] = {}
     for p, d in zip(items, decided, strict=True):
-        stats = per.setdefault(p.family, {"handfilled": 0, "caught": 0, "other": 0,
-                                          "other_flagged": 0})
+        stats = per.setdefault(
+            p.family, {"handfilled": 0, "caught": 0, "other": 0, "other_flagged": 0}
+        )
         if p.handfilled:
             stats["handfilled"] += 1
             stats["caught"] += int(d)
@@ -188,14 +226,18 @@ def figures(model: Any, k: int, threshold: float, items: list[PageRegions]) -> d
     return {"per_family": per, "decisions_sha256_16": digest}
 
 
-def train(families: list[str], *, seed: int = TRAIN_SEED, n: int = TRAIN_PAGES,
-          valid_families: list[str] | None = None
-          ) -> tuple[Any, dict[str, Any], list[PageRegions]]:
+def train(
+    families: list[str],
+    *,
+    seed: int = TRAIN_SEED,
+    n: int = TRAIN_REQUESTS,
+    valid_families: list[str] | None = None,
+) -> tuple[Any, dict[str, Any], list[PageRegions]]:
     items = collect(families, n, seed)
     features, labels = dataset(items)
     model = fit(features, labels, seed)
     valid_families = valid_families or families
-    valid = collect(valid_families, VALID_PAGES, VALID_SEED)
+    valid = collect(valid_families, VALID_REQUESTS, VALID_SEED)
     k, threshold, info = choose_operating_point(model, valid)
     card = {
         "model": "RandomForestClassifier on text-region features",
@@ -208,7 +250,7 @@ def train(families: list[str], *, seed: int = TRAIN_SEED, n: int = TRAIN_PAGES,
         "train_handwritten_regions": int(labels.sum()),
         "valid_families": valid_families,
         "valid_seed": VALID_SEED,
-        "valid_requests_per_family": VALID_PAGES,
+        "valid_requests_per_family": VALID_REQUESTS,
         "k": k,
         "threshold": threshold,
         **info,
@@ -222,16 +264,21 @@ def _versions() -> dict[str, str]:
     import scipy
     import sklearn
 
-    return {"numpy": np.__version__, "scipy": scipy.__version__,
-            "scikit-learn": sklearn.__version__, "python": sys.version.split()[0]}
+    return {
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "python": sys.version.split()[0],
+    }
 
 
 def write_fingerprint(model: Any, items: list[PageRegions]) -> None:
     """Region features of a few validation pages and the model's probabilities on them:
     the unit tests check the committed model against these without drawing pages."""
     rows = np.vstack([p.features for p in items if len(p.regions)][:6])
-    np.savez_compressed(FINGERPRINT_FILE, features=rows,
-                        probabilities=model.predict_proba(rows)[:, 1])
+    np.savez_compressed(
+        FINGERPRINT_FILE, features=rows, probabilities=model.predict_proba(rows)[:, 1]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,8 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"trained in {time.time() - started:.1f} s", file=sys.stderr)
     if args.check:
         committed = json.loads(CARD_FILE.read_text("utf-8"))
-        same = (committed.get("validation") == card["validation"]
-                and committed.get("k") == card["k"])
+        same = committed.get("validation") == card["validation"] and committed.get("k") == card["k"]
         print("model card matches" if same else "model card DIFFERS", file=sys.stderr)
         return 0 if same else 1
     MODEL_DIR.mkdir(parents=True, exist_ok=True)

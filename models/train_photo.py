@@ -34,7 +34,15 @@ import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 from threadpoolctl import threadpool_limits
 
-from models.document_pages import Page, available_families, pages
+from models.document_pages import (
+    TRAIN_REQUESTS,
+    TRAIN_SEED,
+    VALID_REQUESTS,
+    VALID_SEED,
+    Page,
+    available_families,
+    pages,
+)
 from models.train_portrait import page_view, square_turn, true_box
 from screening.documents.photo import (
     CARD_FILE,
@@ -47,10 +55,6 @@ from screening.documents.portrait import PortraitLocator, load_locator
 from screening.documents.portrait_windows import box_iou
 
 FINGERPRINT_FILE = MODEL_DIR / "fingerprint.npz"
-TRAIN_SEED = 20261214
-VALID_SEED = 20261215
-TRAIN_PAGES = 200  # requests of the documents plan per family (half are data pages)
-VALID_PAGES = 96
 N_TREES = 120
 TARGET_FALSE_ALERTS = 0.025
 KINDS = ("genuine", "photo_substituted")
@@ -180,7 +184,7 @@ def train(
     families: list[str],
     *,
     seed: int = TRAIN_SEED,
-    n: int = TRAIN_PAGES,
+    n: int = TRAIN_REQUESTS,
     valid_families: list[str] | None = None,
     locator: PortraitLocator | None = None,
 ) -> tuple[Any, dict[str, Any], list[Sample]]:
@@ -189,7 +193,7 @@ def train(
     features, labels = training_rows(samples)
     model = fit(features, labels, seed)
     valid_families = valid_families or families
-    valid = collect(valid_families, VALID_PAGES, VALID_SEED, locator)
+    valid = collect(valid_families, VALID_REQUESTS, VALID_SEED, locator)
     scores = scores_of(model, valid)
     threshold = choose_threshold(scores, valid)
     card = {
@@ -202,7 +206,7 @@ def train(
         "train_substituted": int(labels.sum()),
         "valid_families": valid_families,
         "valid_seed": VALID_SEED,
-        "valid_requests_per_family": VALID_PAGES,
+        "valid_requests_per_family": VALID_REQUESTS,
         "target_false_alerts": TARGET_FALSE_ALERTS,
         "threshold": threshold,
         "validation": figures(scores, valid, threshold),

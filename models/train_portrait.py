@@ -35,7 +35,15 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from models.document_pages import Page, available_families, pages
+from models.document_pages import (
+    TRAIN_REQUESTS,
+    TRAIN_SEED,
+    VALID_REQUESTS,
+    VALID_SEED,
+    Page,
+    available_families,
+    pages,
+)
 from screening.documents.mlp import compile_mlp
 from screening.documents.portrait import MODEL_DIR, MODEL_FILE, PortraitLocator
 from screening.documents.portrait_blocks import (
@@ -54,13 +62,10 @@ from screening.documents.portrait_windows import (
     box_iou,
     candidate_windows,
 )
-from screening.documents.upright import Upright, mrz_geometry, upright_from_mrz
+from screening.documents.upright import Upright, upright_from_mrz
 
 CARD_FILE = MODEL_DIR / "model_card.json"
-TRAIN_SEED = 20261212
-VALID_SEED = 20261213
-TRAIN_PAGES = 160  # requests of the documents plan per family (half are data pages)
-VALID_PAGES = 64
+FINGERPRINT_FILE = MODEL_DIR / "fingerprint.npz"
 HIDDEN = (32, 16)
 WINDOW_HIDDEN = (48, 16)
 CANDIDATES = 24
@@ -69,7 +74,7 @@ KINDS = ("genuine", "photo_substituted")
 
 
 def page_view(page: Page) -> Upright | None:
-    geometry = mrz_geometry(page.mrz)
+    geometry = page.geometry
     if geometry is None:
         return None
     return upright_from_mrz(page.rgb, geometry, px_per_mm=LOCATOR_PX_PER_MM)
@@ -221,17 +226,19 @@ def train(
     families: list[str],
     *,
     seed: int = TRAIN_SEED,
-    n: int = TRAIN_PAGES,
+    n: int = TRAIN_REQUESTS,
     valid_families: list[str] | None = None,
 ) -> tuple[dict[str, Pipeline], dict[str, Any]]:
-    train_views = collect(families, n, seed)
+    views = collect(families, n, seed)
+    # Stage one learns from every other data page, stage two from the rest: stage two
+    # must see stage one's candidates on pages stage one did not learn from.
+    train_views, window_views = views[0::2], views[1::2]
     features, labels = block_dataset(train_views, seed)
     blocks = fit(features, labels, seed, HIDDEN)
-    window_views = collect(families, n, seed + 1)
     w_features, w_labels = window_dataset(window_views, blocks, seed)
     models = {"blocks": blocks, "windows": fit(w_features, w_labels, seed, WINDOW_HIDDEN)}
     valid_families = valid_families or available_families()
-    valid = evaluate(models, collect(valid_families, VALID_PAGES, VALID_SEED))
+    valid = evaluate(models, collect(valid_families, VALID_REQUESTS, VALID_SEED))
     scores = np.asarray(valid.pop("scores"))
     # Under this probability a page shows no portrait: well under the validation hits.
     threshold = round(float(np.percentile(scores, 2)) * 0.5, 4) if scores.size else 0.2
@@ -252,7 +259,7 @@ def train(
         "train_portrait_windows": int(w_labels.sum()),
         "valid_families": valid_families,
         "valid_seed": VALID_SEED,
-        "valid_requests_per_family": VALID_PAGES,
+        "valid_requests_per_family": VALID_REQUESTS,
         "validation": valid,
         "threshold": threshold,
         "library_versions": _versions(),
@@ -272,6 +279,29 @@ def _versions() -> dict[str, str]:
     }
 
 
+def write_fingerprint(models: dict[str, Pipeline], views: list[tuple[Page, Upright]]) -> None:
+    """Block and window features of two validation pages and the networks' outputs on
+    them: the unit tests check the committed model against these without drawing pages."""
+    locator = PortraitLocator.from_fitted(models, {"threshold": 0.0})
+    blocks, windows = [], []
+    for _page, view in views:
+        maps = block_maps(view)
+        blocks.append(maps.features.reshape(-1, maps.features.shape[-1])[::7])
+        prob = np.where(block_valid(view, maps.shape), locator.block_probabilities(maps), 0.0)
+        describer = WindowDescriber(maps, prob, view.px_per_mm)
+        windows += [
+            describer.describe(w) for w in candidate_windows(prob, view.px_per_mm, count=CANDIDATES)
+        ]
+    block_rows, window_rows = np.vstack(blocks), np.vstack(windows)
+    np.savez_compressed(
+        FINGERPRINT_FILE,
+        blocks=block_rows,
+        block_probabilities=locator.blocks.positive_proba(block_rows),
+        windows=window_rows,
+        window_probabilities=locator.windows.positive_proba(window_rows),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models.train_portrait", description=__doc__)
     parser.add_argument("--check", action="store_true", help="retrain in memory, compare card")
@@ -289,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if same else 1
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     joblib.dump(models, MODEL_FILE, compress=3)
+    write_fingerprint(models, collect(card["valid_families"][:1], 16, VALID_SEED)[:2])
     CARD_FILE.write_text(json.dumps(card, indent=2) + "\n", "utf-8")
     print(f"wrote {MODEL_FILE} and {CARD_FILE}", file=sys.stderr)
     return 0

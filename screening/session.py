@@ -38,9 +38,9 @@ from screening.settings import Settings
 class SessionOptions:
     check_lists: bool = True
     check_documents: bool = True
-    # Score the photo for substitution, placing it from the MRZ position. Off by default:
-    # calibrated on synthetic pages only (see docs/documents.md).
-    check_photo: bool = False
+    # Find the portrait and score it for substitution (on pages whose MRZ was read, and
+    # on hand-filled legacy pages); see docs/documents.md.
+    check_photo: bool = True
 
 
 @dataclass(slots=True)
@@ -117,19 +117,17 @@ class ScreeningSession:
 
         if ctx.image is None:
             return
+        from screening.documents.upright import mrz_geometry
+
         mrz = ctx.mrz
         mrz_seen = mrz is not None and mrz.status is not MrzStatus.NOT_FOUND
-        text_box = None
-        if mrz is not None and mrz.region is not None:
-            text_box = tuple(int(v) for v in mrz.region)
         outcome = screen_documents(
             np.ascontiguousarray(ctx.image.bgr[..., ::-1]),
             settings=ctx.settings,
             mrz_fields=ctx.mrz_report.fields if ctx.mrz_report else None,
+            mrz_geometry=mrz_geometry(mrz) if mrz is not None else None,
             check_legacy=not mrz_seen,
             check_photo=self.options.check_photo,
-            locate_photo_box=self.options.check_photo,
-            mrz_text_box=text_box,  # type: ignore[arg-type]
             mrz_format=ctx.mrz_report.format if ctx.mrz_report else None,
         )
         ctx.findings.extend(outcome.findings)

@@ -1,4 +1,5 @@
-"""Photo-substitution detection on generated genuine and substituted pages."""
+"""Photo substitution through the documents stage, the portrait locator, the finding's
+evidence, and the committed models against their cards."""
 
 from __future__ import annotations
 
@@ -7,121 +8,137 @@ import json
 import numpy as np
 import pytest
 
-from fixtures.photo import legacy_photo_specimen, mrz_photo_specimen
+from fixtures.families.contract import PageRequest
+from models.document_pages import render_page
 from screening.documents.photo import (
     CARD_FILE,
     FEATURE_NAMES,
-    assess_photo,
+    SIGN_GROUPS,
+    PhotoAssessment,
     load_model,
-    locate_photo,
-    photo_box_from_mrz,
-    photo_features,
     photo_findings,
 )
-from screening.documents.registry import load_registry
+from screening.documents.portrait import load_locator
+from screening.documents.portrait_windows import box_iou
+from screening.documents.stage import find_portrait, screen_documents
+from screening.documents.upright import mrz_geometry
+from screening.imaging.mrz_image import read_image_mrz
+from screening.settings import Settings
+from tests.conftest import SCREENING_DATE
 
-# Seeds outside the training/validation/evaluation ranges of models/train_photo.py.
-CASES = {
-    "legacy-genuine": (lambda: legacy_photo_specimen(8_100_001, substituted=False), False),
-    "legacy-substituted": (lambda: legacy_photo_specimen(8_100_002, substituted=True), True),
-    "mrz-genuine": (lambda: mrz_photo_specimen(8_100_003, substituted=False), False),
-    "mrz-substituted": (lambda: mrz_photo_specimen(8_100_004, substituted=True), True),
-}
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_photo_decision(name: str) -> None:
-    make, substituted = CASES[name]
-    specimen = make()
-    result = assess_photo(specimen.image, specimen.photo_box)
-    assert result.suspected is substituted, (name, specimen.truth["substitution"], result.score)
-    findings = photo_findings(result)
-    if substituted:
-        assert [f.code for f in findings] == ["PHOTO_SUBSTITUTION_SUSPECTED"]
-        evidence = findings[0].evidence
-        assert evidence.region == tuple(specimen.photo_box)
-        assert evidence.extra["signs"] and evidence.extra["checklist"]
-    else:
-        assert findings == []
+# House data pages, clean scans, seeds far from every training/validation/test pool.
+GENUINE = PageRequest(kind="genuine", seed=7_200_001, format="TD3", capture="clean")
+SUBSTITUTED = PageRequest(kind="photo_substituted", seed=7_200_002, format="TD3",
+                          capture="clean")
 
 
-def test_seal_ring_continuity_feature() -> None:
-    """The ring prominence inside the photo collapses when the seal is not continued."""
-    genuine = legacy_photo_specimen(8_200_001, substituted=False)
-    rng_signs = {"signs": ["seal_missing"]}
-    from fixtures.legacy import capture, random_legacy_spec, render_legacy_page
-    from fixtures.photo import substitute_photo
-
-    spec = random_legacy_spec(8_200_001)
-    page = render_legacy_page(spec)
-    substitute_photo(page.image, page.truth["photo_box"], page.truth["seal"],
-                     np.random.default_rng(1), signs=rng_signs["signs"])
-    forged = np.asarray(capture(page.image, genuine.truth["tier"], np.random.default_rng(2)))
-    index = FEATURE_NAMES.index("ring_continuity")
-    f_genuine = photo_features(genuine.image, genuine.photo_box)
-    f_forged = photo_features(forged, page.truth["photo_box"])
-    assert f_genuine[index] > 0.5
-    assert f_forged[index] < 0.3
+def _scan(request: PageRequest):
+    page = render_page("house", request)
+    mrz = read_image_mrz(page.gray, use_tesseract=False)
+    return page, mrz_geometry(mrz)
 
 
-def test_locate_photo_finds_the_photo_near_the_template() -> None:
-    specimen = legacy_photo_specimen(8_300_001, substituted=False)
-    x, y, w, h = locate_photo(specimen.image, load_registry().default_photo_zone)
-    tx, ty, tw, th = specimen.photo_box
-    # The side edges are sharp; the top edge of a pale backdrop on pale paper is not.
-    assert abs(x - tx) <= 6 and abs((x + w) - (tx + tw)) <= 6
-    ix = max(0, min(x + w, tx + tw) - max(x, tx))
-    iy = max(0, min(y + h, ty + th) - max(y, ty))
-    union = w * h + tw * th - ix * iy
-    assert ix * iy / union >= 0.85
+@pytest.mark.parametrize("request_", [GENUINE, SUBSTITUTED], ids=["genuine", "substituted"])
+def test_the_locator_finds_the_portrait(request_: PageRequest) -> None:
+    page, geometry = _scan(request_)
+    assert geometry is not None
+    found = find_portrait(page.rgb, geometry, None)
+    assert found is not None
+    view, window = found
+    truth = view.box_from_input(page.truth["photo"]["box"])
+    assert box_iou(window.box, truth) >= 0.5
 
 
-def test_photo_box_from_the_mrz_position() -> None:
-    specimen = mrz_photo_specimen(8_300_002, substituted=False, tier="mild", fmt="TD3")
-    mrz_box = specimen.truth["boxes"]["mrz_text"]["bbox"]
-    box = photo_box_from_mrz(specimen.image, mrz_box, "TD3")
-    assert box is not None
-    x, y, w, h = box
-    tx, ty, tw, th = specimen.photo_box
-    ix = max(0, min(x + w, tx + tw) - max(x, tx))
-    iy = max(0, min(y + h, ty + th) - max(y, ty))
-    assert ix * iy / (w * h + tw * th - ix * iy) >= 0.85
-    assert photo_box_from_mrz(specimen.image, mrz_box, "TD1") is None  # MRZ on the back
+def test_a_page_without_mrz_or_handwriting_gets_no_photo_check() -> None:
+    page = render_page("house", PageRequest(kind="printed_no_mrz", seed=7_200_005))
+    outcome = screen_documents(page.rgb, settings=Settings(today=SCREENING_DATE))
+    assert outcome.edition["photo"]["checked"] is False
 
 
-def test_box_outside_image_is_a_clear_error() -> None:
-    image = np.zeros((100, 100, 3), np.uint8)
-    with pytest.raises(ValueError, match="outside the image"):
-        photo_features(image, (80, 80, 50, 50))
+@pytest.mark.parametrize(("request_", "substituted"), [(GENUINE, False), (SUBSTITUTED, True)],
+                         ids=["genuine", "substituted"])
+def test_substitution_decision_through_the_stage(request_: PageRequest,
+                                                 substituted: bool) -> None:
+    page, geometry = _scan(request_)
+    outcome = screen_documents(page.rgb, settings=Settings(today=SCREENING_DATE),
+                               mrz_geometry=geometry, check_legacy=False)
+    photo = outcome.edition["photo"]
+    assert photo["checked"] is True
+    codes = [f.code for f in outcome.findings]
+    assert ("PHOTO_SUBSTITUTION_SUSPECTED" in codes) is substituted, (photo, page.truth["photo"])
+    # The region reported is the photo's place on the input image.
+    x, y, w, h = photo["region"]
+    tx, ty, tw, th = page.truth["photo"]["box"]
+    overlap = max(0, min(x + w, tx + tw) - max(x, tx)) * max(0, min(y + h, ty + th) - max(y, ty))
+    assert overlap >= 0.5 * min(w * h, tw * th)
 
 
-def test_committed_model_matches_its_fingerprint() -> None:
-    """The committed model gives the scores recorded when it was trained."""
+def test_finding_evidence_names_the_region_the_signs_and_the_checklist() -> None:
+    assessment = PhotoAssessment(region=(10, 20, 120, 160), score=0.9, threshold=0.5,
+                                 signs=("seal_broken", "texture"), portrait_probability=0.8)
+    (finding,) = photo_findings(assessment)
+    assert finding.code == "PHOTO_SUBSTITUTION_SUSPECTED"
+    assert finding.evidence.region == (10, 20, 120, 160)
+    extra = finding.evidence.extra
+    assert extra["signs"] == ["seal_broken", "texture"]
+    assert extra["sign_words"] == [SIGN_GROUPS["seal_broken"][1], SIGN_GROUPS["texture"][1]]
+    assert "seal" in finding.message and "texture" in finding.message
+    assert extra["checklist"]
+    quiet = PhotoAssessment(region=(0, 0, 1, 1), score=0.1, threshold=0.5, signs=(),
+                            portrait_probability=0.8)
+    assert photo_findings(quiet) == []
+
+
+def test_signs_are_the_groups_that_carry_the_score() -> None:
+    """Neutralising the decisive group brings the score back under the threshold."""
+    model = load_model()
+    page, geometry = _scan(SUBSTITUTED)
+    found = find_portrait(page.rgb, geometry, None)
+    assert found is not None
+    from screening.documents.photo import photo_features
+
+    features, _ = photo_features(page.rgb, *found)
+    signs = model.signs(features)
+    assert signs and set(signs) <= set(SIGN_GROUPS)
+    score = model.score(features)
+    if score >= model.threshold:
+        for sign in signs:
+            neutral = features.copy()
+            index = [FEATURE_NAMES.index(n) for n in SIGN_GROUPS[sign][0]]
+            neutral[index] = model.genuine_medians[index]
+            assert model.score(neutral) < score
+
+
+def test_committed_photo_model_matches_its_card() -> None:
     from models.train_photo import FINGERPRINT_FILE
 
     card = json.loads(CARD_FILE.read_text("utf-8"))
     model = load_model()
     assert model.threshold == card["threshold"]
+    assert card["features"] == list(FEATURE_NAMES)
+    assert len(card["train_families"]) >= 2
     stored = np.load(FINGERPRINT_FILE)
-    scores = model.classifier.predict_proba(stored["features"])[:, 1]
-    assert np.allclose(scores, stored["probabilities"], rtol=0, atol=1e-12)
-    # The fast tree walk used at run time gives the same scores as scikit-learn.
-    assert model.forest is not None
-    assert np.allclose(model.forest.positive_proba(stored["features"]), scores, rtol=0,
-                       atol=1e-12)
+    assert np.allclose(model.forest.positive_proba(stored["features"]),
+                       stored["probabilities"], rtol=0, atol=1e-12)
 
 
-def test_retrain_with_same_seed_is_identical() -> None:
-    from models.train_photo import fit, make_set
+def test_committed_locator_matches_its_card() -> None:
+    from screening.documents.portrait import MODEL_DIR
 
-    features, labels = make_set(555, 4)
-    first = fit(features, labels, 3).predict_proba(features)
-    second = fit(features, labels, 3).predict_proba(features)
-    assert np.array_equal(first, second)
+    card = json.loads((MODEL_DIR / "model_card.json").read_text("utf-8"))
+    locator = load_locator()
+    assert locator.threshold == card["threshold"]
+    assert len(card["train_families"]) >= 2
+    stored = np.load(MODEL_DIR / "fingerprint.npz")
+    assert np.allclose(locator.blocks.positive_proba(stored["blocks"]),
+                       stored["block_probabilities"], rtol=0, atol=1e-9)
+    assert np.allclose(locator.windows.positive_proba(stored["windows"]),
+                       stored["window_probabilities"], rtol=0, atol=1e-9)
 
 
 @pytest.mark.slow
-def test_full_retrain_matches_card() -> None:
-    from models.train_photo import main
+def test_full_retrain_matches_cards() -> None:
+    from models import train_photo, train_portrait
 
-    assert main(["--check"]) == 0
+    assert train_portrait.main(["--check"]) == 0
+    assert train_photo.main(["--check"]) == 0

@@ -58,10 +58,10 @@ def _human(report: ScanReport) -> str:
 )
 @click.option("--no-lists", is_flag=True, help="Do not check the lost/stolen lists.")
 @click.option(
-    "--photo-check",
-    is_flag=True,
-    help="Also score the photo for substitution, placed from the MRZ position "
-    "(calibrated on synthetic pages only; see docs/documents.md).",
+    "--photo-check/--no-photo-check",
+    default=True,
+    help="Find the portrait and score it for substitution (on by default; "
+    "see docs/documents.md).",
 )
 def scan(
     images: tuple[Path, ...],

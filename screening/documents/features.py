@@ -1,22 +1,25 @@
-"""Text regions of a page and the features that tell handwriting from print.
+"""The features that tell handwriting from print, per text region.
 
-The page is first brought upright at a working scale (:mod:`screening.documents.ink`);
-boxes are returned in the caller's pixels. Per text region (one line of ink),
-:func:`region_features` measures what an examiner looks at, in terms that hold for any
-layout, label language, font, pen or paper:
+The page is brought upright at a working scale (:mod:`screening.documents.ink`) and cut
+into words (:mod:`screening.documents.regions`); boxes are returned in the caller's
+pixels. Per region, :func:`analyse_page` measures what an examiner looks at, in terms
+that hold for any layout, label language, font, pen or paper:
 
 * ink — colour (blue/violet/red excess, chroma), darkness and how it varies along the
-  strokes (pen pressure), and how far the line's ink is from the page's usual ink;
+  strokes (pen pressure), and how far the word's ink is from the page's usual ink;
 * strokes — width and its variation (distance transform on the stroke ridge), the share
   of edge energy exactly horizontal or vertical (typeset stems and bars), how straight
   the strokes run locally (orientation coherence);
-* glyphs — how many of the line's characters have an identical twin elsewhere on the
-  page (printing repeats its glyphs exactly; a hand never does), their height, width
-  and gap variation, and slant spread;
+* glyphs — how many of the word's characters have an identical twin elsewhere on the
+  page (printing repeats its glyphs exactly; a hand never does), their height, width and
+  gap variation, and slant spread;
 * line — baseline and top-line wobble, baseline slope, characters per text height
-  (cursive joins letters), the line's height against the page's usual line;
-* enclosure — whether the line sits inside a closed ink frame (a rubber stamp's
+  (cursive joins letters), the word's height against the page's usual word;
+* enclosure — whether the word sits inside a closed ink frame (a rubber stamp's
   rectangle or ring: stamps print their text in ballpoint-like ink).
+
+The maps (stroke distance, gradients, structure tensor) are computed once per page and
+read per region.
 """
 
 from __future__ import annotations
@@ -26,11 +29,15 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
 from scipy import ndimage
 
-from screening.documents.ink import PageInk, in_frame, page_ink
-from screening.documents.ink import S as _S
+from screening.documents.ink import PageInk, S, in_frame, page_ink
+from screening.documents.regions import (
+    PageComponents,
+    TextRegion,
+    find_text_regions,
+    page_components,
+)
 
 FEATURE_NAMES = (
     "blue_excess",
@@ -60,37 +67,9 @@ FEATURE_NAMES = (
     "baseline_slope",
     "height_vs_page",
 )
-_TWIN_GRID = 5  # glyph shape descriptor: the glyph pooled to 5 x 5, thresholded
+TWIN_GRID = 5  # glyph shape descriptor: the glyph pooled to 5 x 5, thresholded
 
-
-@dataclass(frozen=True, slots=True)
-class TextRegion:
-    """One line of ink: its box in work pixels and in the caller's pixels."""
-
-    box_work: tuple[int, int, int, int]
-    box: tuple[int, int, int, int]
-
-
-def find_text_regions(page: PageInk) -> list[TextRegion]:
-    """Lines of ink: smear the ink mask horizontally, keep text-sized blobs."""
-    smear = ndimage.uniform_filter1d(page.ink.astype(np.float32), size=round(17 * _S), axis=1)
-    smear = smear > 0.02
-    smear = ndimage.binary_closing(smear, structure=np.ones((3, 1), bool))
-    labels, _ = ndimage.label(smear)
-    regions: list[TextRegion] = []
-    for index, slc in enumerate(ndimage.find_objects(labels), start=1):
-        if slc is None:
-            continue
-        ys, xs = slc
-        h, w = ys.stop - ys.start, xs.stop - xs.start
-        if not (8 * _S <= h <= 70 * _S and w >= 24 * _S and w >= h):
-            continue
-        ink_count = int(page.ink[slc][labels[slc] == index].sum())
-        if ink_count < 60 * _S * _S:
-            continue
-        box_work = (xs.start, ys.start, w, h)
-        regions.append(TextRegion(box_work=box_work, box=page.box_to_input(box_work)))
-    return regions
+__all__ = ["FEATURE_NAMES", "PageAnalysis", "TextRegion", "analyse_page", "page_region_features"]
 
 
 def _cv(values: np.ndarray) -> float:
@@ -107,182 +86,174 @@ def _axial_spread(angles: np.ndarray) -> float:
     return float(np.sqrt(-2.0 * np.log(max(resultant, 1e-12))) / 2.0)
 
 
-@dataclass(slots=True)
-class _Glyphs:
-    """The connected components of one region (characters, or joined cursive runs)."""
-
-    heights: np.ndarray
-    widths: np.ndarray
-    bottoms: np.ndarray
-    tops: np.ndarray
-    centres: np.ndarray
-    lefts: np.ndarray
-    rights: np.ndarray
-    slants: np.ndarray
-    shapes: list[bytes]  # shape descriptors, for twins across the page
-
-
-def _glyphs(mask: np.ndarray) -> _Glyphs:
-    labels, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
-    rows: list[tuple[float, ...]] = []
-    shapes: list[bytes] = []
-    if count:
-        index_all = np.arange(1, count + 1)
-        sizes = ndimage.sum_labels(mask, labels, index=index_all)
-        # Orientation of every component at once, from its second moments.
-        yy, xx = np.indices(mask.shape, dtype=np.float64)
-        n = np.maximum(sizes, 1)
-        mx = ndimage.sum_labels(xx, labels, index_all) / n
-        my = ndimage.sum_labels(yy, labels, index_all) / n
-        cxx = ndimage.sum_labels(xx * xx, labels, index_all) / n - mx * mx
-        cyy = ndimage.sum_labels(yy * yy, labels, index_all) / n - my * my
-        cxy = ndimage.sum_labels(xx * yy, labels, index_all) / n - mx * my
-        angles = 0.5 * np.arctan2(2 * cxy, cxx - cyy)
-        for index, slc in enumerate(ndimage.find_objects(labels), start=1):
-            if slc is None or sizes[index - 1] < 6:
-                continue
-            ys, xs = slc
-            rows.append(
-                (
-                    ys.stop - ys.start,
-                    xs.stop - xs.start,
-                    ys.stop,
-                    ys.start,
-                    (xs.start + xs.stop) / 2,
-                    xs.start,
-                    xs.stop,
-                    float(angles[index - 1]),
-                )
-            )
-            shapes.append(_shape_key(labels[slc] == index))
-    table = np.asarray(rows, np.float64).reshape(-1, 8)
-    return _Glyphs(*(table[:, i] for i in range(8)), shapes=shapes)
-
-
-def _shape_key(glyph: np.ndarray) -> bytes:
-    """A glyph's shape, pooled to a small grid and thresholded, with its size (to half
-    a work pixel's rounding): equal keys for the same typeset character, rarely for two
+def shape_key(glyph: np.ndarray) -> bytes:
+    """A glyph's shape, pooled to a small grid and thresholded, with its size (to two
+    work pixels): equal keys for the same typeset character, rarely for two
     handwritten ones."""
     h, w = glyph.shape
-    pooled = Image.fromarray(glyph.astype(np.uint8) * 255).resize(
-        (_TWIN_GRID, _TWIN_GRID), Image.Resampling.BOX
-    )
-    bits = (np.asarray(pooled) > 127).astype(np.uint8)
+    rows = np.minimum(np.arange(TWIN_GRID) * h // TWIN_GRID, h - 1)
+    cols = np.minimum(np.arange(TWIN_GRID) * w // TWIN_GRID, w - 1)
+    sums = np.add.reduceat(np.add.reduceat(glyph.astype(np.int32), rows, axis=0), cols, axis=1)
+    counts = np.outer(np.diff(np.append(rows, h)), np.diff(np.append(cols, w)))
+    bits = (2 * sums > np.maximum(counts, 1)).astype(np.uint8)
     return bytes([min(255, h // 2), min(255, w // 2)]) + np.packbits(bits).tobytes()
 
 
 @dataclass(frozen=True, slots=True)
-class _PageContext:
+class _PageMaps:
+    depth: np.ndarray  # paper level minus grey
+    ridge: np.ndarray  # bool: stroke ridge pixels
+    width: np.ndarray  # stroke width at each pixel (2 x distance to the stroke edge)
+    edge_magnitude: np.ndarray
+    edge_upright: np.ndarray  # bool: edge direction within 10 degrees of an axis
+    coherence: np.ndarray
     ink_rgb: np.ndarray  # the page's median ink colour
-    line_height: float  # the page's median text-line height
+    word_height: float  # the page's median region height
 
 
-def _page_context(page: PageInk, regions: list[TextRegion]) -> _PageContext:
-    ink_pixels = page.rgb[page.ink][::3]
-    ink_rgb = np.median(ink_pixels, axis=0) if len(ink_pixels) else np.zeros(3, np.float32)
-    heights = [r.box_work[3] for r in regions]
-    return _PageContext(ink_rgb=ink_rgb, line_height=float(np.median(heights)) if heights else 20.0)
-
-
-def _edges(gray: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
-    """Share of edge energy round the strokes that is exactly upright or level (typeset
-    stems and bars; a hand's strokes are slanted and curved), and the mean orientation
-    coherence (structure tensor) on the strokes."""
-    smooth = ndimage.gaussian_filter(gray, 0.8)
+def _page_maps(page: PageInk, regions: list[TextRegion]) -> _PageMaps:
+    """The maps over the part of the page the regions cover (zero elsewhere)."""
+    shape = page.ink.shape
+    boxes = np.asarray([r.box_work for r in regions])
+    y0 = max(0, int(boxes[:, 1].min()) - 4)
+    x0 = max(0, int(boxes[:, 0].min()) - 4)
+    y1 = min(shape[0], int((boxes[:, 1] + boxes[:, 3]).max()) + 4)
+    x1 = min(shape[1], int((boxes[:, 0] + boxes[:, 2]).max()) + 4)
+    area = (slice(y0, y1), slice(x0, x1))
+    ink = page.ink[area]
+    dist = ndimage.distance_transform_cdt(ink, metric="taxicab").astype(np.float32)
+    ridge = ink & (dist >= ndimage.maximum_filter(dist, size=3))
+    smooth = ndimage.uniform_filter(page.gray[area], size=3)
     gy, gx = np.gradient(smooth)
-    near = ndimage.binary_dilation(mask, iterations=1)
-    mx, my = gx[near], gy[near]
-    magnitude = np.hypot(mx, my)
-    theta = np.abs(np.degrees(np.arctan2(my, mx))) % 90.0
-    upright = (theta < 10) | (theta > 80)
-    hv_share = float(magnitude[upright].sum() / (magnitude.sum() + 1e-6))
-    jxx = ndimage.gaussian_filter(gx * gx, 2.0)
-    jyy = ndimage.gaussian_filter(gy * gy, 2.0)
-    jxy = ndimage.gaussian_filter(gx * gy, 2.0)
-    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (jxx + jyy + 1e-3)
-    return hv_share, float(np.mean(coherence[mask])) if mask.any() else 0.0
+    ax, ay = np.abs(gx), np.abs(gy)
+    # Within 10 degrees of an axis: the smaller component under tan(10 deg) of the larger.
+    upright = np.minimum(ax, ay) < 0.1763 * np.maximum(ax, ay)
+    jxx = ndimage.uniform_filter(gx * gx, size=5)
+    jyy = ndimage.uniform_filter(gy * gy, size=5)
+    jxy = ndimage.uniform_filter(gx * gy, size=5)
+
+    def full(part: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+        out = np.zeros(shape, dtype)
+        out[area] = part
+        return out
+
+    ink_pixels = page.rgb[page.ink][::3]
+    return _PageMaps(
+        depth=page.background - page.gray,
+        ridge=full(ridge, bool),
+        width=full(dist * 2),
+        edge_magnitude=full(np.hypot(gx, gy)),
+        edge_upright=full(upright, bool),
+        coherence=full(np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (jxx + jyy + 1e-3)),
+        ink_rgb=np.median(ink_pixels, axis=0) if len(ink_pixels) else np.zeros(3, np.float32),
+        word_height=float(np.median(boxes[:, 3])),
+    )
 
 
-def region_features(
-    page: PageInk, region: TextRegion, context: _PageContext, glyphs: _Glyphs, twins: Counter[bytes]
+def _line_fit(centres: np.ndarray, levels: np.ndarray, unit: float) -> tuple[float, float]:
+    """Median residual (in character heights) and slope (degrees) of a line fit."""
+    if levels.size < 3:
+        return 0.0, 0.0
+    with warnings.catch_warnings():
+        # Characters stacked in one column: the fit is degenerate but harmless.
+        warnings.simplefilter("ignore", np.exceptions.RankWarning)
+        coeff = np.polyfit(centres, levels, 1)
+    residual = levels - np.polyval(coeff, centres)
+    return float(np.median(np.abs(residual)) / unit), float(np.degrees(np.arctan(coeff[0])))
+
+
+def _region_features(
+    page: PageInk,
+    region: TextRegion,
+    components: PageComponents,
+    maps: _PageMaps,
+    twins: Counter[bytes],
+    keys: dict[int, bytes],
 ) -> np.ndarray:
-    """The feature vector (order :data:`FEATURE_NAMES`) of one text region."""
     x, y, w, h = region.box_work
-    mask = page.ink[y : y + h, x : x + w]
-    rgb = page.rgb[y : y + h, x : x + w]
-    depth = (page.background - page.gray)[y : y + h, x : x + w]
-    ink_rgb = rgb[mask]
-    ink_depth = depth[mask]
+    window = (slice(y, y + h), slice(x, x + w))
+    members = np.asarray(region.members, np.int64)
+    ids = components.label_ids[members]
+    mask = np.isin(components.labels[window], ids)
+    ink_rgb = page.rgb[window][mask]
+    ink_depth = maps.depth[window][mask]
     r, g, b = ink_rgb[:, 0], ink_rgb[:, 1], ink_rgb[:, 2]
-
-    dist = ndimage.distance_transform_edt(mask)
-    ridge = mask & (dist >= ndimage.maximum_filter(dist, size=3))
-    widths = dist[ridge] * 2
-    unit = max(float(np.median(glyphs.heights)) if glyphs.heights.size else float(h), 1.0)
-
-    hv_share, coherence = _edges(page.gray[y : y + h, x : x + w], mask)
-
-    def fit(levels: np.ndarray) -> tuple[float, float]:
-        """Median residual (in character heights) and slope (degrees) of a line fit."""
-        if levels.size < 3:
-            return 0.0, 0.0
-        with warnings.catch_warnings():
-            # Characters stacked in one column: the fit is degenerate but harmless.
-            warnings.simplefilter("ignore", np.exceptions.RankWarning)
-            coeff = np.polyfit(glyphs.centres, levels, 1)
-        residual = levels - np.polyval(coeff, glyphs.centres)
-        return float(np.median(np.abs(residual)) / unit), float(np.degrees(np.arctan(coeff[0])))
-
-    bottom_wobble, slope = fit(glyphs.bottoms)
-    top_wobble, _ = fit(glyphs.tops)
-    order = np.argsort(glyphs.lefts)
-    gaps = glyphs.lefts[order][1:] - glyphs.rights[order][:-1] if order.size > 1 else np.zeros(0)
-    twin = float(np.mean([twins[s] > 1 for s in glyphs.shapes])) if glyphs.shapes else 0.0
-    ridge_depth = depth[ridge]
+    ridge = maps.ridge[window] & mask
+    widths = maps.width[window][ridge]
+    boxes = components.boxes[members].astype(np.float64)
+    heights, widths_c = boxes[:, 3] - boxes[:, 1], boxes[:, 2] - boxes[:, 0]
+    unit = max(float(np.median(heights)) if heights.size else float(h), 1.0)
+    near = ndimage.binary_dilation(mask, iterations=1)
+    magnitude = maps.edge_magnitude[window][near]
+    hv_share = float(magnitude[maps.edge_upright[window][near]].sum() / (magnitude.sum() + 1e-6))
+    centres = (boxes[:, 0] + boxes[:, 2]) / 2
+    bottom_wobble, slope = _line_fit(centres, boxes[:, 3], unit)
+    top_wobble, _ = _line_fit(centres, boxes[:, 1], unit)
+    order = np.argsort(boxes[:, 0])
+    gaps = boxes[order, 0][1:] - boxes[order, 2][:-1] if order.size > 1 else np.zeros(0)
+    twin = float(np.mean([twins[keys[m]] > 1 for m in region.members]))
+    angles = components.angles[members]
     return np.array(
         [
             float(np.mean(b - (r + g) / 2) / 255),
             float(np.mean(r - g) / 255),
-            float(np.mean(ink_rgb.max(axis=1) - ink_rgb.min(axis=1)) / 255),
+            float(np.mean(np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)) / 255),
             float(np.mean(ink_depth) / 255),
             _cv(ink_depth),
             (float(np.mean(widths)) if widths.size else 0.0) / unit,
             _cv(widths),
             bottom_wobble,
             top_wobble,
-            _cv(glyphs.heights),
-            _cv(glyphs.widths),
+            _cv(heights),
+            _cv(widths_c),
             _cv(gaps),
             float(np.std(gaps) / unit) if gaps.size > 1 else 0.0,
-            _axial_spread(glyphs.slants) if glyphs.slants.size > 1 else 0.0,
-            glyphs.heights.size / max(1.0, w / unit),
+            _axial_spread(angles) if angles.size > 1 else 0.0,
+            heights.size / max(1.0, w / unit),
             float(mask.mean()),
-            h / (30.0 * _S),
+            h / (30.0 * S),
             w / max(h, 1),
             in_frame(page, region.box_work),
             hv_share,
-            coherence,
+            float(np.mean(maps.coherence[window][mask])) if mask.any() else 0.0,
             twin,
-            float(np.linalg.norm(np.mean(ink_rgb, axis=0) - context.ink_rgb) / 255),
-            _cv(ridge_depth),
+            float(np.linalg.norm(np.mean(ink_rgb, axis=0) - maps.ink_rgb) / 255),
+            _cv(maps.depth[window][ridge]),
             abs(slope),
-            h / max(1.0, context.line_height),
+            h / max(1.0, maps.word_height),
         ],
         dtype=np.float32,
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PageAnalysis:
+    regions: list[TextRegion]
+    features: np.ndarray  # n x len(FEATURE_NAMES)
+    angle: float  # the turn of the text lines undone, degrees (see screening.documents.ink)
+
+
+def analyse_page(rgb: np.ndarray) -> PageAnalysis:
+    """All text regions of a page, their feature matrix and the page's line direction."""
+    page = page_ink(rgb)
+    components = page_components(page.ink)
+    regions = find_text_regions(page, components)
+    if not regions:
+        return PageAnalysis([], np.zeros((0, len(FEATURE_NAMES)), np.float32), page.angle)
+    maps = _page_maps(page, regions)
+    keys: dict[int, bytes] = {}
+    for region in regions:
+        for m in region.members:
+            x0, y0, x1, y1 = components.boxes[m]
+            keys[m] = shape_key(components.labels[y0:y1, x0:x1] == components.label_ids[m])
+    twins: Counter[bytes] = Counter(keys.values())
+    features = np.vstack(
+        [_region_features(page, r, components, maps, twins, keys) for r in regions]
+    )
+    return PageAnalysis(regions, features, page.angle)
+
+
 def page_region_features(rgb: np.ndarray) -> tuple[list[TextRegion], np.ndarray]:
     """All text regions of a page and their feature matrix (n x len(FEATURE_NAMES))."""
-    page = page_ink(rgb)
-    regions = find_text_regions(page)
-    if not regions:
-        return [], np.zeros((0, len(FEATURE_NAMES)), np.float32)
-    context = _page_context(page, regions)
-    glyphs = [
-        _glyphs(page.ink[y : y + h, x : x + w]) for x, y, w, h in (r.box_work for r in regions)
-    ]
-    twins: Counter[bytes] = Counter(s for g in glyphs for s in g.shapes)
-    return regions, np.vstack(
-        [region_features(page, r, context, g, twins) for r, g in zip(regions, glyphs, strict=True)]
-    )
+    analysis = analyse_page(rgb)
+    return analysis.regions, analysis.features

@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-WORK_WIDTH = 800
+WORK_WIDTH = 640
 S = WORK_WIDTH / 1000  # region filters are tuned at 1000 px and scale with it
 INK_CONTRAST = 50.0  # grey levels below the local paper level that count as ink
 _BG_BLOCK = 24
@@ -30,7 +30,7 @@ _FRAME_MIN = 30 * S  # work pixels, each side
 _FRAME_MAX_FRACTION = 0.45  # of the page width/height
 _FRAME_MAX_FILL = 0.25  # ink share of its box (an outline, not a blot)
 ANGLE_STEP = 3.0  # degrees, first pass of the line-direction search
-MIN_TURN = 1.0  # degrees: smaller turns are left alone
+MIN_TURN = 4.0  # degrees: smaller turns are left alone (words are found on them)
 
 Frame = tuple[tuple[int, int, int, int], np.ndarray, np.ndarray]
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from screening.documents.features import page_region_features
+from screening.documents.features import analyse_page
 from screening.documents.forest import CompiledForest, compile_forest
 from screening.documents.model_files import load_model_and_card
 from screening.documents.registry import (
@@ -55,6 +55,15 @@ class HandfilledModel:
     threshold: float
     forest: CompiledForest | None = None
 
+    @classmethod
+    def from_fitted(cls, classifier: Any, card: dict[str, Any]) -> HandfilledModel:
+        return cls(
+            classifier=classifier,
+            k=int(card["k"]),
+            threshold=float(card["threshold"]),
+            forest=compile_forest(classifier),
+        )
+
     def region_probabilities(self, features: np.ndarray) -> np.ndarray:
         if self.forest is not None:
             return self.forest.positive_proba(features)
@@ -78,6 +87,7 @@ class HandfilledAssessment:
     threshold: float
     regions: tuple[HandwrittenRegion, ...]  # handwriting-like regions, most likely first
     region_count: int
+    angle: float = 0.0  # the page's text-line direction, degrees (0: level)
 
     @property
     def is_handfilled(self) -> bool:
@@ -119,17 +129,10 @@ def load_model(path: Path = MODEL_FILE) -> HandfilledModel:
     classifier, card = load_model_and_card(
         path, what="hand-filled", rebuild="models.train_handfilled"
     )
-    return HandfilledModel(
-        classifier=classifier,
-        k=int(card["k"]),
-        threshold=float(card["threshold"]),
-        forest=compile_forest(classifier),
-    )
+    return HandfilledModel.from_fitted(classifier, card)
 
 
-def page_score(
-    probabilities: np.ndarray, boxes: list[tuple[int, int, int, int]], k: int
-) -> float:
+def page_score(probabilities: np.ndarray, boxes: list[tuple[int, int, int, int]], k: int) -> float:
     """The K-th highest region probability counting one region per text row (0 when
     the page has fewer rows): a signature that falls into several pieces on one row,
     or a stamp's lines beside it, count once."""
@@ -149,10 +152,15 @@ def assess_handfilled(
 ) -> HandfilledAssessment:
     """Decide whether the data page in ``rgb`` (HxWx3 uint8) is filled in by hand."""
     model = model or load_model()
-    regions, features = page_region_features(rgb)
+    analysis = analyse_page(rgb)
+    regions, features = analysis.regions, analysis.features
     if not regions:
         return HandfilledAssessment(
-            score=0.0, threshold=model.threshold, regions=(), region_count=0
+            score=0.0,
+            threshold=model.threshold,
+            regions=(),
+            region_count=0,
+            angle=analysis.angle,
         )
     probabilities = model.region_probabilities(features)
     order = np.argsort(-probabilities, kind="stable")
@@ -166,6 +174,7 @@ def assess_handfilled(
         threshold=model.threshold,
         regions=handwritten,
         region_count=len(regions),
+        angle=analysis.angle,
     )
 
 

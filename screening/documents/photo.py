@@ -108,6 +108,14 @@ class PhotoModel:
     threshold: float
     genuine_medians: np.ndarray  # per feature, over genuine training pages
 
+    @classmethod
+    def from_fitted(cls, classifier: Any, card: dict[str, Any]) -> PhotoModel:
+        return cls(
+            forest=compile_forest(classifier),
+            threshold=float(card["threshold"]),
+            genuine_medians=np.asarray(card["genuine_medians"], np.float32),
+        )
+
     def score(self, features: np.ndarray) -> float:
         return float(self.forest.positive_proba(features[None, :])[0])
 
@@ -133,11 +141,7 @@ def load_model(path: Path = MODEL_FILE) -> PhotoModel:
     classifier, card = load_model_and_card(
         path, what="photo-substitution", rebuild="models.train_photo"
     )
-    return PhotoModel(
-        forest=compile_forest(classifier),
-        threshold=float(card["threshold"]),
-        genuine_medians=np.asarray(card["genuine_medians"], np.float32),
-    )
+    return PhotoModel.from_fitted(classifier, card)
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,8 +63,9 @@ def _side_gradient(
     return np.abs(grey[r0:r1, cols + 1] - grey[r0:r1, cols - 1]).mean(axis=0)
 
 
-def _snap(grey: np.ndarray, box: tuple[int, int, int, int]
-          ) -> tuple[tuple[int, int, int, int], tuple[float, float, float, float]]:
+def _snap(
+    grey: np.ndarray, box: tuple[int, int, int, int]
+) -> tuple[tuple[int, int, int, int], tuple[float, float, float, float]]:
     """Each side moved to the strongest straight edge within :data:`SNAP` of the box's
     size, where that edge clearly stands out (a crisp print; a feathered portrait keeps
     the locator's side); the edge strength found per side. Two passes: the second
@@ -154,7 +155,7 @@ def _side_angle(grey: np.ndarray, box: tuple[int, int, int, int], side: int) -> 
     """(rotation in degrees implied by side ``side``'s edge, edge strength)."""
     x, y, w, h = box
     H, W = grey.shape
-    span = 5
+    span = max(5, round(0.06 * max(w, h)))
     if side >= 2:  # left / right: edge column per row
         line = x if side == 2 else x + w
         rows = np.arange(y + int(0.15 * h), y + h - int(0.15 * h))
@@ -174,7 +175,7 @@ def _side_angle(grey: np.ndarray, box: tuple[int, int, int, int], side: int) -> 
     peak = grad.max(axis=1)
     position = grad.argmax(axis=1).astype(np.float64)
     strength = float(np.median(peak) / (np.median(grad) + 1.0))
-    strong = peak > np.percentile(peak, 40)
+    strong = peak >= np.percentile(peak, 40)
     if strong.sum() < 6 or np.ptp(along[strong]) < 4:
         return 0.0, strength
     slope = np.polyfit(along[strong], position[strong], 1)[0]

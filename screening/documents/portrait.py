@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from screening.documents.mlp import CompiledMlp, compile_mlp
+from screening.documents.mlp import CompiledMlp
 from screening.documents.model_files import load_model_and_card
 from screening.documents.portrait_blocks import (
     block_maps,
@@ -64,11 +64,7 @@ def load_locator(path: Path = MODEL_FILE) -> PortraitLocator:
     models, card = load_model_and_card(
         path, what="portrait locator", rebuild="models.train_portrait"
     )
-    return PortraitLocator(
-        blocks=compile_mlp(models["blocks"]),
-        windows=compile_mlp(models["windows"]),
-        threshold=float(card["threshold"]),
-    )
+    return PortraitLocator.from_fitted(models, card)
 
 
 def locate_portrait(view: Upright, locator: PortraitLocator | None = None) -> PortraitWindow | None:

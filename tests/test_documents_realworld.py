@@ -1,0 +1,44 @@
+"""Real specimen documents (../shared/realworld): none is given a photo alert by a
+default scan, and none is taken for a hand-filled legacy page even when its MRZ is
+ignored (issue 11: a French card whose MRZ was not found was reported as the withdrawn
+1994 edition)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from screening.documents.stage import screen_documents
+from screening.documents.upright import mrz_geometry
+from screening.imaging.load import load_image
+from screening.imaging.mrz_image import MrzStatus, read_image_mrz
+from screening.settings import Settings
+from tests.conftest import REPO, SCREENING_DATE, realworld_dir
+
+ANNOTATIONS = REPO / "benchmarks" / "data" / "realworld_portraits.json"
+FILES = [r["file"] for r in json.loads(ANNOTATIONS.read_text("utf-8"))["images"]]
+LEGACY_CODES = {"LEGACY_HANDFILLED", "LEGACY_NOT_ICAO", "EDITION_WITHDRAWN"}
+
+
+@pytest.mark.realworld
+@pytest.mark.parametrize("file", FILES, ids=[Path(f).stem for f in FILES])
+def test_genuine_real_document_is_not_flagged(file: str) -> None:
+    image = load_image(realworld_dir() / file)
+    rgb = np.ascontiguousarray(image.bgr[..., ::-1])
+    mrz = read_image_mrz(image.gray, use_tesseract=True)
+    settings = Settings(today=SCREENING_DATE)
+    scanned = screen_documents(
+        rgb,
+        settings=settings,
+        mrz_geometry=mrz_geometry(mrz),
+        check_legacy=mrz.status is MrzStatus.NOT_FOUND,
+    )
+    codes = {f.code for f in scanned.findings}
+    assert "PHOTO_SUBSTITUTION_SUSPECTED" not in codes, scanned.edition.get("photo")
+    assert not codes & LEGACY_CODES
+    # The same page as if its MRZ had not been found: still no legacy edition.
+    ignored = screen_documents(rgb, settings=settings, check_legacy=True, check_photo=False)
+    assert not {f.code for f in ignored.findings} & LEGACY_CODES, ignored.edition
