@@ -54,10 +54,15 @@ def _view(rgb: np.ndarray):
 
 @pytest.mark.parametrize("turn", [0.0, 17.0, 90.0, 180.0, -123.0])
 def test_upright_from_mrz_undoes_any_turn(turn: float) -> None:
-    rgb, box = _page_with_portrait(draw_photo_portrait(100, 110, np.random.default_rng(1)))
-    image = Image.fromarray(rgb)
-    turned = image.rotate(
-        -turn, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(0, 0, 0)
+    page, box = _page_with_portrait(draw_photo_portrait(100, 110, np.random.default_rng(1)))
+    # The page on a table wide enough that the MRZ's region never leaves the picture.
+    table = Image.new("RGB", (900, 800), (90, 90, 90))
+    table.paste(Image.fromarray(page), (200, 300))
+    rgb = np.asarray(table)
+    box = (box[0] + 200, box[1] + 300, box[2], box[3])
+    mrz = ((224.0, 600.0), (224.0 + 43 * 2.54 * 4, 600.0))
+    turned = table.rotate(
+        -turn, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(90, 90, 90)
     )
     # Where the MRZ line's ends went.
     t = np.deg2rad(turn)
@@ -69,14 +74,10 @@ def test_upright_from_mrz_undoes_any_turn(turn: float) -> None:
         p = rot @ (np.array([x, y]) - centre_in) + centre_out
         return float(p[0]), float(p[1])
 
-    geometry = MrzGeometry(
-        first=moved(24.0, 300.0), last=moved(24.0 + 43 * 2.54 * 4, 300.0), chars=44
-    )
+    geometry = MrzGeometry(first=moved(*mrz[0]), last=moved(*mrz[1]), chars=44)
     view = upright_from_mrz(np.asarray(turned), geometry, px_per_mm=2.5)
     straight = upright_from_mrz(
-        rgb,
-        MrzGeometry(first=(24.0, 300.0), last=(24.0 + 43 * 2.54 * 4, 300.0), chars=44),
-        px_per_mm=2.5,
+        rgb, MrzGeometry(first=mrz[0], last=mrz[1], chars=44), px_per_mm=2.5
     )
     assert view.rgb.shape == straight.rgb.shape
     inside = view.valid & straight.valid

@@ -15,12 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from screening.documents.mlp import CompiledMlp
+from screening.documents.mlp import CompiledMlp, compile_mlp
 from screening.documents.model_files import load_model_and_card
 from screening.documents.portrait_blocks import (
+    BlockMaps,
     block_maps,
     block_valid,
 )
@@ -42,7 +44,15 @@ class PortraitLocator:
     windows: CompiledMlp  # window descriptor -> P(the window is the portrait)
     threshold: float  # stage-two probability under which no portrait is reported
 
-    def block_probabilities(self, maps) -> np.ndarray:
+    @classmethod
+    def from_fitted(cls, models: dict[str, Any], card: dict[str, Any]) -> PortraitLocator:
+        return cls(
+            blocks=compile_mlp(models["blocks"]),
+            windows=compile_mlp(models["windows"]),
+            threshold=float(card["threshold"]),
+        )
+
+    def block_probabilities(self, maps: BlockMaps) -> np.ndarray:
         rows, cols, n = maps.features.shape
         return self.blocks.positive_proba(maps.features.reshape(-1, n)).reshape(rows, cols)
 

@@ -21,10 +21,12 @@ from PIL import Image
 
 MRZ_PITCH_MM = 2.54
 # How far the region reaches above the first MRZ line's centre and below it, and beyond
-# the first and last characters, in mm. TD1 cards are often shown front above back.
+# the first and last characters, in mm. A TD1 card's MRZ is on its back, and cards are
+# shown front above, below or beside the back: its region reaches a card's size round
+# the back (then clipped to what the image shows).
 ABOVE_MM = {"TD3": 92.0, "TD2": 80.0, "TD1": 110.0}
-BELOW_MM = 14.0
-SIDE_MM = 12.0
+BELOW_MM = {"TD3": 14.0, "TD2": 14.0, "TD1": 70.0}
+SIDE_MM = {"TD3": 12.0, "TD2": 12.0, "TD1": 100.0}
 # Without an MRZ: the image's short side is taken as this many mm of page.
 SHORT_SIDE_MM = 100.0
 
@@ -122,17 +124,27 @@ def _upright(
 
 
 def upright_from_mrz(rgb: np.ndarray, mrz: MrzGeometry, *, px_per_mm: float) -> Upright:
-    """The region above the MRZ (and a margin round it), upright, at ``px_per_mm``."""
+    """The region round the MRZ where its document's portrait is (see :data:`ABOVE_MM`),
+    clipped to what the image shows, upright, at ``px_per_mm``."""
     u = mrz.direction
     n = np.array([-u[1], u[0]])
     scale_in = mrz.px_per_mm
+    step = scale_in / px_per_mm  # input pixels per upright pixel
     length_mm = (mrz.chars - 1) * MRZ_PITCH_MM
-    above = ABOVE_MM.get(mrz.format, 95.0)
-    width_mm = length_mm + 2 * SIDE_MM
-    height_mm = above + BELOW_MM
-    origin = np.asarray(mrz.first, np.float64) - (SIDE_MM * u + above * n) * scale_in
-    size = (max(8, round(width_mm * px_per_mm)), max(8, round(height_mm * px_per_mm)))
-    return _upright(rgb, origin, u, n, scale_in / px_per_mm, size, px_per_mm)
+    side, above, below = SIDE_MM[mrz.format], ABOVE_MM[mrz.format], BELOW_MM[mrz.format]
+    first = np.asarray(mrz.first, np.float64)
+    # The region in upright pixels relative to the first character's centre...
+    x0, x1 = -side * px_per_mm, (length_mm + side) * px_per_mm
+    y0, y1 = -above * px_per_mm, below * px_per_mm
+    # ... clipped to the image's footprint.
+    h, w = rgb.shape[:2]
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64) - first
+    cx, cy = corners @ u / step, corners @ n / step
+    x0, x1 = max(x0, cx.min()), min(x1, cx.max())
+    y0, y1 = max(y0, cy.min()), min(y1, cy.max())
+    origin = first + (x0 * u + y0 * n) * step
+    size = (max(8, round(x1 - x0)), max(8, round(y1 - y0)))
+    return _upright(rgb, origin, u, n, step, size, px_per_mm)
 
 
 def upright_crop(
