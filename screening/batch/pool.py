@@ -30,6 +30,9 @@ from typing import Self
 
 from screening.batch.executors import lost_item_result
 from screening.batch.items import WorkConfig, WorkItem, WorkResult
+from screening.batch.worker import screen_item
+
+Task = Callable[[WorkConfig, WorkItem], WorkResult]
 
 MAX_ATTEMPTS = 2  # an input is tried on a fresh worker once more after its worker died
 POLL_S = 0.5
@@ -43,10 +46,10 @@ def prepare_worker_process() -> None:
     cv2.setNumThreads(1)
 
 
-def _worker_main(conn: Connection, config: WorkConfig) -> None:
+def _worker_main(conn: Connection, config: WorkConfig, task: Task) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     prepare_worker_process()
-    from screening.batch.worker import close_session, screen_item
+    from screening.batch.worker import close_session
 
     try:
         while True:
@@ -56,7 +59,7 @@ def _worker_main(conn: Connection, config: WorkConfig) -> None:
                 return  # the driver is gone
             if item is None:
                 return
-            conn.send(screen_item(config, item))
+            conn.send(task(config, item))
     finally:
         close_session()
 
@@ -70,15 +73,19 @@ class _Slot:
 
 
 class LocalPool:
-    """``workers`` processes; ``timeout_s`` bounds one input (None: no bound)."""
+    """``workers`` processes; ``timeout_s`` bounds one input (None: no bound). ``task``
+    is what a worker runs on each item (a module-level function: it is pickled)."""
 
     name = "local"
 
-    def __init__(self, workers: int, *, timeout_s: float | None = None) -> None:
+    def __init__(
+        self, workers: int, *, timeout_s: float | None = None, task: Task = screen_item
+    ) -> None:
         if workers < 1:
             raise ValueError("a pool needs at least one worker")
         self.workers = workers
         self.timeout_s = timeout_s
+        self.task = task
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["screening.batch.worker"])
         self._slots: list[_Slot] = []
@@ -103,7 +110,7 @@ class LocalPool:
     def _spawn(self, config: WorkConfig) -> _Slot:
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=_worker_main, args=(child, config), name="screening-batch-worker"
+            target=_worker_main, args=(child, config, self.task), name="screening-batch-worker"
         )
         process.daemon = True
         process.start()
