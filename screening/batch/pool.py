@@ -87,7 +87,7 @@ class LocalPool:
         self.timeout_s = timeout_s
         self.task = task
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["screening.batch.worker"])
+        self._context.set_forkserver_preload(["screening.batch.worker", "screening.batch.preload"])
         self._slots: list[_Slot] = []
         self.restarts = 0
 
