@@ -16,7 +16,6 @@ keeps what was finished, and the same command resumes.
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 import time
 import uuid
@@ -40,14 +39,18 @@ def _worker_version() -> str:
     return version
 
 
-class _PrepareWorker:
+def _prepare_plugin() -> Any:
     """A worker plugin: every worker process, also one restarted after a crash, runs
     single-threaded OpenCV before its first task."""
+    from distributed import WorkerPlugin
 
-    name = "screening-batch-prepare"
+    class PrepareWorker(WorkerPlugin):  # type: ignore[misc]
+        name = "screening-batch-prepare"
 
-    def setup(self, worker: Any) -> None:
-        prepare_worker_process()
+        def setup(self, worker: Any) -> None:
+            prepare_worker_process()
+
+    return PrepareWorker()
 
 
 class DaskExecutor:
@@ -68,8 +71,15 @@ class DaskExecutor:
         self.cluster: Any = None
         self.client: Any = None
         self._token = uuid.uuid4().hex[:12]
+        self._depth = 0
 
     def __enter__(self) -> Self:
+        if self.client is None:  # else already connected by an outer ``with``
+            self._connect()
+        self._depth += 1
+        return self
+
+    def _connect(self) -> None:
         try:
             import dask
             from distributed import Client, LocalCluster
@@ -85,7 +95,7 @@ class DaskExecutor:
                     threads_per_worker=1,
                     processes=True,
                     host="127.0.0.1",
-                    dashboard_address=None,
+                    dashboard_address="127.0.0.1:0",  # a free port: never 8787, shared
                     silence_logs=logging.ERROR,
                 )
             self.client = Client(self.cluster)
@@ -99,13 +109,17 @@ class DaskExecutor:
                 ) from None
         try:
             self._check_versions()
-            self.client.register_plugin(_PrepareWorker())
+            self.client.register_plugin(_prepare_plugin())
         except BaseException:
-            self.__exit__(None, None, None)
+            self._close()
             raise
-        return self
 
     def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth <= 0:
+            self._close()
+
+    def _close(self) -> None:
         if self.client is not None:
             self.client.close()
             self.client = None
@@ -184,15 +198,14 @@ class DaskExecutor:
                     item,
                     "screening this input killed a Dask worker process on every attempt",
                 )
-            except (concurrent.futures.CancelledError, OSError, TimeoutError) as error:
+            except Exception as error:
+                # screen_item never raises for an input: this is the cluster or the
+                # client failing. Stop (the journal keeps what was finished) rather than
+                # record the input as screened.
                 raise MissingDependencyError(
-                    f"lost the Dask cluster ({type(error).__name__}: {error}); "
+                    f"the Dask cluster failed ({type(error).__name__}: {error}); "
                     "rerun the same command to finish the rest"
                 ) from None
-            except Exception as error:  # a task failure is that one input's error row
-                result = lost_item_result(
-                    item, f"the Dask task failed ({type(error).__name__}: {error})"
-                )
             future.release()
             yield result
             submit()
