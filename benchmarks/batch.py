@@ -12,10 +12,11 @@ output folder: discovery, hashing, worker start-up, screening, journal and repor
 
 Reported per configuration: wall time and images per second all-in (from the call to
 the reports written), and in the steady state (between the first and the last result,
-which leaves worker start-up and model loading out); when the first result came (start-up,
-hashing and one page); peak RSS of each worker process. The speed-up of 2 workers is their steady-state rate over one worker's;
-Dask's overhead per image is the difference of the all-in seconds per image between the
-Dask cluster and the local pool of the same size, as a share of the pool's.
+which leaves worker start-up and model loading out); when the first result came
+(start-up, hashing and one page); peak RSS of each worker process. The speed-up of 2
+workers is their steady-state rate over one worker's; Dask's overhead per image is the
+difference of the all-in seconds per image between the Dask cluster and the local pool
+of the same size, as a share of the pool's.
 
 Timings are wall-clock on whatever else the machine runs: say so when reporting.
 """
