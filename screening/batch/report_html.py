@@ -121,12 +121,15 @@ def _thumbnail_svg(entry: Entry) -> str:
         shapes.append(f'<rect class="mrz" x="{x}" y="{y}" width="{w}" height="{h}"/>')
     for number, finding in enumerate(entry.row.get("findings") or [], 1):
         severity = _e(finding.get("severity"))
-        for x, y, w, h in dict.fromkeys(_regions(finding.get("evidence") or {})):
+        regions = list(dict.fromkeys(_regions(finding.get("evidence") or {})))
+        for x, y, w, h in regions:
             shapes.append(
                 f'<rect class="f-{severity}" x="{x}" y="{y}" width="{w}" height="{h}">'
                 f"<title>{number}. {_e(finding.get('code'))}</title></rect>"
-                f'<text x="{x}" y="{max(y - 6, 24)}">{number}</text>'
             )
+        if regions:  # the finding's number once, at its first (main) region
+            x, y = regions[0][:2]
+            shapes.append(f'<text x="{x}" y="{max(y - 6, 24)}">{number}</text>')
     return (
         f'<svg viewBox="0 0 {width} {height}" width="{min(width, 480)}" '
         f'role="img" aria-label="{_e(entry.row.get("file"))}">'
