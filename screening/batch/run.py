@@ -178,6 +178,8 @@ def run_batch(
     )
     journal_path = out / JOURNAL_NAME
     state = JournalState(None, {}, 0, 0) if options.restart else read_journal(journal_path)
+    if state.header is None and state.dropped_bytes:
+        progress.note(f"{journal_path} is not a batch journal this version can read: starting over")
     header = state.header or {}
     today = (
         options.today.isoformat()
