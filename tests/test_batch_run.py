@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -122,17 +123,13 @@ def test_other_parameters_refuse_to_mix_runs_until_restart(
     inputs, out = reference
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
-    other = BatchOptions(**{**_fields(QUICK), "today": date(2027, 1, 1)})
+    other = replace(QUICK, today=date(2027, 1, 1))
     with pytest.raises(BadArgumentsError, match="other parameters"):
         run_batch(inputs, copy, other)
-    restarted = BatchOptions(**{**_fields(other), "restart": True})
+    restarted = replace(other, restart=True)
     summary = run_batch(inputs, copy, restarted)
     assert (summary.screened_now, summary.reused) == (5, 0)
     assert json.loads((copy / "manifest.json").read_text())["parameters"]["today"] == "2027-01-01"
-
-
-def _fields(options: BatchOptions) -> dict[str, object]:
-    return {name: getattr(options, name) for name in options.__dataclass_fields__}
 
 
 def test_report_html_counts_and_flags(reference: tuple[Path, Path]) -> None:
@@ -147,7 +144,7 @@ def test_local_pool_with_bytes_sent_gives_the_same_rows(
     reference: tuple[Path, Path], tmp_path: Path
 ) -> None:
     inputs, out = reference
-    options = BatchOptions(**{**_fields(QUICK), "workers": 2, "send_bytes": True})
+    options = replace(QUICK, workers=2, send_bytes=True)
     summary = run_batch(inputs, tmp_path / "out", options)
     assert summary.complete and summary.execution["executor"] == "local"
     assert len(summary.workers_max_rss_kb) == 2

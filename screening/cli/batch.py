@@ -15,7 +15,12 @@ from screening.batch import BatchOptions, run_batch
 from screening.batch.discover import BOOKLET_MODES
 from screening.batch.progress import for_stream
 from screening.batch.run import DEFAULT_TIMEOUT_S
-from screening.cli.options import parse_today, today_option
+from screening.cli.options import (
+    lists_url_option,
+    no_lists_option,
+    parse_today,
+    today_option,
+)
 from screening.errors import ExitCode
 
 
@@ -52,15 +57,8 @@ def _graceful_stop() -> Iterator[threading.Event]:
     help="Folder for results.jsonl, results.csv, report.html and manifest.json "
     "(created if missing; rerunning with the same folder resumes).",
 )
-@click.option(
-    "--lists",
-    "lists_url",
-    metavar="URL",
-    default=None,
-    help="Lost/stolen list store: sqlite:///path or postgresql://... "
-    "(default: lists.db in the user's data directory).",
-)
-@click.option("--no-lists", is_flag=True, help="Do not check the lost/stolen lists.")
+@lists_url_option
+@no_lists_option
 @today_option
 @click.option(
     "--workers",
