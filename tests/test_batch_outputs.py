@@ -14,6 +14,7 @@ import pytest
 from screening.batch import BatchOptions, run_batch
 from screening.batch.journal import Entry
 from screening.batch.manifest import redact_url
+from screening.batch.progress import BarProgress, LineProgress, for_stream
 from screening.batch.report_html import render_report
 from screening.cli import main
 from screening.report.spreadsheet import neutralise_cell, write_rows
@@ -110,3 +111,27 @@ def test_cli_exit_codes_and_csv_of_a_hostile_file_name(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("")
     assert main(["batch", str(inputs), "--out", str(blocked / "out"), "--workers", "0"]) == 7
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("stream", "kind"), [(io.StringIO(), LineProgress), (_Terminal(), BarProgress)]
+)
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere(
+    stream: io.StringIO, kind: type
+) -> None:
+    progress = for_stream(stream)
+    assert isinstance(progress, kind)
+    if isinstance(progress, LineProgress):
+        progress.interval_s = 0.0  # a line per input, to see one
+    progress.start(5, 1)
+    for verdict in ("alert", "clear"):
+        progress.advance({"verdict": verdict})
+    progress.close()
+    text = stream.getvalue()
+    assert "3/5" in text and "alert 1" in text
+    assert "/s" in text or "input/s" in text  # a rate
