@@ -27,7 +27,7 @@ from screening import __version__
 from screening.batch import rows as facts
 from screening.batch.booklets import booklets_available
 from screening.batch.digest import file_digest, members_digest, read_regular_file
-from screening.batch.discover import Input, discover
+from screening.batch.discover import Discovery, Input, discover
 from screening.batch.executors import Executor, SerialExecutor
 from screening.batch.items import WorkConfig, WorkItem, WorkResult
 from screening.batch.journal import JOURNAL_NAME, Entry, Journal, JournalState, read_journal
@@ -148,31 +148,20 @@ def default_executor(options: BatchOptions) -> Executor:
     return LocalPool(options.workers or os.cpu_count() or 1, timeout_s=options.timeout_s)
 
 
-def run_batch(
-    input_dir: str | Path,
-    out_dir: str | Path,
-    options: BatchOptions | None = None,
-    *,
-    progress: Progress | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    executor: Executor | None = None,
-) -> BatchSummary:
-    """Screen every input under ``input_dir`` into ``out_dir`` (see the module docstring).
+@dataclass(slots=True)
+class _Plan:
+    """What a run is to do, before anything is screened."""
 
-    Raises typed errors only for the run as a whole (bad arguments, an output folder that
-    cannot be written, a broken environment); a bad input is an ``error`` row.
-    """
-    options = options or BatchOptions()
-    progress = progress or NoProgress()
-    stop = should_stop or _never
-    started, t0 = _now(), time.monotonic()
-    input_root, out = Path(input_dir), Path(out_dir)
-    if not input_root.is_dir():
-        raise BadArgumentsError(f"{input_root}: not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputFileError(f"{out}: cannot create ({error.strerror or error})") from None
+    found: Discovery
+    config: WorkConfig
+    parameters: dict[str, Any]
+    header: dict[str, Any]
+    state: JournalState
+    digests: dict[str, str]
+    done: dict[str, Entry]  # inputs finished by an earlier run, unchanged since
+
+
+def _plan(input_root: Path, out: Path, options: BatchOptions, progress: Progress) -> _Plan:
     found = discover(
         input_root, exclude=out, booklets=options.booklets, booklets_available=booklets_available()
     )
@@ -203,44 +192,76 @@ def run_batch(
         progress.note(f"reading {len(found.inputs)} inputs to see what is new or changed")
     digests = {i.key: input_digest(i) for i in found.inputs}
     done = {
-        i.key: state.entries[i.key]
+        i.key: entry
         for i in found.inputs
-        if i.key in state.entries
+        if (entry := state.entries.get(i.key)) is not None
         and digests[i.key]
-        and state.entries[i.key].digest == digests[i.key]
+        and entry.digest == digests[i.key]
     }
-    if state.header is None:
-        header = {"parameters": parameters, "created_at": started}
-        journal = Journal.create(journal_path, header)
+    return _Plan(found, config, parameters, header, state, digests, done)
+
+
+def _items(plan: _Plan, send_bytes: bool, stop: Callable[[], bool]) -> Iterator[WorkItem]:
+    """The inputs still to screen, in input order, until a stop is asked for."""
+    for index, found_input in enumerate(plan.found.inputs):
+        if found_input.key in plan.done:
+            continue
+        if stop():
+            return
+        yield WorkItem(
+            index,
+            found_input.key,
+            str(found_input.path),
+            found_input.kind,
+            plan.digests[found_input.key],
+            found_input.members,
+            _payload(found_input) if send_bytes else None,
+        )
+
+
+def run_batch(
+    input_dir: str | Path,
+    out_dir: str | Path,
+    options: BatchOptions | None = None,
+    *,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    executor: Executor | None = None,
+) -> BatchSummary:
+    """Screen every input under ``input_dir`` into ``out_dir`` (see the module docstring).
+
+    Raises typed errors only for the run as a whole (bad arguments, an output folder that
+    cannot be written, a broken environment); a bad input is an ``error`` row.
+    """
+    options = options or BatchOptions()
+    progress = progress or NoProgress()
+    stop = should_stop or _never
+    started, t0 = _now(), time.monotonic()
+    input_root, out = Path(input_dir), Path(out_dir)
+    if not input_root.is_dir():
+        raise BadArgumentsError(f"{input_root}: not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputFileError(f"{out}: cannot create ({error.strerror or error})") from None
+    plan = _plan(input_root, out, options, progress)
+    if plan.state.header is None:
+        plan.header = {"parameters": plan.parameters, "created_at": started}
+        journal = Journal.create(out / JOURNAL_NAME, plan.header)
     else:
-        journal = Journal.resume(journal_path, state)
-
-    def items() -> Iterator[WorkItem]:
-        for index, found_input in enumerate(found.inputs):
-            if found_input.key in done:
-                continue
-            if stop():
-                return
-            yield WorkItem(
-                index,
-                found_input.key,
-                str(found_input.path),
-                found_input.kind,
-                digests[found_input.key],
-                found_input.members,
-                _payload(found_input) if options.send_bytes else None,
-            )
-
-    entries: dict[str, Entry] = dict(done)
+        journal = Journal.resume(out / JOURNAL_NAME, plan.state)
+    entries: dict[str, Entry] = dict(plan.done)
     finished_now: set[str] = set()
     max_rss: dict[str, int] = {}
     execution: dict[str, Any] = {"executor": None, "send_bytes": options.send_bytes}
-    progress.start(len(found.inputs), len(done))
+    inputs = plan.found.inputs
+    progress.start(len(inputs), len(plan.done))
     try:
-        if len(done) < len(found.inputs):
+        if len(plan.done) < len(inputs):
             with executor or default_executor(options) as running:
                 execution.update(running.describe())
-                for result in running.run(config, items(), stop):
+                items = _items(plan, options.send_bytes, stop)
+                for result in running.run(plan.config, items, stop):
                     if result.fatal is not None:
                         raise _fatal(result)
                     if result.key in finished_now or (result.lost and stop()):
@@ -250,22 +271,21 @@ def run_batch(
                     entries[result.key] = entry
                     finished_now.add(result.key)
                     if result.worker:
-                        max_rss[result.worker] = max(
-                            max_rss.get(result.worker, 0), result.max_rss_kb
-                        )
+                        peak = max(max_rss.get(result.worker, 0), result.max_rss_kb)
+                        max_rss[result.worker] = peak
                     progress.advance(result.row)
     finally:
         journal.close()
         progress.close()
-    ordered = [entries[i.key] for i in found.inputs if i.key in entries]
-    complete = len(ordered) == len(found.inputs)
+    ordered = [entries[i.key] for i in inputs if i.key in entries]
+    complete = len(ordered) == len(inputs)
     write_outputs(
         out,
-        found,
+        plan.found,
         ordered,
-        digests,
-        header=header,
-        parameters=parameters,
+        plan.digests,
+        header=plan.header,
+        parameters=plan.parameters,
         execution=execution,
         complete=complete,
         started=started,
@@ -276,11 +296,11 @@ def run_batch(
         verdicts[facts.outcome(entry.row)] += 1
     return BatchSummary(
         out_dir=out,
-        inputs=len(found.inputs),
+        inputs=len(inputs),
         screened_now=len(finished_now),
-        reused=len(done),
+        reused=len(plan.done),
         verdicts=verdicts,
-        skipped=len(found.skipped),
+        skipped=len(plan.found.skipped),
         complete=complete,
         elapsed_s=time.monotonic() - t0,
         execution=execution,
