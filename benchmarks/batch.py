@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -113,9 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="40 pages, no results file")
     parser.add_argument("--n", type=int, default=None, help="pages (default 500; quick 40)")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--inputs", type=Path, default=None, help="screen this folder instead of a generated set"
+    )
     args = parser.parse_args(argv)
     n = args.n or (40 if args.quick else 500)
-    inputs = generated_set(n, args.seed)
+    inputs = args.inputs or generated_set(n, args.seed)
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         work = Path(tmp)
         options = BatchOptions(today=TODAY, lists_url=_lists_store(work), restart=True)
@@ -136,10 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     overhead = (dask_s - pool_s) / pool_s
     steady_overhead = (1 / dask["steady_rate"] - 1 / two["steady_rate"]) * two["steady_rate"]
     lines = [
-        f"# Batch benchmark ({n} pages, seed {args.seed})",
+        f"# Batch benchmark ({one['images']} pages, "
+        + (f"folder {args.inputs})" if args.inputs else f"seed {args.seed})"),
         "",
-        f"Command: `python -m benchmarks.batch{' --quick' if args.quick else ''}"
-        f"{f' --n {args.n}' if args.n else ''}`; {time.strftime('%Y-%m-%d %H:%M')}, "
+        f"Command: `python -m benchmarks.batch {' '.join(argv or sys.argv[1:])}`; "
+        f"{time.strftime('%Y-%m-%d %H:%M')}, "
         f"{platform.node()}, {os.cpu_count()} cores, load average at the end "
         f"{os.getloadavg()[0]:.1f} (contended if above the core count).",
         "",
