@@ -88,7 +88,12 @@ def find_paper(bgr: np.ndarray) -> Paper:
     # The paper may come apart in the mask (a fold shadow, a page close to the bed's
     # colour): every large part belongs to it.
     areas = stats[1:, cv2.CC_STAT_AREA]
-    keep = 1 + np.flatnonzero(areas >= 0.03 * sh * sw)
+    big = 1 + np.flatnonzero(areas >= 0.03 * sh * sw)
+    largest = 1 + int(np.argmax(areas))
+    paper_colour = np.median(lab[labels == largest], axis=0)
+    # Parts of the paper look like the paper (a glare spot on the table does not).
+    keep = [k for k in big if np.abs(np.median(lab[labels == k], axis=0) - paper_colour)[1:].sum() < 14]
+    keep = np.array(keep or [largest])
     area = int(areas[keep - 1].sum()) if len(keep) else 0
     union = np.isin(labels, keep).astype(np.uint8)
     ys, xs = np.nonzero(union)
