@@ -43,6 +43,26 @@ class PageCut:
     bgr: np.ndarray
     region: tuple[int, int, int, int]  # [x, y, w, h] in source-image pixels
     fold_depth: float | None = None
+    quad: np.ndarray | None = None  # the page's corners in the source image (clockwise)
+
+    def to_source(self, box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+        """A box in page pixels as an [x, y, w, h] box in source-image pixels."""
+        if self.quad is None:
+            return tuple(int(v) for v in box)  # type: ignore[return-value]
+        h, w = self.bgr.shape[:2]
+        x, y, bw, bh = box
+        pts = [_bilinear(self.quad, fx / w, fy / h) for fx, fy in
+               ((x, y), (x + bw, y), (x + bw, y + bh), (x, y + bh))]  # fmt: skip
+        arr = np.array(pts)
+        x0, y0 = np.floor(arr.min(axis=0))
+        x1, y1 = np.ceil(arr.max(axis=0))
+        return (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+
+
+def _bilinear(quad: np.ndarray, fx: float, fy: float) -> np.ndarray:
+    top = quad[0] + (quad[1] - quad[0]) * fx
+    bottom = quad[3] + (quad[2] - quad[3]) * fx
+    return top + (bottom - top) * fy
 
 
 def _order(quad: np.ndarray) -> np.ndarray:
@@ -159,15 +179,15 @@ def _resample(bgr: np.ndarray, short_mm: float = PAGE_SHORT_MM) -> np.ndarray:
     return cv2.resize(bgr, None, fx=factor, fy=factor, interpolation=interp)
 
 
+def _sub_quad(quad: np.ndarray, x0: float, x1: float, y0: float, y1: float) -> np.ndarray:
+    """Corners in the source image of a fractional sub-rectangle of the paper."""
+    return np.array([_bilinear(quad, fx, fy) for fx, fy in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))])
+
+
 def _region(quad: np.ndarray, shape: tuple[int, int], x0: float, x1: float, y0: float,
             y1: float) -> tuple[int, int, int, int]:  # fmt: skip
     """Bounding box in the source image of a fractional sub-rectangle of the paper."""
-    corners = []
-    for fx, fy in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)):
-        top = quad[0] + (quad[1] - quad[0]) * fx
-        bottom = quad[3] + (quad[2] - quad[3]) * fx
-        corners.append(top + (bottom - top) * fy)
-    pts = np.array(corners)
+    pts = _sub_quad(quad, x0, x1, y0, y1)
     x, y = np.floor(pts.min(axis=0)).astype(int)
     x2, y2 = np.ceil(pts.max(axis=0)).astype(int)
     return (int(x), int(y), int(x2 - x), int(y2 - y))
@@ -204,12 +224,13 @@ def split_pages(bgr: np.ndarray) -> Split:
             y = int(round(cut * h))
             halves = [("top", flat[:y], (0.0, 1.0, 0.0, cut)), ("bottom", flat[y:], (0.0, 1.0, cut, 1.0))]
         pages = [
-            PageCut(side, _resample(part), _region(paper.quad, gray.shape, fx0, fx1, fy0, fy1), depth)
+            PageCut(side, _resample(part), _region(paper.quad, gray.shape, fx0, fx1, fy0, fy1), depth,
+                    _sub_quad(paper.quad, fx0, fx1, fy0, fy1))
             for side, part, (fx0, fx1, fy0, fy1) in halves
         ]
         return Split(pages, _fold_band(gray if axis == 1 else gray.T, cut))
     region = _region(paper.quad, gray.shape, 0.0, 1.0, 0.0, 1.0)
-    return Split([PageCut("single", _resample(flat), region, depth)])
+    return Split([PageCut("single", _resample(flat), region, depth, paper.quad)])
 
 
 def mrz_band(gray: np.ndarray) -> tuple[int, int, int, int] | None:

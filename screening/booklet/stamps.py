@@ -23,8 +23,8 @@ from screening.booklet.geometry import PX_PER_MM
 
 STAMP_MM = (10.0, 70.0)
 JOIN_MM = 2.5
-SEED_DELTA = 75  # ink strength (darker + colour distance from the paper) of sure ink
-GROW_DELTA = 42  # ink next to sure ink; background print stays below ~36
+SEED_DELTA = 55  # ink strength (darker + colour distance from the paper) of sure ink
+GROW_DELTA = 30  # ink next to sure ink (background print at half resolution stays below ~27)
 MIN_INK_FRACTION = 0.04
 INK_NAMES = {  # Lab hue angle (degrees) of named inks; neutral below MIN_CHROMA
     "red": 35.0,
@@ -49,10 +49,10 @@ class StampBlob:
         return [round(v / PX_PER_MM, 1) for v in self.box]
 
 
-def ink_layers(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ink_layers(bgr: np.ndarray, *, px_per_mm: float = PX_PER_MM) -> tuple[np.ndarray, np.ndarray]:
     """Ink strength (0-255-ish) of every pixel against the local paper, and the Lab image."""
     lab = cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB).astype(np.int16)
-    k = int(4 * PX_PER_MM) | 1
+    k = int(4 * px_per_mm) | 1
     paper = cv2.morphologyEx(bgr, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
     paper = cv2.medianBlur(paper, 5)
     paper_lab = cv2.cvtColor(paper, cv2.COLOR_BGR2LAB).astype(np.int16)
@@ -62,15 +62,15 @@ def ink_layers(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return strength.astype(np.float32), lab
 
 
-def _grow(strength: np.ndarray) -> np.ndarray:
+def _grow(strength: np.ndarray, *, px_per_mm: float = PX_PER_MM) -> np.ndarray:
     seeds = (strength > SEED_DELTA).astype(np.uint8)
     weak = (strength > GROW_DELTA).astype(np.uint8)
-    near = cv2.dilate(seeds, np.ones((int(2 * PX_PER_MM),) * 2, np.uint8))
+    near = cv2.dilate(seeds, np.ones((int(2 * px_per_mm),) * 2, np.uint8))
     return (seeds | (weak & near)).astype(np.uint8)
 
 
 def _shape(mask: np.ndarray) -> tuple[str, bool]:
-    joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     contours, _ = cv2.findContours(joined, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return "unknown", False
@@ -86,7 +86,7 @@ def _shape(mask: np.ndarray) -> tuple[str, bool]:
     perimeter = cv2.arcLength(hull, True)
     # An outline: ink along most of the hull's boundary.
     ring = np.zeros_like(mask)
-    cv2.drawContours(ring, [hull], -1, 1, thickness=max(3, int(1.2 * PX_PER_MM)))
+    cv2.drawContours(ring, [hull], -1, 1, thickness=max(3, int(0.6 * PX_PER_MM)))
     on_ring = float((ring & joined).sum()) / max(float(ring.sum()), 1.0)
     outlined = on_ring > 0.35
     aspect = max(rw, rh) / max(min(rw, rh), 1.0)
@@ -115,21 +115,18 @@ def _colour(lab: np.ndarray, mask: np.ndarray) -> tuple[str, float]:
 
 
 def find_stamps(bgr: np.ndarray, *, exclude: list[tuple[int, int, int, int]] = ()) -> list[StampBlob]:
-    """Stamps on one page (pixels at PX_PER_MM). ``exclude``: boxes of printed words."""
-    strength, lab = ink_layers(bgr)
-    ink = _grow(strength)
+    """Stamps on one page (pixels at PX_PER_MM). ``exclude``: boxes of printed words.
+
+    Detection runs at half resolution: stamps are large, and averaging thins the 0.1 mm
+    lines of background print far more than a stamp's 0.3-0.6 mm strokes.
+    """
+    half = cv2.resize(bgr, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    strength, lab = ink_layers(half, px_per_mm=PX_PER_MM / 2)
+    ink = _grow(strength, px_per_mm=PX_PER_MM / 2)
     for x, y, w, h in exclude:
-        ink[y : y + h, x : x + w] = 0
-    join = int(JOIN_MM * PX_PER_MM) | 1
-    blobs = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((join, join), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(blobs, 8)
+        ink[y // 2 : (y + h) // 2 + 1, x // 2 : (x + w) // 2 + 1] = 0
     out = []
-    lo, hi = STAMP_MM[0] * PX_PER_MM, STAMP_MM[1] * PX_PER_MM
-    for i in range(1, count):
-        x, y, w, h, _area = stats[i]
-        if max(w, h) < lo or max(w, h) > hi or min(w, h) < 0.45 * lo:
-            continue
-        mask = ((labels[y : y + h, x : x + w] == i) & (ink[y : y + h, x : x + w] > 0)).astype(np.uint8)
+    for mask, (x, y, w, h) in _blobs(ink, lab):
         fill = float(mask.mean())
         if fill < MIN_INK_FRACTION:
             continue
@@ -138,5 +135,69 @@ def find_stamps(bgr: np.ndarray, *, exclude: list[tuple[int, int, int, int]] = (
         # Printed text blocks (neutral, no outline) are not stamps.
         if colour == "black" and not outlined:
             continue
-        out.append(StampBlob((int(x), int(y), int(w), int(h)), mask, shape, colour, chroma, fill, outlined))
+        full = cv2.resize(mask, (w * 2, h * 2), interpolation=cv2.INTER_NEAREST)
+        out.append(StampBlob((2 * x, 2 * y, 2 * w, 2 * h), full, shape, colour, chroma, fill, outlined))
     return out
+
+
+def _blobs(ink: np.ndarray, lab: np.ndarray) -> list[tuple[np.ndarray, tuple[int, int, int, int]]]:
+    """Stamp-sized blobs of ink; a blob of two inks (overlapping stamps) is split by ink."""
+    px = PX_PER_MM / 2
+    join = int(JOIN_MM * px) | 1
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((join, join), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, 8)
+    lo, hi = STAMP_MM[0] * px, STAMP_MM[1] * px
+    out = []
+    for i in range(1, count):
+        x, y, w, h, _area = stats[i]
+        if max(w, h) < lo or min(w, h) < 0.45 * lo:
+            continue
+        mask = ((labels[y : y + h, x : x + w] == i) & (ink[y : y + h, x : x + w] > 0)).astype(np.uint8)
+        parts = _split_by_ink(mask, lab[y : y + h, x : x + w], join)
+        for part in parts:
+            ys, xs = np.nonzero(part)
+            if len(xs) == 0:
+                continue
+            px0, py0, px1, py1 = xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+            pw, ph = px1 - px0, py1 - py0
+            if max(pw, ph) < lo or min(pw, ph) < 0.45 * lo or max(pw, ph) > hi:
+                continue
+            out.append((part[py0:py1, px0:px1], (int(x + px0), int(y + py0), int(pw), int(ph))))
+    return out
+
+
+def _split_by_ink(mask: np.ndarray, lab: np.ndarray, join: int) -> list[np.ndarray]:
+    """One mask per ink when the blob's ink colours form clearly separate groups."""
+    pixels = lab[mask.astype(bool)][:, 1:].astype(np.float32)
+    if len(pixels) < 200:
+        return [mask]
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    _c, assigned, centres = cv2.kmeans(pixels, 2, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    if float(np.linalg.norm(centres[0] - centres[1])) < 14.0:
+        return [mask]
+    label_img = np.zeros(mask.shape, np.int16) - 1
+    label_img[mask.astype(bool)] = assigned.ravel()
+    boxes = []
+    for k in (0, 1):
+        ys, xs = np.nonzero(label_img == k)
+        boxes.append((xs.min(), ys.min(), xs.max() + 1, ys.max() + 1))
+    # One stamp's dark core and faint rim also differ in colour, but they cover the same
+    # ground; two stamps overlap only in part.
+    if _iou(boxes[0], boxes[1]) > 0.4:
+        return [mask]
+    parts = []
+    for k in (0, 1):
+        part = (label_img == k).astype(np.uint8)
+        closed = cv2.morphologyEx(part, cv2.MORPH_CLOSE, np.ones((join, join), np.uint8))
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, 8)
+        for i in range(1, count):
+            parts.append(((labels == i) & (part > 0)).astype(np.uint8))
+    return parts
+
+
+def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / max(union, 1)

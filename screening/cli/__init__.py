@@ -40,6 +40,9 @@ def _register() -> None:
     from screening.cli.editions import editions
 
     cli.add_command(editions)
+    from screening.cli.booklet import booklet
+
+    cli.add_command(booklet)
 
 
 _register()

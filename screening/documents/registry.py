@@ -61,6 +61,7 @@ SOURCED_FACTS = (
     "security_features",
     "forgery_signs",
     "layout",
+    "number_on_every_page",
 )
 
 # Weights of the MRZ evidence; state must match for an edition to be a candidate at all.
@@ -101,6 +102,8 @@ class Edition:
     layout: Mapping[str, Any]
     provenance: Mapping[str, str]
     mrz_formats: tuple[str, ...] = ()  # empty: the registry does not say
+    # The passport number is printed or perforated on every page (booklet checks).
+    number_on_every_page: bool = False
 
     @property
     def handwritten(self) -> bool:
@@ -145,6 +148,7 @@ class Edition:
             "fill_method": self.fill_method,
             "number_pattern": self.number_pattern,
             "page_count": self.page_count,
+            "number_on_every_page": self.number_on_every_page,
             "security_features": list(self.security_features),
             "forgery_signs": list(self.forgery_signs),
             "layout": dict(self.layout),
@@ -257,6 +261,7 @@ def _parse_edition(raw: Mapping[str, Any], sources: Mapping[str, Source]) -> Edi
         layout=dict(raw["layout"]),
         provenance=dict(provenance),
         mrz_formats=mrz_formats,
+        number_on_every_page=bool(raw.get("number_on_every_page", False)),
     )
 
 

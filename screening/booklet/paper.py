@@ -1,0 +1,70 @@
+"""What a page's paper looks like, to tell a page from another booklet: its tint and the
+texture of its background print.
+
+- tint: the paper's chromaticity (r, g, b shares of the median paper colour), which a
+  change of brightness (uneven light, exposure) leaves alone;
+- pattern: the background print's spectrum (magnitude of the 2-D Fourier transform of
+  the high-passed page, in bands of spatial frequency and direction), ink masked out.
+
+Both are compared between the pages of one booklet (:mod:`screening.booklet.integrity`),
+never against fixed values: every edition has its own paper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from screening.booklet.geometry import PX_PER_MM
+from screening.booklet.stamps import ink_layers
+
+WORK_PX_PER_MM = 4.0
+RADIAL_BANDS = (0.15, 0.3, 0.5, 0.75, 1.05, 1.4, 2.0)  # cycles per mm
+ANGLE_BANDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class PaperFeatures:
+    tint: tuple[float, float]  # r and g shares of the paper colour
+    pattern: np.ndarray  # unit vector of log band energies
+    paper_fraction: float  # share of the page that is bare paper (not ink)
+
+
+def paper_features(bgr: np.ndarray) -> PaperFeatures:
+    factor = WORK_PX_PER_MM / PX_PER_MM
+    small = cv2.resize(bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    h, w = small.shape[:2]
+    m = int(4 * WORK_PX_PER_MM)  # leave the page edges (shadows, the fold)
+    small = small[m : h - m, m : w - m]
+    strength, _lab = ink_layers(small, px_per_mm=WORK_PX_PER_MM)
+    bare = strength < 30
+    bare = cv2.erode(bare.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    fraction = float(bare.mean())
+    if bare.sum() < 100:
+        bare = np.ones_like(bare)
+    colour = np.median(small[bare].astype(np.float32), axis=0)  # B, G, R
+    total = float(colour.sum()) or 1.0
+    tint = (float(colour[2] / total), float(colour[1] / total))
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    fill = cv2.medianBlur(gray.astype(np.uint8), 7).astype(np.float32)
+    gray = np.where(bare, gray, fill)
+    high = gray - cv2.GaussianBlur(gray, (0, 0), 2.0 * WORK_PX_PER_MM)
+    window = np.outer(np.hanning(high.shape[0]), np.hanning(high.shape[1]))
+    spectrum = np.abs(np.fft.fftshift(np.fft.fft2(high * window)))
+    fy = np.fft.fftshift(np.fft.fftfreq(high.shape[0], d=1 / WORK_PX_PER_MM))
+    fx = np.fft.fftshift(np.fft.fftfreq(high.shape[1], d=1 / WORK_PX_PER_MM))
+    yy, xx = np.meshgrid(fy, fx, indexing="ij")
+    radius = np.hypot(xx, yy)
+    angle = (np.arctan2(yy, xx) % np.pi) / np.pi * ANGLE_BANDS
+    energies = []
+    for lo, hi in zip(RADIAL_BANDS, RADIAL_BANDS[1:], strict=False):
+        ring = (radius >= lo) & (radius < hi)
+        for k in range(ANGLE_BANDS):
+            sel = ring & (angle >= k) & (angle < k + 1)
+            energies.append(float(spectrum[sel].mean()) if sel.any() else 0.0)
+    vector = np.log1p(np.asarray(energies))
+    vector -= vector.mean()
+    norm = float(np.linalg.norm(vector)) or 1.0
+    return PaperFeatures(tint, vector / norm, fraction)

@@ -1,0 +1,156 @@
+"""Read what a stamp says: its date, its checkpoint, which way the holder crossed.
+
+Each stamp's ink is cut out of the page (ink only: the background print is left
+behind), turned so its text lines run level (the angle whose row profile is sharpest),
+scaled to a common size, and all stamps of the booklet are read in one Tesseract call
+(English and Russian). A stamp that yields neither a date nor a checkpoint is tried once
+more upside down (officers stamp any way up).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from screening.booklet.gazetteer import Gazetteer, Match
+from screening.booklet.geometry import PX_PER_MM
+from screening.booklet.ocr import Word, lines_of, read_crops
+from screening.booklet.stamps import StampBlob, ink_layers
+
+TARGET_HEIGHT = 220  # px of a stamp handed to Tesseract (text lines ~22 px tall)
+LANG = "eng+rus"
+ANGLES = np.arange(-45, 46, 3)
+MONTHS = {
+    "JAN": 1, "FEB": 2, "MAR": 3, "APR": 4, "MAY": 5, "JUN": 6, "JUL": 7, "AUG": 8,
+    "SEP": 9, "OCT": 10, "NOV": 11, "DEC": 12,
+    "ЯНВ": 1, "ФЕВ": 2, "МАР": 3, "АПР": 4, "МАЙ": 5, "МАЯ": 5, "ИЮН": 6, "ИЮЛ": 7,
+    "АВГ": 8, "СЕН": 9, "ОКТ": 10, "НОЯ": 11, "ДЕК": 12,
+}  # fmt: skip
+# Characters OCR gives for digits in a date (Latin and Cyrillic look-alikes).
+DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "О": "0", "о": "0", "D": "0",
+                                  "I": "1", "l": "1", "|": "1", "i": "1", "!": "1",
+                                  "З": "3", "з": "3", "S": "5", "s": "5", "б": "6",
+                                  "B": "8", "В": "8", "Z": "2", "g": "9"})  # fmt: skip
+DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s?[.,/\-]\s?(\d{1,2})\s?[.,/\-]\s?(\d{4}|\d{2})(?!\d)")
+DATE_WORDS = re.compile(r"(?<!\d)(\d{1,2})\s?([A-ZА-Я]{3})[A-ZА-Я]*\s?(\d{4}|\d{2})(?!\d)")
+
+
+@dataclass(slots=True)
+class StampReading:
+    text: list[str] = field(default_factory=list)
+    date: dt.date | None = None
+    direction: str | None = None
+    checkpoint: Match | None = None
+    confidence: float = 0.0  # mean Tesseract word confidence, 0-1
+    flipped: bool = False
+
+
+def _deskew_angle(mask: np.ndarray) -> float:
+    small = cv2.resize(mask * 255, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    h, w = small.shape
+    best, best_score = 0.0, -1.0
+    for angle in ANGLES:
+        rot = cv2.getRotationMatrix2D((w / 2, h / 2), float(angle), 1.0)
+        turned = cv2.warpAffine(small, rot, (w, h))
+        rows = turned.sum(axis=1).astype(np.float64)
+        score = float(np.var(np.diff(rows)))
+        if score > best_score:
+            best, best_score = float(angle), score
+    return best
+
+
+def stamp_image(page_bgr: np.ndarray, blob: StampBlob, *, flip: bool = False) -> np.ndarray:
+    """The stamp's ink, dark on white, level and scaled for OCR."""
+    x, y, w, h = blob.box
+    pad = int(1.0 * PX_PER_MM)
+    H, W = page_bgr.shape[:2]
+    x0, y0, x1, y1 = max(0, x - pad), max(0, y - pad), min(W, x + w + pad), min(H, y + h + pad)
+    crop = page_bgr[y0:y1, x0:x1]
+    strength, _lab = ink_layers(crop)
+    ink = np.clip(strength * 2.2, 0, 255).astype(np.uint8)
+    mask = (strength > 40).astype(np.uint8)
+    angle = _deskew_angle(mask)
+    size = max(ink.shape)
+    canvas = np.zeros((size * 3 // 2, size * 3 // 2), np.uint8)
+    oy, ox = (canvas.shape[0] - ink.shape[0]) // 2, (canvas.shape[1] - ink.shape[1]) // 2
+    canvas[oy : oy + ink.shape[0], ox : ox + ink.shape[1]] = ink
+    centre = (canvas.shape[1] / 2, canvas.shape[0] / 2)
+    rot = cv2.getRotationMatrix2D(centre, angle + (180.0 if flip else 0.0), 1.0)
+    turned = cv2.warpAffine(canvas, rot, (canvas.shape[1], canvas.shape[0]))
+    ys, xs = np.nonzero(turned > 60)
+    if len(xs):
+        turned = turned[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    factor = TARGET_HEIGHT / max(turned.shape[0], 1)
+    factor = min(factor, 900 / max(turned.shape[1], 1))
+    big = cv2.resize(turned, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    return 255 - big
+
+
+def parse_date(text: str, *, latest: dt.date) -> dt.date | None:
+    """The first plausible date in ``text`` (1990 .. ``latest``)."""
+    digits = text.translate(DIGIT_LOOKALIKES)
+    for match in DATE_NUMERIC.finditer(digits):
+        day, month, year = (int(v) for v in match.groups())
+        found = _make_date(day, month, year, latest)
+        if found:
+            return found
+    for match in DATE_WORDS.finditer(text.upper()):
+        day_text, month_text, year_text = match.groups()
+        month = MONTHS.get(month_text[:3])
+        if month is None:
+            continue
+        day = int(day_text.translate(DIGIT_LOOKALIKES)) if day_text.isdigit() else None
+        if day is None:
+            continue
+        found = _make_date(day, month, int(year_text), latest)
+        if found:
+            return found
+    return None
+
+
+def _make_date(day: int, month: int, year: int, latest: dt.date) -> dt.date | None:
+    if year < 100:
+        year += 2000 if 2000 + year <= latest.year + 1 else 1900
+    try:
+        value = dt.date(year, month, day)
+    except ValueError:
+        return None
+    return value if dt.date(1990, 1, 1) <= value <= latest + dt.timedelta(days=366) else None
+
+
+def interpret(words: list[Word], gazetteer: Gazetteer, latest: dt.date) -> StampReading:
+    lines = lines_of(words)
+    text = " ".join(lines)
+    reading = StampReading(text=lines)
+    reading.date = parse_date(text, latest=latest)
+    reading.direction = gazetteer.direction([w.text for w in words])
+    matches = [m for m in (gazetteer.match(line) for line in lines) if m is not None]
+    if not matches:
+        whole = gazetteer.match(text)
+        matches = [whole] if whole else []
+    if matches:
+        reading.checkpoint = max(matches, key=lambda m: m.score)
+    confident = [w.confidence for w in words if w.confidence >= 0]
+    reading.confidence = float(np.mean(confident)) / 100.0 if confident else 0.0
+    return reading
+
+
+def read_stamps(
+    items: list[tuple[np.ndarray, StampBlob]], gazetteer: Gazetteer, latest: dt.date
+) -> list[StampReading]:
+    """Read every stamp of a booklet: one Tesseract call, one more for the upside-down."""
+    crops = [stamp_image(page, blob) for page, blob in items]
+    readings = [interpret(words, gazetteer, latest) for words in read_crops(crops, lang=LANG)]
+    retry = [i for i, r in enumerate(readings) if r.date is None and r.checkpoint is None]
+    if retry:
+        flipped = [stamp_image(items[i][0], items[i][1], flip=True) for i in retry]
+        for i, words in zip(retry, read_crops(flipped, lang=LANG), strict=True):
+            again = interpret(words, gazetteer, latest)
+            if again.date is not None or again.checkpoint is not None:
+                again.flipped = True
+                readings[i] = again
+    return readings
