@@ -73,6 +73,7 @@ class Gazetteer:
     sources: dict[str, str]
     entry_words: frozenset[str]
     exit_words: frozenset[str]
+    keys: tuple[tuple[Point, str], ...] = ()  # (point, normalised name) for every name
 
     def get(self, point_id: str) -> Point:
         for point in self.points:
@@ -87,9 +88,8 @@ class Gazetteer:
             return None
         tokens = {normalise(word) for word in text.replace("-", " ").split()}
         best: Match | None = None
-        for point in self.points:
-            for name in point.names:
-                key = normalise(name)
+        for point, key in self.keys:
+            if True:
                 if len(key) <= SHORT_NAME:
                     # Short names (OSH, FRU) only as a whole word: never inside another.
                     score, stretch = (1.0, key) if key in tokens else (0.0, "")
@@ -127,10 +127,14 @@ def _best_stretch(name: str, probe: str) -> tuple[float, str]:
     if len(probe) <= n + 1:
         return SequenceMatcher(None, name, probe).ratio(), probe
     best, where = 0.0, ""
+    matcher = SequenceMatcher(None, b=name, autojunk=False)
     for size in (n - 1, n, n + 1):
         for start in range(0, len(probe) - size + 1):
             part = probe[start : start + size]
-            score = SequenceMatcher(None, name, part).ratio()
+            matcher.set_seq1(part)
+            if matcher.real_quick_ratio() < MIN_NAME_SCORE or matcher.quick_ratio() < MIN_NAME_SCORE:
+                continue
+            score = matcher.ratio()
             if score > best:
                 best, where = score, part
     return best, where
@@ -164,8 +168,9 @@ def parse_gazetteer(text: str) -> Gazetteer:
         if point.pair is not None and point.pair not in ids:
             raise GazetteerError(f"gazetteer point {point.id}: pair {point.pair!r} is no point")
     direction = raw.get("direction", {})
+    keys = tuple((point, normalise(name)) for point in points for name in point.names)
     return Gazetteer(tuple(points), sources, frozenset(direction.get("entry", ())),
-                     frozenset(direction.get("exit", ())))  # fmt: skip
+                     frozenset(direction.get("exit", ())), keys)  # fmt: skip
 
 
 @cache

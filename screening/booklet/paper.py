@@ -13,6 +13,7 @@ never against fixed values: every edition has its own paper.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import cv2
 import numpy as np
@@ -44,7 +45,7 @@ def paper_features(bgr: np.ndarray) -> PaperFeatures:
     fraction = float(bare.mean())
     if bare.sum() < 100:
         bare = np.ones_like(bare)
-    colour = np.median(small[bare].astype(np.float32), axis=0)  # B, G, R
+    colour = np.median(small[bare][::7].astype(np.float32), axis=0)  # B, G, R
     total = float(colour.sum()) or 1.0
     tint = (float(colour[2] / total), float(colour[1] / total))
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
@@ -53,18 +54,25 @@ def paper_features(bgr: np.ndarray) -> PaperFeatures:
     high = gray - cv2.GaussianBlur(gray, (0, 0), 2.0 * WORK_PX_PER_MM)
     window = np.outer(np.hanning(high.shape[0]), np.hanning(high.shape[1]))
     spectrum = np.abs(np.fft.fftshift(np.fft.fft2(high * window)))
-    fy = np.fft.fftshift(np.fft.fftfreq(high.shape[0], d=1 / WORK_PX_PER_MM))
-    fx = np.fft.fftshift(np.fft.fftfreq(high.shape[1], d=1 / WORK_PX_PER_MM))
-    yy, xx = np.meshgrid(fy, fx, indexing="ij")
-    radius = np.hypot(xx, yy)
-    angle = (np.arctan2(yy, xx) % np.pi) / np.pi * ANGLE_BANDS
-    energies = []
-    for lo, hi in zip(RADIAL_BANDS, RADIAL_BANDS[1:], strict=False):
-        ring = (radius >= lo) & (radius < hi)
-        for k in range(ANGLE_BANDS):
-            sel = ring & (angle >= k) & (angle < k + 1)
-            energies.append(float(spectrum[sel].mean()) if sel.any() else 0.0)
+    bands, count = _band_index(high.shape)
+    sums = np.bincount(bands.ravel(), weights=spectrum.ravel(), minlength=count + 1)[:count]
+    sizes = np.bincount(bands.ravel(), minlength=count + 1)[:count]
+    energies = sums / np.maximum(sizes, 1)
     vector = np.log1p(np.asarray(energies))
     vector -= vector.mean()
     norm = float(np.linalg.norm(vector)) or 1.0
     return PaperFeatures(tint, vector / norm, fraction)
+
+
+@cache
+def _band_index(shape: tuple[int, int]) -> tuple[np.ndarray, int]:
+    """Band number of every spectrum cell (radial x direction); ``count`` for none."""
+    fy = np.fft.fftshift(np.fft.fftfreq(shape[0], d=1 / WORK_PX_PER_MM))
+    fx = np.fft.fftshift(np.fft.fftfreq(shape[1], d=1 / WORK_PX_PER_MM))
+    yy, xx = np.meshgrid(fy, fx, indexing="ij")
+    radius = np.hypot(xx, yy)
+    angle = np.minimum((np.arctan2(yy, xx) % np.pi) / np.pi * ANGLE_BANDS, ANGLE_BANDS - 1).astype(int)
+    ring = np.digitize(radius, RADIAL_BANDS) - 1
+    count = (len(RADIAL_BANDS) - 1) * ANGLE_BANDS
+    index = np.where((ring >= 0) & (ring < len(RADIAL_BANDS) - 1), ring * ANGLE_BANDS + angle, count)
+    return index.astype(np.int64), count

@@ -20,8 +20,8 @@ from screening.booklet.geometry import PX_PER_MM
 
 NEAR_MM, FAR_MM = 1.2, 14.0
 STEP_PX = 2  # how far the path may move from one row to the next
-MIN_STRONG_ROWS = 0.78  # fraction of rows where the path sits on a strong edge
-MIN_CONTRAST = 3.3  # path edge strength / the band's typical edge strength
+MIN_STRONG_ROWS = 0.7  # fraction of rows where the path sits on a strong edge
+MIN_CONTRAST = 3.6  # path edge strength / the band's typical edge strength
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +39,26 @@ class StubEvidence:
 def _best_path(strength: np.ndarray) -> np.ndarray:
     """Column per row of the strongest path that moves at most STEP_PX per row."""
     h, w = strength.shape
-    score = strength[0].copy()
+    score = strength[0].astype(np.float64)
     back = np.zeros((h, w), np.int16)
-    offsets = np.arange(-STEP_PX, STEP_PX + 1)
+    cols = np.arange(w)
     for y in range(1, h):
-        shifted = np.stack([np.roll(score, int(o)) for o in offsets])
-        for k, o in enumerate(offsets):  # rolled-in columns are not reachable
-            if o > 0:
-                shifted[k, :o] = -np.inf
-            elif o < 0:
-                shifted[k, o:] = -np.inf
-        pick = np.argmax(shifted, axis=0)
-        score = shifted[pick, np.arange(w)] + strength[y]
-        back[y] = np.arange(w) - offsets[pick]
+        best = score.copy()
+        arg = cols.copy()
+        for o in range(1, STEP_PX + 1):
+            # from column c - o (moving right) and c + o (moving left)
+            left = np.full(w, -np.inf)
+            left[o:] = score[:-o]
+            right = np.full(w, -np.inf)
+            right[:-o] = score[o:]
+            take = left > best
+            best = np.where(take, left, best)
+            arg = np.where(take, cols - o, arg)
+            take = right > best
+            best = np.where(take, right, best)
+            arg = np.where(take, cols + o, arg)
+        score = best + strength[y]
+        back[y] = arg
     path = np.zeros(h, np.int32)
     path[-1] = int(np.argmax(score))
     for y in range(h - 1, 0, -1):
@@ -63,7 +70,8 @@ def find_stub(band: np.ndarray) -> StubEvidence | None:
     """The best stub edge on either side of the fold (band centre), or None."""
     gray = cv2.GaussianBlur(band.astype(np.float32), (0, 0), 1.0)
     gx = np.abs(cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3))
-    gx = cv2.blur(gx, (1, 5))
+    # Rows averaged in fours (0.5 mm): the path search is 4x shorter, the edge still clear.
+    gx = cv2.resize(gx, (gx.shape[1], gx.shape[0] // 4), interpolation=cv2.INTER_AREA)
     h, w = gx.shape
     fold = w // 2
     near, far = int(NEAR_MM * PX_PER_MM), int(FAR_MM * PX_PER_MM)
