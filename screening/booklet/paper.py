@@ -24,6 +24,7 @@ from screening.booklet.stamps import ink_layers
 WORK_PX_PER_MM = 4.0
 RADIAL_BANDS = (0.15, 0.3, 0.5, 0.75, 1.05, 1.4, 2.0)  # cycles per mm
 ANGLE_BANDS = 6
+TILE_PX = 64  # 16 mm tiles at WORK_PX_PER_MM
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +50,19 @@ def paper_features(bgr: np.ndarray) -> PaperFeatures:
     total = float(colour.sum()) or 1.0
     tint = (float(colour[2] / total), float(colour[1] / total))
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
-    fill = cv2.medianBlur(gray.astype(np.uint8), 7).astype(np.float32)
-    gray = np.where(bare, gray, fill)
     high = gray - cv2.GaussianBlur(gray, (0, 0), 2.0 * WORK_PX_PER_MM)
-    window = np.outer(np.hanning(high.shape[0]), np.hanning(high.shape[1]))
-    spectrum = np.abs(np.fft.fftshift(np.fft.fft2(high * window)))
-    bands, count = _band_index(high.shape)
+    # Power spectrum averaged over tiles of bare paper: stamps and print stay out of it.
+    t = TILE_PX
+    window = np.outer(np.hanning(t), np.hanning(t)).astype(np.float32)
+    spectra = []
+    for y in range(0, high.shape[0] - t + 1, t):
+        for x in range(0, high.shape[1] - t + 1, t):
+            if bare[y : y + t, x : x + t].mean() >= 0.97:
+                spectra.append(np.abs(np.fft.fftshift(np.fft.fft2(high[y : y + t, x : x + t] * window))))
+    if not spectra:
+        spectra = [np.abs(np.fft.fftshift(np.fft.fft2(high[:t, :t] * window)))]
+    spectrum = np.mean(spectra, axis=0)
+    bands, count = _band_index((t, t))
     sums = np.bincount(bands.ravel(), weights=spectrum.ravel(), minlength=count + 1)[:count]
     sizes = np.bincount(bands.ravel(), minlength=count + 1)[:count]
     energies = sums / np.maximum(sizes, 1)

@@ -7,7 +7,8 @@ followed by an entry, an entry by an exit. The holder starts in the issuing stat
 
 - two exits in a row, or a first exit from a state the holder never entered:
   an exit without entry;
-- two entries in a row, or a first entry into the issuing state: an entry without exit;
+- two entries in a row, or a first stamp that is an entry (the holder starts at home and
+  must leave it first): an entry without exit;
 - a stamp dated before the passport was issued or after the screening date, or an entry
   at one side of a paired road crossing dated days before the exit at the other side
   that it must follow: dates out of order.
@@ -93,10 +94,10 @@ def check_route(
                 breaks.append(Break("exit_without_entry", (event,),
                                     f"the first stamp is an exit from {event.country}, never entered",
                                     (issued, event.date)))  # fmt: skip
-            elif event.direction == "entry" and home is not None and event.country == home:
+            elif event.direction == "entry" and home is not None:
                 breaks.append(Break("entry_without_exit", (event,),
-                                    f"the first stamp is an entry into {home} without an exit before it",
-                                    (issued, event.date)))  # fmt: skip
+                                    f"the first stamp is an entry into {event.country}, with no exit "
+                                    f"from {home} before it", (issued, event.date)))  # fmt: skip
         elif previous.direction == event.direction == "exit":
             breaks.append(Break("exit_without_entry", (previous, event),
                                 f"exit from {event.country} on {event.date.isoformat()} follows an "

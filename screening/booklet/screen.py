@@ -39,6 +39,7 @@ from screening.imaging.load import LoadedImage
 from screening.session import ScreeningSession
 
 COVER_MAX_LIGHTNESS = 110  # median grey of a cover: dark board, not paper
+FONT_MIN_CONFIDENCE = 70.0
 
 
 @dataclass(slots=True)
@@ -47,6 +48,7 @@ class _Page:
     cut: PageCut
     gray: np.ndarray
     path: Path | None  # the image file, when it holds this page alone
+    blobs: list[StampBlob] | None = None
 
 
 @contextmanager
@@ -200,6 +202,7 @@ def _stamps(report: BookletReport, inner: list[_Page], timings: dict[str, float]
     with _timed(timings, "stamps_find"):
         for page in inner:
             blobs = find_stamps(page.cut.bgr)
+            page.blobs = blobs
             page.record.stamps = len(blobs)
             page.record.kind = "stamps" if blobs else "blank"
             items += [(page, blob, len(items) + k) for k, blob in enumerate(blobs)]
@@ -213,6 +216,7 @@ def _stamps(report: BookletReport, inner: list[_Page], timings: dict[str, float]
             "page": page.record.number,
             "page_index": page.record.index,
             "source": page.record.source,
+            "source_index": page.record.source_index,
             "region": list(page.cut.to_source(blob.box)),
             "shape": blob.shape,
             "colour": blob.colour,
@@ -239,7 +243,7 @@ def _substitution(report: BookletReport, inner: list[_Page], texts: list[PageTex
             index=p.record.index, number=p.record.number,
             passport_number=t.passport_number if check_number else None,
             passport_confidence=t.passport_number_confidence,
-            paper=paper_features(p.cut.bgr), font=t.font,
+            paper=paper_features(p.cut.bgr), font=_clean_font(p, t),
         ) for p, t in zip(inner, texts, strict=True)]  # fmt: skip
         verdicts = integrity.judge(evidence, expected if check_number else None)
     by_index = {p.record.index: p.record for p in inner}
@@ -250,6 +254,20 @@ def _substitution(report: BookletReport, inner: list[_Page], texts: list[PageTex
     foreign = [(by_index[v.index], v) for v in integrity.foreign_pages(verdicts, numbers)
                if v.index not in flagged]  # fmt: skip
     report.findings += rules.substitution_findings(mismatches, foreign)  # type: ignore[arg-type]
+
+
+def _clean_font(page: _Page, text: PageText) -> dict[str, float]:
+    """The page number's glyph measures, when they measure the number alone: read surely
+    and not touched by a stamp."""
+    box = text.page_number_box
+    if not text.font or box is None or text.page_number_confidence < FONT_MIN_CONFIDENCE:
+        return {}
+    x, y, w, h = box
+    for blob in page.blobs or []:
+        bx, by, bw, bh = blob.box
+        if bx < x + w + 8 and x < bx + bw + 8 and by < y + h + 8 and y < by + bh + 8:
+            return {}
+    return text.font
 
 
 def _route(report: BookletReport, items: list[tuple[_Page, StampBlob, int]], data: _Page | None,

@@ -21,6 +21,7 @@ from screening.booklet.geometry import PX_PER_MM
 NEAR_MM, FAR_MM = 1.2, 14.0
 STEP_PX = 2  # how far the path may move from one row to the next
 MIN_STRONG_ROWS = 0.7  # fraction of rows where the path sits on a strong edge
+MAX_WANDER_MM = 8.0  # how far the edge may move towards or away from the fold
 MIN_CONTRAST = 3.6  # path edge strength / the band's typical edge strength
 
 
@@ -33,7 +34,11 @@ class StubEvidence:
 
     @property
     def found(self) -> bool:
-        return self.strong_rows >= MIN_STRONG_ROWS and self.score >= MIN_CONTRAST
+        near, far = self.distance_mm
+        # A torn edge keeps to a strip near the fold; a path that wanders across the whole
+        # band is following print, not paper.
+        steady = far - near <= MAX_WANDER_MM and far < FAR_MM - 0.5
+        return steady and self.strong_rows >= MIN_STRONG_ROWS and self.score >= MIN_CONTRAST
 
 
 def _best_path(strength: np.ndarray) -> np.ndarray:
@@ -85,8 +90,9 @@ def find_stub(band: np.ndarray) -> StubEvidence | None:
         score = float(np.median(along) / typical)
         offset = path + (cols.start - fold)
         dist = np.abs(offset) / PX_PER_MM
+        lo, hi = np.percentile(dist, [3, 97])
         evidence = StubEvidence(side, round(score, 2), round(strong, 3),
-                                (round(float(dist.min()), 1), round(float(dist.max()), 1)))  # fmt: skip
+                                (round(float(lo), 1), round(float(hi), 1)))  # fmt: skip
         if best is None or (evidence.strong_rows, evidence.score) > (best.strong_rows, best.score):
             best = evidence
     return best
