@@ -10,6 +10,7 @@ the line (similarity from :class:`difflib.SequenceMatcher`).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -23,6 +24,7 @@ KINDS = frozenset({"airport", "road", "rail"})
 ILLUSTRATIVE = "illustrative"
 MIN_NAME_SCORE = 0.78
 SHORT_NAME = 4
+DIRECTION_SCORE = 0.8
 CYRILLIC = {
     "А": "A", "Б": "B", "В": "V", "Г": "G", "Ғ": "G", "Д": "D", "Е": "E", "Ё": "E", "Ж": "ZH",
     "З": "Z", "И": "I", "Й": "I", "І": "I", "К": "K", "Қ": "K", "Л": "L", "М": "M", "Н": "N",
@@ -100,13 +102,40 @@ class Gazetteer:
         return best if best is not None and best.score >= MIN_NAME_SCORE else None
 
     def direction(self, words: list[str]) -> str | None:
-        """entry / exit from the stamp's words, or None when they say neither or both."""
-        tokens = {normalise(w) for w in words}
-        entry = bool(tokens & {normalise(w) for w in self.entry_words})
-        exit_ = bool(tokens & {normalise(w) for w in self.exit_words})
-        if entry == exit_:
+        """entry / exit from the stamp's words, or None when they say neither or both.
+
+        Words are compared as look-alike skeletons (Cyrillic and Latin letters that look the
+        same fold together, as OCR mixes them), fuzzily for long words; short words (IN,
+        OUT) must open a token ("OUT63" is OUT, "INDIA" is not: a letter follows)."""
+        tokens = [skeleton(w) for w in words if w.strip()]
+        entry = max((_says(t, w) for t in tokens for w in self.entry_words), default=0.0)
+        exit_ = max((_says(t, w) for t in tokens for w in self.exit_words), default=0.0)
+        if max(entry, exit_) < DIRECTION_SCORE or abs(entry - exit_) < 0.05:
             return None
-        return "entry" if entry else "exit"
+        return "entry" if entry > exit_ else "exit"
+
+
+# Letters that OCR gives in either script for the same shape, folded to one.
+LOOKALIKES = str.maketrans({
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "0": "O", "Р": "P",
+    "С": "C", "Т": "T", "У": "Y", "Х": "X", "З": "3", "Ь": "b", "І": "I", "Ї": "I", "Ү": "Y",
+})  # fmt: skip
+
+
+def skeleton(text: str) -> str:
+    """Upper case, letters and digits only, look-alike letters folded (see LOOKALIKES)."""
+    return "".join(ch for ch in text.upper().translate(LOOKALIKES) if ch.isalnum())
+
+
+def _says(token: str, word: str) -> float:
+    """How surely ``token`` is ``word`` (0-1)."""
+    key = skeleton(word)
+    if len(key) <= SHORT_NAME:
+        # A short word opens the token, followed at most by one stray mark and digits.
+        return 1.0 if re.fullmatch(re.escape(key) + r"[A-Z]?\d*", token) else 0.0
+    if len(token) < len(key) - 2:
+        return 0.0
+    return SequenceMatcher(None, key, token[: len(key) + 1]).ratio()
 
 
 def normalise(text: str) -> str:

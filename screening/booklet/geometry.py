@@ -23,7 +23,7 @@ PAGE_LONG_MM = 125.0
 # than the paper beside it, present in most horizontal bands of the paper.
 FOLD_WINDOW = (0.44, 0.56)
 FOLD_MIN_DEPTH = 0.035
-FOLD_MIN_BANDS = 5  # of 8
+FOLD_MIN_BANDS = 6  # of 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ def find_paper(bgr: np.ndarray) -> Paper:
     """The largest region that differs from the image's border colour (scanner bed, lid,
     table), flattened by a perspective warp. Images cut to the page are kept whole."""
     h, w = bgr.shape[:2]
-    scale = 600.0 / max(h, w)
+    scale = 400.0 / max(h, w)
     small = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     lab = cv2.cvtColor(small, cv2.COLOR_BGR2LAB).astype(np.float32)
     sh, sw = lab.shape[:2]
@@ -87,20 +87,20 @@ def find_paper(bgr: np.ndarray) -> Paper:
     background = np.median(border, axis=0)
     spread = np.median(np.abs(border - background), axis=0).sum()
     distance = np.abs(lab - background).sum(axis=2)
-    distance = cv2.GaussianBlur(distance, (0, 0), 2.0)
+    distance = cv2.GaussianBlur(distance, (0, 0), 1.4)
     threshold = max(12.0, 4.0 * spread + 6.0)
     mask = distance > threshold
     # Print on paper has texture; a scanner bed or lid is smooth. Where the background is
     # smooth, texture marks paper even when its colour is close to the background's.
     lum = lab[..., 0]
-    mean = cv2.blur(lum, (9, 9))
-    texture = np.sqrt(np.maximum(cv2.blur(lum * lum, (9, 9)) - mean * mean, 0))
+    mean = cv2.blur(lum, (7, 7))
+    texture = np.sqrt(np.maximum(cv2.blur(lum * lum, (7, 7)) - mean * mean, 0))
     rim_texture = float(np.median(np.concatenate([texture[:rim].ravel(), texture[-rim:].ravel(),
                                                   texture[:, :rim].ravel(), texture[:, -rim:].ravel()])))  # fmt: skip
     if rim_texture < 2.0:
-        mask |= cv2.GaussianBlur(texture, (0, 0), 3.0) > max(1.6, 2.5 * rim_texture)
+        mask |= cv2.GaussianBlur(texture, (0, 0), 2.0) > max(1.6, 2.5 * rim_texture)
     mask = mask.astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, 8)
     whole = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
     if count <= 1:
@@ -110,9 +110,12 @@ def find_paper(bgr: np.ndarray) -> Paper:
     areas = stats[1:, cv2.CC_STAT_AREA]
     big = 1 + np.flatnonzero(areas >= 0.03 * sh * sw)
     largest = 1 + int(np.argmax(areas))
-    paper_colour = np.median(lab[labels == largest], axis=0)
+    flat_labels = labels.ravel()
+    sizes = np.maximum(np.bincount(flat_labels, minlength=count), 1)
+    means = np.stack([np.bincount(flat_labels, weights=lab[..., c].ravel(), minlength=count) / sizes
+                      for c in (1, 2)], axis=1)  # fmt: skip
     # Parts of the paper look like the paper (a glare spot on the table does not).
-    keep = [k for k in big if np.abs(np.median(lab[labels == k], axis=0) - paper_colour)[1:].sum() < 14]
+    keep = [k for k in big if np.abs(means[k] - means[largest]).sum() < 14]
     keep = np.array(keep or [largest])
     area = int(areas[keep - 1].sum()) if len(keep) else 0
     union = np.isin(labels, keep).astype(np.uint8)

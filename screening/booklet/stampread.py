@@ -23,7 +23,8 @@ from screening.booklet.stamps import StampBlob, ink_layers
 
 TARGET_HEIGHT = 220  # px of a stamp handed to Tesseract (text lines ~22 px tall)
 LANG = "eng+rus"
-ANGLES = np.arange(-45, 46, 3)
+PSM = 4  # a column of text of varying sizes: montages of stamps read best so
+ANGLES = np.arange(-87, 91, 3)
 MONTHS = {
     "JAN": 1, "FEB": 2, "MAR": 3, "APR": 4, "MAY": 5, "JUN": 6, "JUL": 7, "AUG": 8,
     "SEP": 9, "OCT": 10, "NOV": 11, "DEC": 12,
@@ -73,6 +74,7 @@ def stamp_image(page_bgr: np.ndarray, blob: StampBlob, *, flip: bool = False) ->
     strength, _lab = ink_layers(crop)
     ink = np.clip(strength * 2.2, 0, 255).astype(np.uint8)
     mask = (strength > 40).astype(np.uint8)
+    ink[_outline(mask) > 0] = 0  # the stamp's frame only confuses the OCR's layout
     angle = _deskew_angle(mask)
     size = max(ink.shape)
     canvas = np.zeros((size * 3 // 2, size * 3 // 2), np.uint8)
@@ -88,6 +90,18 @@ def stamp_image(page_bgr: np.ndarray, blob: StampBlob, *, flip: bool = False) ->
     factor = min(factor, 900 / max(turned.shape[1], 1))
     big = cv2.resize(turned, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
     return 255 - big
+
+
+def _outline(mask: np.ndarray) -> np.ndarray:
+    """Ink of the stamp's frame: connected parts spanning most of its width or height."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, 8)
+    h, w = mask.shape
+    frame = np.zeros_like(mask)
+    for i in range(1, count):
+        _x, _y, bw, bh, _a = stats[i]
+        if bw > 0.55 * w or bh > 0.55 * h:
+            frame[labels == i] = 1
+    return cv2.dilate(frame, np.ones((3, 3), np.uint8))
 
 
 def parse_date(text: str, *, latest: dt.date) -> dt.date | None:
@@ -144,11 +158,11 @@ def read_stamps(
 ) -> list[StampReading]:
     """Read every stamp of a booklet: one Tesseract call, one more for the upside-down."""
     crops = [stamp_image(page, blob) for page, blob in items]
-    readings = [interpret(words, gazetteer, latest) for words in read_crops(crops, lang=LANG)]
+    readings = [interpret(words, gazetteer, latest) for words in read_crops(crops, lang=LANG, psm=PSM)]
     retry = [i for i, r in enumerate(readings) if r.date is None and r.checkpoint is None]
     if retry:
         flipped = [stamp_image(items[i][0], items[i][1], flip=True) for i in retry]
-        for i, words in zip(retry, read_crops(flipped, lang=LANG), strict=True):
+        for i, words in zip(retry, read_crops(flipped, lang=LANG, psm=PSM), strict=True):
             again = interpret(words, gazetteer, latest)
             if again.date is not None or again.checkpoint is not None:
                 again.flipped = True

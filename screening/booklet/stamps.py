@@ -21,7 +21,7 @@ import numpy as np
 
 from screening.booklet.geometry import PX_PER_MM
 
-STAMP_MM = (10.0, 70.0)
+STAMP_MM = (12.0, 70.0)
 JOIN_MM = 2.5
 SEED_DELTA = 55  # ink strength (darker + colour distance from the paper) of sure ink
 GROW_DELTA = 30  # ink next to sure ink (background print at half resolution stays below ~27)
@@ -33,6 +33,8 @@ INK_NAMES = {  # Lab hue angle (degrees) of named inks; neutral below MIN_CHROMA
     "violet": 315.0,
 }
 MIN_CHROMA = 9.0
+HUE_BINS = 36
+HUE_MERGE = 40.0
 
 
 @dataclass(slots=True)
@@ -126,18 +128,52 @@ def find_stamps(bgr: np.ndarray, *, exclude: list[tuple[int, int, int, int]] = (
     for x, y, w, h in exclude:
         ink[y // 2 : (y + h) // 2 + 1, x // 2 : (x + w) // 2 + 1] = 0
     out = []
-    for mask, (x, y, w, h) in _blobs(ink, lab):
-        fill = float(mask.mean())
-        if fill < MIN_INK_FRACTION:
-            continue
-        shape, outlined = _shape(mask)
-        colour, chroma = _colour(lab[y : y + h, x : x + w], mask)
-        # Printed text blocks (neutral, no outline) are not stamps.
-        if colour == "black" and not outlined:
-            continue
-        full = cv2.resize(mask, (w * 2, h * 2), interpolation=cv2.INTER_NEAREST)
-        out.append(StampBlob((2 * x, 2 * y, 2 * w, 2 * h), full, shape, colour, chroma, fill, outlined))
+    for layer in _ink_classes(ink, lab):
+        for mask, (x, y, w, h) in _blobs(layer, lab):
+            fill = float(mask.mean())
+            if fill < MIN_INK_FRACTION:
+                continue
+            shape, outlined = _shape(mask)
+            colour, chroma = _colour(lab[y : y + h, x : x + w], mask)
+            # Printed text blocks (neutral, no outline) are not stamps; nor are shapeless
+            # fragments of background print.
+            if colour == "black" and not outlined:
+                continue
+            if shape == "unknown" and not outlined and max(w, h) < 2 * 20 * PX_PER_MM / 4:
+                continue
+            full = cv2.resize(mask, (w * 2, h * 2), interpolation=cv2.INTER_NEAREST)
+            out.append(StampBlob((2 * x, 2 * y, 2 * w, 2 * h), full, shape, colour, chroma, fill, outlined))
     return out
+
+
+def _ink_classes(ink: np.ndarray, lab: np.ndarray) -> list[np.ndarray]:
+    """The ink split by hue: one mask per ink seen on the page (overlapping stamps of
+    different inks come apart), plus one for neutral ink (black stamps, print)."""
+    a = lab[..., 1].astype(np.float32) - 128.0
+    b = lab[..., 2].astype(np.float32) - 128.0
+    chroma = np.hypot(a, b)
+    on = ink > 0
+    coloured = on & (chroma >= MIN_CHROMA)
+    layers = [(on & ~coloured).astype(np.uint8)]
+    if coloured.sum() < 50:
+        return [on.astype(np.uint8)]
+    hue = (np.degrees(np.arctan2(b, a)) % 360.0)
+    hist, _edges = np.histogram(hue[coloured], bins=HUE_BINS, range=(0, 360))
+    smooth = np.convolve(np.r_[hist[-2:], hist, hist[:2]], np.ones(5) / 5, mode="same")[2:-2]
+    peaks = [i for i in range(HUE_BINS) if smooth[i] >= smooth[i - 1] and smooth[i] > smooth[(i + 1) % HUE_BINS]
+             and smooth[i] >= max(40.0, 0.04 * smooth.max())]  # fmt: skip
+    centres = [(i + 0.5) * 360.0 / HUE_BINS for i in peaks] or [float(np.median(hue[coloured]))]
+    # Merge peaks closer than HUE_MERGE degrees (one ink, uneven pressure).
+    merged: list[float] = []
+    for c in sorted(centres):
+        if merged and min(abs(c - merged[-1]), 360 - abs(c - merged[-1])) < HUE_MERGE:
+            continue
+        merged.append(c)
+    diffs = np.stack([np.minimum(np.abs(hue - c), 360 - np.abs(hue - c)) for c in merged])
+    nearest = np.argmin(diffs, axis=0)
+    for k in range(len(merged)):
+        layers.append((coloured & (nearest == k)).astype(np.uint8))
+    return layers
 
 
 def _blobs(ink: np.ndarray, lab: np.ndarray) -> list[tuple[np.ndarray, tuple[int, int, int, int]]]:
