@@ -65,15 +65,29 @@ LAYOUTS = ("spreads", "mixed", "singles")
 CONTAINERS = ("folder", "folder", "tiff", "folder", "pdf")
 # Generator checkpoint keys -> gazetteer ids (the benchmark knows both sides).
 CHECKPOINT_IDS = {
-    "manas": "KGZ-MANAS", "osh_air": "KGZ-OSH-AIRPORT", "torugart_kg": "KGZ-TORUGART",
-    "torugart_cn": "CHN-TORUGART", "irkeshtam_kg": "KGZ-IRKESHTAM", "irkeshtam_cn": "CHN-IRKESHTAM",
-    "akzhol": "KGZ-AK-ZHOL", "kordai": "KAZ-KORDAI", "chaldovar": "KGZ-CHALDOVAR",
-    "merke": "KAZ-MERKE", "zhibek": "KAZ-ZHIBEK-ZHOLY", "gisht": "UZB-GISHT-KUPRIK",
-    "dostuk": "KGZ-DOSTUK", "dustlik": "UZB-DUSTLIK", "kyzylbel": "KGZ-KYZYL-BEL",
-    "kairagach": "KGZ-KAIRAGACH", "karamyk": "KGZ-KARAMYK", "dushanbe": "TJK-DUSHANBE",
-    "almaty": "KAZ-ALMATY-AIRPORT", "tashkent": "UZB-TASHKENT-AIRPORT",
-    "domodedovo": "RUS-DOMODEDOVO", "delhi": "IND-DELHI-AIRPORT",
-}  # fmt: skip
+    "manas": "KGZ-MANAS",
+    "osh_air": "KGZ-OSH-AIRPORT",
+    "torugart_kg": "KGZ-TORUGART",
+    "torugart_cn": "CHN-TORUGART",
+    "irkeshtam_kg": "KGZ-IRKESHTAM",
+    "irkeshtam_cn": "CHN-IRKESHTAM",
+    "akzhol": "KGZ-AK-ZHOL",
+    "kordai": "KAZ-KORDAI",
+    "chaldovar": "KGZ-CHALDOVAR",
+    "merke": "KAZ-MERKE",
+    "zhibek": "KAZ-ZHIBEK-ZHOLY",
+    "gisht": "UZB-GISHT-KUPRIK",
+    "dostuk": "KGZ-DOSTUK",
+    "dustlik": "UZB-DUSTLIK",
+    "kyzylbel": "KGZ-KYZYL-BEL",
+    "kairagach": "KGZ-KAIRAGACH",
+    "karamyk": "KGZ-KARAMYK",
+    "dushanbe": "TJK-DUSHANBE",
+    "almaty": "KAZ-ALMATY-AIRPORT",
+    "tashkent": "UZB-TASHKENT-AIRPORT",
+    "domodedovo": "RUS-DOMODEDOVO",
+    "delhi": "IND-DELHI-AIRPORT",
+}
 
 
 def booklet_path(style: str, seed: int, i: int) -> tuple[Path, dict[str, Any]]:
@@ -107,31 +121,46 @@ def score_booklet(report: dict[str, Any], truth: dict[str, Any], case: str) -> d
     missing_truth = set(truth["pages_missing"])
     named = {p for f in codes["BOOKLET_PAGES_MISSING"] for p in f["evidence"].get("pages", [])}
     counted = sum(f["evidence"].get("count", 0) for f in codes["BOOKLET_PAGES_MISSING"])
-    out: dict[str, Any] = {"case": case, "capture": truth["capture"], "layout": truth["layout"],
-                           "container": truth["container"]}  # fmt: skip
+    out: dict[str, Any] = {
+        "case": case,
+        "capture": truth["capture"],
+        "layout": truth["layout"],
+        "container": truth["container"],
+    }
     out["missing_truth"] = bool(missing_truth)
     out["missing_flagged"] = bool(codes["BOOKLET_PAGES_MISSING"])
-    out["missing_right"] = bool(missing_truth) and (missing_truth <= named or counted >= len(missing_truth))
+    out["missing_right"] = bool(missing_truth) and (
+        missing_truth <= named or counted >= len(missing_truth)
+    )
     # Stubs: spreads that show one; findings name the facing pages.
     stub_spreads = [im for im in truth["images"] if im.get("stub")]
     stub_found = 0
     for im in stub_spreads:
         facing = {p["number"] for p in im["pages"]}
-        stub_found += any(facing & set(f["evidence"].get("pages", [])) for f in codes["BOOKLET_TORN_STUB"])
+        stub_found += any(
+            facing & set(f["evidence"].get("pages", [])) for f in codes["BOOKLET_TORN_STUB"]
+        )
     out["stubs_truth"] = len(stub_spreads)
     out["stubs_found"] = stub_found
     stub_pages_truth = {p["number"] for im in stub_spreads for p in im["pages"]}
     out["stubs_flagged"] = len(codes["BOOKLET_TORN_STUB"])
-    out["stubs_false"] = sum(not (set(f["evidence"].get("pages", [])) & stub_pages_truth)
-                             for f in codes["BOOKLET_TORN_STUB"])  # fmt: skip
+    out["stubs_false"] = sum(
+        not (set(f["evidence"].get("pages", [])) & stub_pages_truth)
+        for f in codes["BOOKLET_TORN_STUB"]
+    )
     # Substituted pages.
     foreign_truth = {p for s in truth["substituted"] for p in s["pages"]}
-    flagged_pages = [f["evidence"].get("page") for f in codes["BOOKLET_PAGE_SUBSTITUTED"] + codes["BOOKLET_PAGE_FOREIGN"]]
+    flagged_pages = [
+        f["evidence"].get("page")
+        for f in codes["BOOKLET_PAGE_SUBSTITUTED"] + codes["BOOKLET_PAGE_FOREIGN"]
+    ]
     out["subst_truth"] = bool(foreign_truth)
     out["subst_found"] = bool(foreign_truth & set(flagged_pages))
     out["subst_flagged_pages"] = len(flagged_pages)
     out["subst_false_pages"] = sum(p not in foreign_truth for p in flagged_pages)
-    out["subst_by_number"] = bool(foreign_truth & {f["evidence"].get("page") for f in codes["BOOKLET_PAGE_SUBSTITUTED"]})
+    out["subst_by_number"] = bool(
+        foreign_truth & {f["evidence"].get("page") for f in codes["BOOKLET_PAGE_SUBSTITUTED"]}
+    )
     # Route: a defect planted, or stamps lost with pulled pages.
     route_codes = [c for c in codes if c.startswith("ROUTE_")]
     out["route_truth"] = bool(truth["route_defects"]) or bool(truth["stamps_on_missing_pages"])
@@ -151,18 +180,29 @@ def score_booklet(report: dict[str, Any], truth: dict[str, Any], case: str) -> d
             for k, det in enumerate(report["stamps"]):
                 if k in used or not _inside(centre, det["region"]):
                     continue
-                same_image = (det["source"] == image.get("file") if truth["container"] == "folder"
-                              else det["source_index"] == image["index"])  # fmt: skip
+                same_image = (
+                    det["source"] == image.get("file")
+                    if truth["container"] == "folder"
+                    else det["source_index"] == image["index"]
+                )
                 if not same_image:
                     continue
                 used.add(k)
                 detected += 1
-                cp_ok += (det["gazetteer"] or {}).get("id") == CHECKPOINT_IDS.get(info["checkpoint"])
+                cp_ok += (det["gazetteer"] or {}).get("id") == CHECKPOINT_IDS.get(
+                    info["checkpoint"]
+                )
                 date_ok += det["date"] == info["date"]
                 dir_ok += det["direction"] == info["direction"]
                 break
-    out.update(stamps_visible=visible, stamps_detected=detected, checkpoint_ok=cp_ok, date_ok=date_ok,
-               direction_ok=dir_ok, stamps_reported=len(report["stamps"]))  # fmt: skip
+    out.update(
+        stamps_visible=visible,
+        stamps_detected=detected,
+        checkpoint_ok=cp_ok,
+        date_ok=date_ok,
+        direction_ok=dir_ok,
+        stamps_reported=len(report["stamps"]),
+    )
     return out
 
 
@@ -182,19 +222,41 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, str]:
         "booklets": str(len(rows)),
         "missing-page recall": _rate(sum(r["missing_right"] for r in missing), len(missing)),
         "missing-page precision": _rate(sum(r["missing_truth"] for r in flagged), len(flagged)),
-        "false missing-page alerts on complete booklets": _rate(sum(r["missing_flagged"] for r in complete), len(complete)),
-        "torn-stub recall (spreads showing a stub)": _rate(sum(r["stubs_found"] for r in rows), sum(r["stubs_truth"] for r in rows)),
-        "torn-stub precision": _rate(sum(r["stubs_flagged"] - r["stubs_false"] for r in rows), sum(r["stubs_flagged"] for r in rows)),
-        "substituted-page recall (booklets)": _rate(sum(r["subst_found"] for r in subst), len(subst)),
-        "  of which by the passport number": _rate(sum(r["subst_by_number"] for r in subst), len(subst)),
-        "substituted-page precision (pages flagged)": _rate(sum(r["subst_flagged_pages"] - r["subst_false_pages"] for r in rows), sum(r["subst_flagged_pages"] for r in rows)),
-        "route-inconsistency recall": _rate(sum(r["route_flagged"] for r in route_truth), len(route_truth)),
-        "route-inconsistency precision": _rate(sum(r["route_truth"] for r in route_flag), len(route_flag)),
+        "false missing-page alerts on complete booklets": _rate(
+            sum(r["missing_flagged"] for r in complete), len(complete)
+        ),
+        "torn-stub recall (spreads showing a stub)": _rate(
+            sum(r["stubs_found"] for r in rows), sum(r["stubs_truth"] for r in rows)
+        ),
+        "torn-stub precision": _rate(
+            sum(r["stubs_flagged"] - r["stubs_false"] for r in rows),
+            sum(r["stubs_flagged"] for r in rows),
+        ),
+        "substituted-page recall (booklets)": _rate(
+            sum(r["subst_found"] for r in subst), len(subst)
+        ),
+        "  of which by the passport number": _rate(
+            sum(r["subst_by_number"] for r in subst), len(subst)
+        ),
+        "substituted-page precision (pages flagged)": _rate(
+            sum(r["subst_flagged_pages"] - r["subst_false_pages"] for r in rows),
+            sum(r["subst_flagged_pages"] for r in rows),
+        ),
+        "route-inconsistency recall": _rate(
+            sum(r["route_flagged"] for r in route_truth), len(route_truth)
+        ),
+        "route-inconsistency precision": _rate(
+            sum(r["route_truth"] for r in route_flag), len(route_flag)
+        ),
         "stamp detection recall": _rate(detected, sum(r["stamps_visible"] for r in rows)),
-        "checkpoint name accuracy (detected stamps)": _rate(sum(r["checkpoint_ok"] for r in rows), detected),
+        "checkpoint name accuracy (detected stamps)": _rate(
+            sum(r["checkpoint_ok"] for r in rows), detected
+        ),
         "date accuracy (detected stamps)": _rate(sum(r["date_ok"] for r in rows), detected),
-        "direction accuracy (detected stamps)": _rate(sum(r["direction_ok"] for r in rows), detected),
-    }  # fmt: skip
+        "direction accuracy (detected stamps)": _rate(
+            sum(r["direction_ok"] for r in rows), detected
+        ),
+    }
 
 
 def run_style(style: str, n: int, seed: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -204,7 +266,9 @@ def run_style(style: str, n: int, seed: int) -> tuple[list[dict[str, Any]], dict
     for i in range(n):
         path, truth = booklet_path(style, seed, i)
         settings = Settings(today=dt.date.fromisoformat(truth["screening_date"]))
-        with ScreeningSession.open(settings, ScanOptions(), SessionOptions(check_lists=False)) as session:
+        with ScreeningSession.open(
+            settings, ScanOptions(), SessionOptions(check_lists=False)
+        ) as session:
             cpu0 = _cpu()
             t0 = time.perf_counter()
             report = screen_booklet(session, path).to_dict()
@@ -216,10 +280,12 @@ def run_style(style: str, n: int, seed: int) -> tuple[list[dict[str, Any]], dict
         row = score_booklet(report, truth, CASES[i % len(CASES)][0])
         row["pages"] = len(report["pages"])
         rows.append(row)
-    timing = {"wall_median_s": float(np.median(walls)) if walls else float("nan"),
-              "wall_p95_s": float(np.percentile(walls, 95)) if walls else float("nan"),
-              "cpu_median_s": float(np.median(cpus)) if cpus else float("nan"),
-              "cpu_p95_s": float(np.percentile(cpus, 95)) if cpus else float("nan")}  # fmt: skip
+    timing = {
+        "wall_median_s": float(np.median(walls)) if walls else float("nan"),
+        "wall_p95_s": float(np.percentile(walls, 95)) if walls else float("nan"),
+        "cpu_median_s": float(np.median(cpus)) if cpus else float("nan"),
+        "cpu_p95_s": float(np.percentile(cpus, 95)) if cpus else float("nan"),
+    }
     return rows, timing
 
 
@@ -236,10 +302,18 @@ def table(results: dict[str, tuple[list[dict[str, Any]], dict[str, Any]]]) -> st
     lines = ["| measure | " + " | ".join(heads) + " |", "|---|" + "---|" * len(styles)]
     for key in summaries[styles[0]]:
         lines.append(f"| {key} | " + " | ".join(summaries[s][key] for s in styles) + " |")
-    for key, label in (("wall", "seconds per booklet, wall (median / p95)"),
-                       ("cpu", "seconds per booklet, CPU incl. Tesseract (median / p95)")):  # fmt: skip
-        lines.append(f"| {label} | " + " | ".join(
-            f"{results[s][1][key + '_median_s']:.2f} / {results[s][1][key + '_p95_s']:.2f}" for s in styles) + " |")  # fmt: skip
+    for key, label in (
+        ("wall", "seconds per booklet, wall (median / p95)"),
+        ("cpu", "seconds per booklet, CPU incl. Tesseract (median / p95)"),
+    ):
+        lines.append(
+            f"| {label} | "
+            + " | ".join(
+                f"{results[s][1][key + '_median_s']:.2f} / {results[s][1][key + '_p95_s']:.2f}"
+                for s in styles
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 
@@ -269,7 +343,9 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS.write_text(
             f"# Booklet benchmark\n\n`python -m benchmarks.booklet --seed {args.seed}` "
             f"({n} booklets per style, {time.strftime('%Y-%m-%d')}; timings on the shared 2-core "
-            "machine, contended)\n\n" + text + "\n", "utf-8")  # fmt: skip
+            "machine, contended)\n\n" + text + "\n",
+            "utf-8",
+        )
     return 0
 
 

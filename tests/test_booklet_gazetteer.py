@@ -8,8 +8,18 @@ import pytest
 from screening.booklet.gazetteer import ILLUSTRATIVE, load_gazetteer
 
 # Named in issue 12 and ../shared/DOMAIN.md.
-REQUIRED = ["Manas", "Osh airport", "Torugart", "Irkeshtam", "Ak-Zhol", "Kordai", "Merke",
-            "Zhibek Zholy", "Dostuk", "Dushanbe"]  # fmt: skip
+REQUIRED = [
+    "Manas",
+    "Osh airport",
+    "Torugart",
+    "Irkeshtam",
+    "Ak-Zhol",
+    "Kordai",
+    "Merke",
+    "Zhibek Zholy",
+    "Dostuk",
+    "Dushanbe",
+]
 
 
 @pytest.mark.parametrize("name", REQUIRED)
@@ -19,7 +29,11 @@ def test_research_names_are_in_the_gazetteer(name: str) -> None:
 
 
 def test_batken_area_crossings_are_listed() -> None:
-    batken = [p for p in load_gazetteer().points if p.id in ("KGZ-KYZYL-BEL", "KGZ-KAIRAGACH", "KGZ-KARAMYK")]
+    batken = [
+        p
+        for p in load_gazetteer().points
+        if p.id in ("KGZ-KYZYL-BEL", "KGZ-KAIRAGACH", "KGZ-KARAMYK")
+    ]
     assert len(batken) == 3
 
 
@@ -57,7 +71,12 @@ def test_other_words_match_no_point(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("words", "direction"),
-    [(["ВЪЕЗД", "92"], "entry"), (["EXIT"], "exit"), (["КІРУ"], "entry"), (["ENTRY", "EXIT"], None)],
+    [
+        (["ВЪЕЗД", "92"], "entry"),
+        (["EXIT"], "exit"),
+        (["КІРУ"], "entry"),
+        (["ENTRY", "EXIT"], None),
+    ],
 )
 def test_direction_words(words: list[str], direction: str | None) -> None:
     assert load_gazetteer().direction(words) == direction

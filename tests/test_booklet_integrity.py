@@ -26,7 +26,9 @@ def test_number_differs(read: str, expected: str, differs: bool) -> None:
     assert number_differs(read, expected) is differs
 
 
-def _page(i: int, tint: tuple[float, float], pattern: np.ndarray, stroke: float = 0.2) -> PageEvidence:
+def _page(
+    i: int, tint: tuple[float, float], pattern: np.ndarray, stroke: float = 0.2
+) -> PageEvidence:
     features = PaperFeatures(tint, pattern / np.linalg.norm(pattern), 0.8)
     font = {"height_mm": 2.6, "stroke_ratio": stroke, "width_ratio": 0.6}
     return PageEvidence(i, i + 3, None, 0.0, features, font)
@@ -35,8 +37,10 @@ def _page(i: int, tint: tuple[float, float], pattern: np.ndarray, stroke: float 
 def test_a_page_with_another_tint_and_font_is_foreign() -> None:
     rng = np.random.default_rng(1)
     base = rng.normal(size=36)
-    pages = [_page(i, (0.345 + rng.normal(0, 0.0005), 0.337), base + rng.normal(0, 0.01, 36))
-             for i in range(12)]  # fmt: skip
+    pages = [
+        _page(i, (0.345 + rng.normal(0, 0.0005), 0.337), base + rng.normal(0, 0.01, 36))
+        for i in range(12)
+    ]
     pages[6] = _page(6, (0.36, 0.33), base + rng.normal(0, 0.01, 36), stroke=0.3)
     verdicts = judge(pages, None)
     flagged = foreign_pages(verdicts, {p.index: p.number for p in pages})
@@ -47,8 +51,10 @@ def test_a_page_with_another_tint_and_font_is_foreign() -> None:
 def test_alike_pages_raise_nothing() -> None:
     rng = np.random.default_rng(2)
     base = rng.normal(size=36)
-    pages = [_page(i, (0.345 + rng.normal(0, 0.0005), 0.337), base + rng.normal(0, 0.01, 36))
-             for i in range(12)]  # fmt: skip
+    pages = [
+        _page(i, (0.345 + rng.normal(0, 0.0005), 0.337), base + rng.normal(0, 0.01, 36))
+        for i in range(12)
+    ]
     assert foreign_pages(judge(pages, None), {p.index: p.number for p in pages}) == []
 
 

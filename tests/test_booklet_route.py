@@ -14,8 +14,15 @@ ISSUED = D(2010, 1, 1)
 TODAY = D(2015, 1, 1)
 
 
-def ev(i: int, day: dt.date, direction: str, country: str, point: str | None = None,
-       pair: str | None = None, page: int = 5) -> Event:  # fmt: skip
+def ev(
+    i: int,
+    day: dt.date,
+    direction: str,
+    country: str,
+    point: str | None = None,
+    pair: str | None = None,
+    page: int = 5,
+) -> Event:
     return Event(i, day, direction, country, point, pair, page, "road")
 
 

@@ -26,12 +26,48 @@ MIN_NAME_SCORE = 0.78
 SHORT_NAME = 4
 DIRECTION_SCORE = 0.8
 CYRILLIC = {
-    "А": "A", "Б": "B", "В": "V", "Г": "G", "Ғ": "G", "Д": "D", "Е": "E", "Ё": "E", "Ж": "ZH",
-    "З": "Z", "И": "I", "Й": "I", "І": "I", "К": "K", "Қ": "K", "Л": "L", "М": "M", "Н": "N",
-    "Ң": "N", "О": "O", "Ө": "O", "П": "P", "Р": "R", "С": "S", "Т": "T", "У": "U", "Ү": "U",
-    "Ұ": "U", "Ф": "F", "Х": "KH", "Һ": "H", "Ц": "TS", "Ч": "CH", "Ш": "SH", "Щ": "SHCH",
-    "Ъ": "", "Ы": "Y", "Ь": "", "Э": "E", "Ю": "IU", "Я": "IA",
-}  # fmt: skip
+    "А": "A",
+    "Б": "B",
+    "В": "V",
+    "Г": "G",
+    "Ғ": "G",
+    "Д": "D",
+    "Е": "E",
+    "Ё": "E",
+    "Ж": "ZH",
+    "З": "Z",
+    "И": "I",
+    "Й": "I",
+    "І": "I",
+    "К": "K",
+    "Қ": "K",
+    "Л": "L",
+    "М": "M",
+    "Н": "N",
+    "Ң": "N",
+    "О": "O",
+    "Ө": "O",
+    "П": "P",
+    "Р": "R",
+    "С": "S",
+    "Т": "T",
+    "У": "U",
+    "Ү": "U",
+    "Ұ": "U",
+    "Ф": "F",
+    "Х": "KH",
+    "Һ": "H",
+    "Ц": "TS",
+    "Ч": "CH",
+    "Ш": "SH",
+    "Щ": "SHCH",
+    "Ъ": "",
+    "Ы": "Y",
+    "Ь": "",
+    "Э": "E",
+    "Ю": "IU",
+    "Я": "IA",
+}
 
 
 class GazetteerError(ScreeningError):
@@ -116,10 +152,28 @@ class Gazetteer:
 
 
 # Letters that OCR gives in either script for the same shape, folded to one.
-LOOKALIKES = str.maketrans({
-    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "0": "O", "Р": "P",
-    "С": "C", "Т": "T", "У": "Y", "Х": "X", "З": "3", "Ь": "b", "І": "I", "Ї": "I", "Ү": "Y",
-})  # fmt: skip
+LOOKALIKES = str.maketrans(
+    {
+        "А": "A",
+        "В": "B",
+        "Е": "E",
+        "К": "K",
+        "М": "M",
+        "Н": "H",
+        "О": "O",
+        "0": "O",
+        "Р": "P",
+        "С": "C",
+        "Т": "T",
+        "У": "Y",
+        "Х": "X",
+        "З": "3",
+        "Ь": "b",
+        "І": "I",
+        "Ї": "I",
+        "Ү": "Y",
+    }
+)
 
 
 def skeleton(text: str) -> str:
@@ -161,7 +215,10 @@ def _best_stretch(name: str, probe: str) -> tuple[float, str]:
         for start in range(0, len(probe) - size + 1):
             part = probe[start : start + size]
             matcher.set_seq1(part)
-            if matcher.real_quick_ratio() < MIN_NAME_SCORE or matcher.quick_ratio() < MIN_NAME_SCORE:
+            if (
+                matcher.real_quick_ratio() < MIN_NAME_SCORE
+                or matcher.quick_ratio() < MIN_NAME_SCORE
+            ):
                 continue
             score = matcher.ratio()
             if score > best:
@@ -186,20 +243,30 @@ def parse_gazetteer(text: str) -> Gazetteer:
         if entry["source"] != ILLUSTRATIVE and entry["source"] not in sources:
             raise GazetteerError(f"{where}: unknown source {entry['source']!r}")
         coords = entry.get("coordinates")
-        points.append(Point(
-            id=entry["id"], country=entry["country"], kind=entry["kind"],
-            names=tuple(entry["names"]), source=entry["source"],
-            coordinates=(float(coords[0]), float(coords[1])) if coords else None,
-            pair=entry.get("pair"),
-        ))  # fmt: skip
+        points.append(
+            Point(
+                id=entry["id"],
+                country=entry["country"],
+                kind=entry["kind"],
+                names=tuple(entry["names"]),
+                source=entry["source"],
+                coordinates=(float(coords[0]), float(coords[1])) if coords else None,
+                pair=entry.get("pair"),
+            )
+        )
     ids = {p.id for p in points}
     for point in points:
         if point.pair is not None and point.pair not in ids:
             raise GazetteerError(f"gazetteer point {point.id}: pair {point.pair!r} is no point")
     direction = raw.get("direction", {})
     keys = tuple((point, normalise(name)) for point in points for name in point.names)
-    return Gazetteer(tuple(points), sources, frozenset(direction.get("entry", ())),
-                     frozenset(direction.get("exit", ())), keys)  # fmt: skip
+    return Gazetteer(
+        tuple(points),
+        sources,
+        frozenset(direction.get("entry", ())),
+        frozenset(direction.get("exit", ())),
+        keys,
+    )
 
 
 @cache

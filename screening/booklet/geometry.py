@@ -51,8 +51,10 @@ class PageCut:
             return tuple(int(v) for v in box)  # type: ignore[return-value]
         h, w = self.bgr.shape[:2]
         x, y, bw, bh = box
-        pts = [_bilinear(self.quad, fx / w, fy / h) for fx, fy in
-               ((x, y), (x + bw, y), (x + bw, y + bh), (x, y + bh))]  # fmt: skip
+        pts = [
+            _bilinear(self.quad, fx / w, fy / h)
+            for fx, fy in ((x, y), (x + bw, y), (x + bw, y + bh), (x, y + bh))
+        ]
         arr = np.array(pts)
         x0, y0 = np.floor(arr.min(axis=0))
         x1, y1 = np.ceil(arr.max(axis=0))
@@ -82,8 +84,14 @@ def find_paper(bgr: np.ndarray) -> Paper:
     lab = cv2.cvtColor(small, cv2.COLOR_BGR2LAB).astype(np.float32)
     sh, sw = lab.shape[:2]
     rim = max(2, int(0.012 * max(sh, sw)))
-    border = np.concatenate([lab[:rim].reshape(-1, 3), lab[-rim:].reshape(-1, 3),
-                             lab[:, :rim].reshape(-1, 3), lab[:, -rim:].reshape(-1, 3)])  # fmt: skip
+    border = np.concatenate(
+        [
+            lab[:rim].reshape(-1, 3),
+            lab[-rim:].reshape(-1, 3),
+            lab[:, :rim].reshape(-1, 3),
+            lab[:, -rim:].reshape(-1, 3),
+        ]
+    )
     background = np.median(border, axis=0)
     spread = np.median(np.abs(border - background), axis=0).sum()
     distance = np.abs(lab - background).sum(axis=2)
@@ -95,8 +103,18 @@ def find_paper(bgr: np.ndarray) -> Paper:
     lum = lab[..., 0]
     mean = cv2.blur(lum, (7, 7))
     texture = np.sqrt(np.maximum(cv2.blur(lum * lum, (7, 7)) - mean * mean, 0))
-    rim_texture = float(np.median(np.concatenate([texture[:rim].ravel(), texture[-rim:].ravel(),
-                                                  texture[:, :rim].ravel(), texture[:, -rim:].ravel()])))  # fmt: skip
+    rim_texture = float(
+        np.median(
+            np.concatenate(
+                [
+                    texture[:rim].ravel(),
+                    texture[-rim:].ravel(),
+                    texture[:, :rim].ravel(),
+                    texture[:, -rim:].ravel(),
+                ]
+            )
+        )
+    )
     if rim_texture < 2.0:
         mask |= cv2.GaussianBlur(texture, (0, 0), 2.0) > max(1.6, 2.5 * rim_texture)
     mask = mask.astype(np.uint8)
@@ -112,8 +130,13 @@ def find_paper(bgr: np.ndarray) -> Paper:
     largest = 1 + int(np.argmax(areas))
     flat_labels = labels.ravel()
     sizes = np.maximum(np.bincount(flat_labels, minlength=count), 1)
-    means = np.stack([np.bincount(flat_labels, weights=lab[..., c].ravel(), minlength=count) / sizes
-                      for c in (1, 2)], axis=1)  # fmt: skip
+    means = np.stack(
+        [
+            np.bincount(flat_labels, weights=lab[..., c].ravel(), minlength=count) / sizes
+            for c in (1, 2)
+        ],
+        axis=1,
+    )
     # Parts of the paper look like the paper (a glare spot on the table does not).
     keep = [k for k in big if np.abs(means[k] - means[largest]).sum() < 14]
     keep = np.array(keep or [largest])
@@ -145,8 +168,9 @@ def find_paper(bgr: np.ndarray) -> Paper:
         return Paper(bgr, whole, False)
     target = np.float32([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]])
     matrix = cv2.getPerspectiveTransform(quad, target)
-    flat = cv2.warpPerspective(bgr, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
+    flat = cv2.warpPerspective(
+        bgr, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
     return Paper(flat, quad, True)
 
 
@@ -156,21 +180,29 @@ def fold_profile(gray: np.ndarray, axis: int) -> tuple[float, int, int]:
     ``axis`` 1: a vertical fold (pages side by side); 0: a horizontal one (stacked).
     """
     work = gray if axis == 1 else gray.T
-    h, w = work.shape
+    w = work.shape[1]
     lo, hi = int(FOLD_WINDOW[0] * w), int(FOLD_WINDOW[1] * w)
     column = np.median(work, axis=0).astype(np.float32)
     column = np.convolve(column, np.ones(3) / 3, mode="same")
     centre = lo + int(np.argmin(column[lo:hi]))
     side = max(4, int(0.08 * w))
-    beside = np.median(np.r_[column[max(0, centre - 2 * side) : centre - side],
-                             column[centre + side : centre + 2 * side]])  # fmt: skip
+    beside = np.median(
+        np.r_[
+            column[max(0, centre - 2 * side) : centre - side],
+            column[centre + side : centre + 2 * side],
+        ]
+    )
     depth = float((beside - column[centre]) / max(beside, 1.0))
     bands = 0
     for band in np.array_split(work, 8, axis=0):
         profile = np.median(band, axis=0).astype(np.float32)
         near = profile[max(0, centre - 3) : centre + 4].min()
-        ref = np.median(np.r_[profile[max(0, centre - 2 * side) : centre - side],
-                              profile[centre + side : centre + 2 * side]])  # fmt: skip
+        ref = np.median(
+            np.r_[
+                profile[max(0, centre - 2 * side) : centre - side],
+                profile[centre + side : centre + 2 * side],
+            ]
+        )
         bands += bool((ref - near) / max(ref, 1.0) > FOLD_MIN_DEPTH * 0.6)
     return depth, centre, bands
 
@@ -184,11 +216,14 @@ def _resample(bgr: np.ndarray, short_mm: float = PAGE_SHORT_MM) -> np.ndarray:
 
 def _sub_quad(quad: np.ndarray, x0: float, x1: float, y0: float, y1: float) -> np.ndarray:
     """Corners in the source image of a fractional sub-rectangle of the paper."""
-    return np.array([_bilinear(quad, fx, fy) for fx, fy in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))])
+    return np.array(
+        [_bilinear(quad, fx, fy) for fx, fy in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+    )
 
 
-def _region(quad: np.ndarray, shape: tuple[int, int], x0: float, x1: float, y0: float,
-            y1: float) -> tuple[int, int, int, int]:  # fmt: skip
+def _region(
+    quad: np.ndarray, shape: tuple[int, int], x0: float, x1: float, y0: float, y1: float
+) -> tuple[int, int, int, int]:
     """Bounding box in the source image of a fractional sub-rectangle of the paper."""
     pts = _sub_quad(quad, x0, x1, y0, y1)
     x, y = np.floor(pts.min(axis=0)).astype(int)
@@ -208,27 +243,46 @@ class Split:
 FOLD_BAND_MM = 16.0
 
 
-def split_pages(bgr: np.ndarray) -> Split:
-    """The pages an image shows: one, or two when a fold runs across the paper's middle."""
+def split_pages(bgr: np.ndarray, *, mrz_possible: bool = True) -> Split:
+    """The pages an image shows: one, or two when a fold runs across the paper's middle.
+
+    ``mrz_possible``: False once the booklet's data page was found elsewhere (a booklet has
+    one), which spares the MRZ search that keeps a data page from being split."""
     paper = find_paper(bgr)
     flat = paper.bgr
     gray = cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY)
     h, w = gray.shape
     axis = 1 if w >= h else 0
-    small = cv2.resize(gray, None, fx=400 / max(h, w), fy=400 / max(h, w), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        gray, None, fx=400 / max(h, w), fy=400 / max(h, w), interpolation=cv2.INTER_AREA
+    )
     depth, centre, bands = fold_profile(small, axis)
     length = small.shape[1] if axis == 1 else small.shape[0]
-    if depth >= FOLD_MIN_DEPTH and bands >= FOLD_MIN_BANDS and not mrz_across(gray, axis, centre / length):
+    fold = depth >= FOLD_MIN_DEPTH and bands >= FOLD_MIN_BANDS
+    if fold and mrz_possible and mrz_across(gray, axis, centre / length):
+        fold = False
+    if fold:
         cut = centre / length
         if axis == 1:
-            x = int(round(cut * w))
-            halves = [("left", flat[:, :x], (0.0, cut, 0.0, 1.0)), ("right", flat[:, x:], (cut, 1.0, 0.0, 1.0))]
+            x = round(cut * w)
+            halves = [
+                ("left", flat[:, :x], (0.0, cut, 0.0, 1.0)),
+                ("right", flat[:, x:], (cut, 1.0, 0.0, 1.0)),
+            ]
         else:
-            y = int(round(cut * h))
-            halves = [("top", flat[:y], (0.0, 1.0, 0.0, cut)), ("bottom", flat[y:], (0.0, 1.0, cut, 1.0))]
+            y = round(cut * h)
+            halves = [
+                ("top", flat[:y], (0.0, 1.0, 0.0, cut)),
+                ("bottom", flat[y:], (0.0, 1.0, cut, 1.0)),
+            ]
         pages = [
-            PageCut(side, _resample(part), _region(paper.quad, gray.shape, fx0, fx1, fy0, fy1), depth,
-                    _sub_quad(paper.quad, fx0, fx1, fy0, fy1))
+            PageCut(
+                side,
+                _resample(part),
+                _region(paper.quad, gray.shape, fx0, fx1, fy0, fy1),
+                depth,
+                _sub_quad(paper.quad, fx0, fx1, fy0, fy1),
+            )
             for side, part, (fx0, fx1, fy0, fy1) in halves
         ]
         return Split(pages, _fold_band(gray if axis == 1 else gray.T, cut))
@@ -261,7 +315,7 @@ def _fold_band(gray: np.ndarray, cut: float) -> np.ndarray:
     spread's short side is a page's long side, 125 mm)."""
     factor = PAGE_LONG_MM * PX_PER_MM / gray.shape[0]
     work = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    x = int(round(cut * work.shape[1]))
+    x = round(cut * work.shape[1])
     half = int(FOLD_BAND_MM * PX_PER_MM)
     band = work[:, max(0, x - half) : x + half]
     if band.shape[1] < 2 * half:

@@ -75,7 +75,9 @@ def number_differs(read: str, expected: str) -> bool:
 def _robust_z(values: np.ndarray, floor: float) -> np.ndarray:
     """How far each page stands from the booklet's median, in robust spreads."""
     centre = np.median(values, axis=0)
-    distance = np.linalg.norm(values - centre, axis=1) if values.ndim > 1 else np.abs(values - centre)
+    distance = (
+        np.linalg.norm(values - centre, axis=1) if values.ndim > 1 else np.abs(values - centre)
+    )
     typical = float(np.median(distance))
     spread = 1.4826 * float(np.median(np.abs(distance - typical)))
     return (distance - typical) / max(spread, floor)

@@ -52,7 +52,11 @@ def read_crops(
         config += f" -c tessedit_char_whitelist={whitelist}"
     try:
         data = pytesseract.image_to_data(
-            montage, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=TIMEOUT_S
+            montage,
+            lang=lang,
+            config=config,
+            output_type=pytesseract.Output.DICT,
+            timeout=TIMEOUT_S,
         )
     except (RuntimeError, pytesseract.TesseractError):
         return [[] for _ in crops]
@@ -77,5 +81,7 @@ def lines_of(words: list[Word]) -> list[str]:
     by_line: dict[int, list[Word]] = {}
     for word in words:
         by_line.setdefault(word.line, []).append(word)
-    return [" ".join(w.text for w in sorted(ws, key=lambda w: w.box[0])) for _, ws in sorted(
-        by_line.items(), key=lambda item: min(w.box[1] for w in item[1]))]  # fmt: skip
+    return [
+        " ".join(w.text for w in sorted(ws, key=lambda w: w.box[0]))
+        for _, ws in sorted(by_line.items(), key=lambda item: min(w.box[1] for w in item[1]))
+    ]

@@ -77,7 +77,9 @@ def _read_bytes(path: Path, limit: int) -> bytes:
         if size == 0:
             raise InputFileError(f"{path}: empty file")
         if size > limit:
-            raise InputFileError(f"{path}: file too large ({size // 2**20} MB; limit {limit // 2**20} MB)")
+            raise InputFileError(
+                f"{path}: file too large ({size // 2**20} MB; limit {limit // 2**20} MB)"
+            )
         return path.read_bytes()
     except OSError as error:
         raise InputFileError(f"{path}: cannot read file ({error.strerror or error})") from None
@@ -113,8 +115,13 @@ def _read_multipage(data: bytes, name: str, path: Path) -> Iterator[SourceImage 
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             frames = getattr(image, "n_frames", 1)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError):  # fmt: skip
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ):
         raise InputFileError(f"{name}: not a readable image, TIFF or PDF file") from None
     if frames > MAX_IMAGES:
         raise InputFileError(f"{name}: {frames} pages; a booklet has at most {MAX_IMAGES}")
@@ -139,7 +146,9 @@ def _read_pdf(data: bytes, name: str) -> Iterator[SourceImage | SourceError]:
     try:
         import pypdfium2 as pdfium
     except ImportError:  # pragma: no cover - a declared dependency
-        raise MissingDependencyError("pypdfium2 is not installed", hint="pip install pypdfium2") from None
+        raise MissingDependencyError(
+            "pypdfium2 is not installed", hint="pip install pypdfium2"
+        ) from None
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:

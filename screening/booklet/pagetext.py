@@ -69,12 +69,15 @@ def margin_words(gray: np.ndarray) -> list[MarginWord]:
     for band, y0 in (("top", 0), ("bottom", max(0, h - band_px))):
         strip = gray[y0 : y0 + band_px]
         ink = ink_mask(strip, delta=TEXT_DELTA)
-        darkness = cv2.morphologyEx(strip, cv2.MORPH_CLOSE, np.ones((25, 25), np.uint8)).astype(np.int16) - strip
+        darkness = (
+            cv2.morphologyEx(strip, cv2.MORPH_CLOSE, np.ones((25, 25), np.uint8)).astype(np.int16)
+            - strip
+        )
         joined = cv2.dilate(ink, np.ones((3, int(1.2 * PX_PER_MM)), np.uint8))
         count, _labels, stats, _ = cv2.connectedComponentsWithStats(joined, 8)
         found = []
         for i in range(1, count):
-            x, y, bw, bh, area = stats[i]
+            x, y, bw, bh, _area = stats[i]
             height_mm = bh / PX_PER_MM
             if not (WORD_HEIGHT_MM[0] <= height_mm <= WORD_HEIGHT_MM[1]):
                 continue
@@ -90,7 +93,14 @@ def margin_words(gray: np.ndarray) -> list[MarginWord]:
             x0, y1 = max(0, x - pad), max(0, y - pad)
             x1, y2 = min(w, x + bw + pad), min(strip.shape[0], y + bh + pad)
             word_ink = ink[y1:y2, x0:x1]
-            out.append(MarginWord(band, (x0, y0 + y1, x1 - x0, y2 - y1), _binarise(strip[y1:y2, x0:x1], bh), word_ink))
+            out.append(
+                MarginWord(
+                    band,
+                    (x0, y0 + y1, x1 - x0, y2 - y1),
+                    _binarise(strip[y1:y2, x0:x1], bh),
+                    word_ink,
+                )
+            )
     return out
 
 
@@ -145,7 +155,11 @@ def read_page_texts(grays: list[np.ndarray], *, max_page: int = 64) -> list[Page
 
 def _interpret(words: list[MarginWord], max_page: int) -> PageText:
     text = PageText(words=[w.text for w in words if w.text])
-    numbers = [w for w in words if w.text.isdigit() and 1 <= len(w.text) <= 2 and 1 <= int(w.text) <= max_page]
+    numbers = [
+        w
+        for w in words
+        if w.text.isdigit() and 1 <= len(w.text) <= 2 and 1 <= int(w.text) <= max_page
+    ]
     if numbers:
         # The bottom band first (where most editions print it), then the surer read.
         best = max(numbers, key=lambda w: (w.band == "bottom", w.confidence))
@@ -153,7 +167,9 @@ def _interpret(words: list[MarginWord], max_page: int) -> PageText:
         text.page_number_confidence = best.confidence
         text.page_number_box = best.box
         text.font = glyph_features(best.ink, len(best.text))
-    passports = [w for w in words if 7 <= len(w.text) <= 10 and sum(c.isdigit() for c in w.text) >= 5]
+    passports = [
+        w for w in words if 7 <= len(w.text) <= 10 and sum(c.isdigit() for c in w.text) >= 5
+    ]
     if passports:
         best = max(passports, key=lambda w: (w.confidence, len(w.text)))
         text.passport_number = best.text

@@ -19,9 +19,9 @@ import cv2
 import numpy as np
 
 from screening.booklet.geometry import PX_PER_MM
-from screening.booklet.stamps import ink_layers
+from screening.booklet.stamps import PageInk, page_ink
 
-WORK_PX_PER_MM = 4.0
+WORK_PX_PER_MM = PX_PER_MM / 2  # the ink map's resolution
 RADIAL_BANDS = (0.15, 0.3, 0.5, 0.75, 1.05, 1.4, 2.0)  # cycles per mm
 ANGLE_BANDS = 6
 TILE_PX = 64  # 16 mm tiles at WORK_PX_PER_MM
@@ -34,13 +34,13 @@ class PaperFeatures:
     paper_fraction: float  # share of the page that is bare paper (not ink)
 
 
-def paper_features(bgr: np.ndarray) -> PaperFeatures:
-    factor = WORK_PX_PER_MM / PX_PER_MM
-    small = cv2.resize(bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    h, w = small.shape[:2]
+def paper_features(bgr: np.ndarray, ink_map: PageInk | None = None) -> PaperFeatures:
+    """Tint and print spectrum of a page (at PX_PER_MM), from its half-resolution ink map."""
+    ink_map = ink_map or page_ink(bgr)
+    h, w = ink_map.bgr.shape[:2]
     m = int(4 * WORK_PX_PER_MM)  # leave the page edges (shadows, the fold)
-    small = small[m : h - m, m : w - m]
-    strength, _lab = ink_layers(small, px_per_mm=WORK_PX_PER_MM)
+    small = ink_map.bgr[m : h - m, m : w - m]
+    strength = ink_map.strength[m : h - m, m : w - m]
     bare = strength < 30
     bare = cv2.erode(bare.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     fraction = float(bare.mean())
@@ -58,7 +58,9 @@ def paper_features(bgr: np.ndarray) -> PaperFeatures:
     for y in range(0, high.shape[0] - t + 1, t):
         for x in range(0, high.shape[1] - t + 1, t):
             if bare[y : y + t, x : x + t].mean() >= 0.97:
-                spectra.append(np.abs(np.fft.fftshift(np.fft.fft2(high[y : y + t, x : x + t] * window))))
+                spectra.append(
+                    np.abs(np.fft.fftshift(np.fft.fft2(high[y : y + t, x : x + t] * window)))
+                )
     if not spectra:
         spectra = [np.abs(np.fft.fftshift(np.fft.fft2(high[:t, :t] * window)))]
     spectrum = np.mean(spectra, axis=0)
@@ -79,8 +81,12 @@ def _band_index(shape: tuple[int, int]) -> tuple[np.ndarray, int]:
     fx = np.fft.fftshift(np.fft.fftfreq(shape[1], d=1 / WORK_PX_PER_MM))
     yy, xx = np.meshgrid(fy, fx, indexing="ij")
     radius = np.hypot(xx, yy)
-    angle = np.minimum((np.arctan2(yy, xx) % np.pi) / np.pi * ANGLE_BANDS, ANGLE_BANDS - 1).astype(int)
+    angle = np.minimum((np.arctan2(yy, xx) % np.pi) / np.pi * ANGLE_BANDS, ANGLE_BANDS - 1).astype(
+        int
+    )
     ring = np.digitize(radius, RADIAL_BANDS) - 1
     count = (len(RADIAL_BANDS) - 1) * ANGLE_BANDS
-    index = np.where((ring >= 0) & (ring < len(RADIAL_BANDS) - 1), ring * ANGLE_BANDS + angle, count)
+    index = np.where(
+        (ring >= 0) & (ring < len(RADIAL_BANDS) - 1), ring * ANGLE_BANDS + angle, count
+    )
     return index.astype(np.int64), count

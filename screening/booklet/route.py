@@ -71,48 +71,96 @@ def check_route(
     breaks: list[Break] = []
     for event in route:
         if issued is not None and event.date < issued:
-            breaks.append(Break("dates_out_of_order", (event,),
-                                f"dated {event.date.isoformat()}, before the passport was issued "
-                                f"({issued.isoformat()})", (None, None)))  # fmt: skip
+            breaks.append(
+                Break(
+                    "dates_out_of_order",
+                    (event,),
+                    f"dated {event.date.isoformat()}, before the passport was issued "
+                    f"({issued.isoformat()})",
+                    (None, None),
+                )
+            )
         elif event.date > today:
-            breaks.append(Break("dates_out_of_order", (event,),
-                                f"dated {event.date.isoformat()}, after the screening date",
-                                (None, None)))  # fmt: skip
+            breaks.append(
+                Break(
+                    "dates_out_of_order",
+                    (event,),
+                    f"dated {event.date.isoformat()}, after the screening date",
+                    (None, None),
+                )
+            )
     valid = [e for e in route if (issued is None or e.date >= issued) and e.date <= today]
     inversions = _paired_inversions(valid)
     breaks += inversions
     # For the alternation, an inverted entry takes its place right after its exit (the
     # crossing happened; its date is what is wrong).
     moved = {b.events[1].index: b.events[0] for b in inversions}
-    sequence = sorted(valid, key=lambda e: (
-        (moved[e.index].date, moved[e.index].page or 0, moved[e.index].index, 1)
-        if e.index in moved else (e.date, e.page or 0, e.index, 0)))  # fmt: skip
+    sequence = sorted(
+        valid,
+        key=lambda e: (
+            (moved[e.index].date, moved[e.index].page or 0, moved[e.index].index, 1)
+            if e.index in moved
+            else (e.date, e.page or 0, e.index, 0)
+        ),
+    )
     previous: Event | None = None
     for event in sequence:
         if previous is None:
             if event.direction == "exit" and home is not None and event.country != home:
-                breaks.append(Break("exit_without_entry", (event,),
-                                    f"the first stamp is an exit from {event.country}, never entered",
-                                    (issued, event.date)))  # fmt: skip
+                breaks.append(
+                    Break(
+                        "exit_without_entry",
+                        (event,),
+                        f"the first stamp is an exit from {event.country}, never entered",
+                        (issued, event.date),
+                    )
+                )
             elif event.direction == "entry" and home is not None:
-                breaks.append(Break("entry_without_exit", (event,),
-                                    f"the first stamp is an entry into {event.country}, with no exit "
-                                    f"from {home} before it", (issued, event.date)))  # fmt: skip
+                breaks.append(
+                    Break(
+                        "entry_without_exit",
+                        (event,),
+                        f"the first stamp is an entry into {event.country}, with no exit "
+                        f"from {home} before it",
+                        (issued, event.date),
+                    )
+                )
         elif previous.direction == event.direction == "exit":
-            breaks.append(Break("exit_without_entry", (previous, event),
-                                f"exit from {event.country} on {event.date.isoformat()} follows an "
-                                f"exit from {previous.country} on {previous.date.isoformat()} with no "
-                                f"entry between", (previous.date, event.date)))  # fmt: skip
+            breaks.append(
+                Break(
+                    "exit_without_entry",
+                    (previous, event),
+                    f"exit from {event.country} on {event.date.isoformat()} follows an "
+                    f"exit from {previous.country} on {previous.date.isoformat()} with no "
+                    f"entry between",
+                    (previous.date, event.date),
+                )
+            )
         elif previous.direction == event.direction == "entry":
-            breaks.append(Break("entry_without_exit", (previous, event),
-                                f"entry into {event.country} on {event.date.isoformat()} follows an "
-                                f"entry into {previous.country} on {previous.date.isoformat()} with no "
-                                f"exit between", (previous.date, event.date)))  # fmt: skip
-        elif previous.direction == "entry" and event.direction == "exit" and previous.country != event.country:
-            breaks.append(Break("exit_without_entry", (previous, event),
-                                f"exit from {event.country} on {event.date.isoformat()} while the last "
-                                f"entry was into {previous.country} ({previous.date.isoformat()})",
-                                (previous.date, event.date)))  # fmt: skip
+            breaks.append(
+                Break(
+                    "entry_without_exit",
+                    (previous, event),
+                    f"entry into {event.country} on {event.date.isoformat()} follows an "
+                    f"entry into {previous.country} on {previous.date.isoformat()} with no "
+                    f"exit between",
+                    (previous.date, event.date),
+                )
+            )
+        elif (
+            previous.direction == "entry"
+            and event.direction == "exit"
+            and previous.country != event.country
+        ):
+            breaks.append(
+                Break(
+                    "exit_without_entry",
+                    (previous, event),
+                    f"exit from {event.country} on {event.date.isoformat()} while the last "
+                    f"entry was into {previous.country} ({previous.date.isoformat()})",
+                    (previous.date, event.date),
+                )
+            )
         previous = event
     return breaks
 
@@ -134,10 +182,16 @@ def _paired_inversions(route: list[Event]) -> list[Break]:
                     for x in exits
                 )
                 if not matched:
-                    out.append(Break("dates_out_of_order", (exit_, entry),
-                                     f"entry into {entry.country} at {entry.point} dated "
-                                     f"{entry.date.isoformat()}, {lead} days before the exit from "
-                                     f"{exit_.country} at {exit_.point} ({exit_.date.isoformat()}) "
-                                     f"across the same crossing", (entry.date, exit_.date)))  # fmt: skip
+                    out.append(
+                        Break(
+                            "dates_out_of_order",
+                            (exit_, entry),
+                            f"entry into {entry.country} at {entry.point} dated "
+                            f"{entry.date.isoformat()}, {lead} days before the exit from "
+                            f"{exit_.country} at {exit_.point} ({exit_.date.isoformat()}) "
+                            f"across the same crossing",
+                            (entry.date, exit_.date),
+                        )
+                    )
                     break
     return out

@@ -16,6 +16,7 @@ same as pages pulled from the end.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 TRUSTED_CONFIDENCE = 80.0
@@ -91,7 +92,7 @@ def analyse(
 
     seq = Sequence(numbers=numbers, inferred=inferred, misread=misread)
     # Between anchors.
-    for a, b in zip(anchors, anchors[1:], strict=False):
+    for a, b in itertools.pairwise(anchors):
         na, nb = numbers[a], numbers[b]
         assert na is not None and nb is not None
         between = b - a - 1
@@ -118,7 +119,16 @@ def analyse(
                 numbers[first - k], inferred[first - k] = nf - k, True
             if lead_room > first and trusted(first):
                 count = lead_room - first
-                seq.gaps.append(Gap(None, nf, tuple(range(first_number, first_number + count)), count, None, first))
+                seq.gaps.append(
+                    Gap(
+                        None,
+                        nf,
+                        tuple(range(first_number, first_number + count)),
+                        count,
+                        None,
+                        first,
+                    )
+                )
         if page_count is not None:
             tail_room = page_count - nl
             after = n - 1 - last
@@ -127,8 +137,16 @@ def analyse(
                     numbers[last + k], inferred[last + k] = nl + k, True
                 if tail_room > after and trusted(last):
                     count = tail_room - after
-                    seq.gaps.append(Gap(nl, None, tuple(range(page_count - count + 1, page_count + 1)),
-                                        count, last, None))  # fmt: skip
+                    seq.gaps.append(
+                        Gap(
+                            nl,
+                            None,
+                            tuple(range(page_count - count + 1, page_count + 1)),
+                            count,
+                            last,
+                            None,
+                        )
+                    )
     seq.unread = [i for i in range(n) if numbers[i] is None]
     return seq
 

@@ -24,18 +24,57 @@ from screening.booklet.stamps import StampBlob, ink_layers
 TARGET_HEIGHT = 220  # px of a stamp handed to Tesseract (text lines ~22 px tall)
 LANG = "eng+rus"
 PSM = 4  # a column of text of varying sizes: montages of stamps read best so
-ANGLES = np.arange(-87, 91, 3)
 MONTHS = {
-    "JAN": 1, "FEB": 2, "MAR": 3, "APR": 4, "MAY": 5, "JUN": 6, "JUL": 7, "AUG": 8,
-    "SEP": 9, "OCT": 10, "NOV": 11, "DEC": 12,
-    "ЯНВ": 1, "ФЕВ": 2, "МАР": 3, "АПР": 4, "МАЙ": 5, "МАЯ": 5, "ИЮН": 6, "ИЮЛ": 7,
-    "АВГ": 8, "СЕН": 9, "ОКТ": 10, "НОЯ": 11, "ДЕК": 12,
-}  # fmt: skip
+    "JAN": 1,
+    "FEB": 2,
+    "MAR": 3,
+    "APR": 4,
+    "MAY": 5,
+    "JUN": 6,
+    "JUL": 7,
+    "AUG": 8,
+    "SEP": 9,
+    "OCT": 10,
+    "NOV": 11,
+    "DEC": 12,
+    "ЯНВ": 1,
+    "ФЕВ": 2,
+    "МАР": 3,
+    "АПР": 4,
+    "МАЙ": 5,
+    "МАЯ": 5,
+    "ИЮН": 6,
+    "ИЮЛ": 7,
+    "АВГ": 8,
+    "СЕН": 9,
+    "ОКТ": 10,
+    "НОЯ": 11,
+    "ДЕК": 12,
+}
 # Characters OCR gives for digits in a date (Latin and Cyrillic look-alikes).
-DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "О": "0", "о": "0", "D": "0",
-                                  "I": "1", "l": "1", "|": "1", "i": "1", "!": "1",
-                                  "З": "3", "з": "3", "S": "5", "s": "5", "б": "6",
-                                  "B": "8", "В": "8", "Z": "2", "g": "9"})  # fmt: skip
+DIGIT_LOOKALIKES = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "О": "0",
+        "о": "0",
+        "D": "0",
+        "I": "1",
+        "l": "1",
+        "|": "1",
+        "i": "1",
+        "!": "1",
+        "З": "3",
+        "з": "3",
+        "S": "5",
+        "s": "5",
+        "б": "6",
+        "B": "8",
+        "В": "8",
+        "Z": "2",
+        "g": "9",
+    }
+)
 DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s?[.,/\-]\s?(\d{1,2})\s?[.,/\-]\s?(\d{4}|\d{2})(?!\d)")
 DATE_WORDS = re.compile(r"(?<!\d)(\d{1,2})\s?([A-ZА-Я]{3})[A-ZА-Я]*\s?(\d{4}|\d{2})(?!\d)")
 
@@ -51,10 +90,16 @@ class StampReading:
 
 
 def _deskew_angle(mask: np.ndarray) -> float:
+    """The turn that levels the text: coarse search over all angles, then a fine one."""
     small = cv2.resize(mask * 255, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    coarse = _sharpest(small, np.arange(-84, 91, 8))
+    return _sharpest(small, np.arange(coarse - 6, coarse + 7, 2))
+
+
+def _sharpest(small: np.ndarray, angles: np.ndarray) -> float:
     h, w = small.shape
     best, best_score = 0.0, -1.0
-    for angle in ANGLES:
+    for angle in angles:
         rot = cv2.getRotationMatrix2D((w / 2, h / 2), float(angle), 1.0)
         turned = cv2.warpAffine(small, rot, (w, h))
         rows = turned.sum(axis=1).astype(np.float64)
@@ -158,7 +203,9 @@ def read_stamps(
 ) -> list[StampReading]:
     """Read every stamp of a booklet: one Tesseract call, one more for the upside-down."""
     crops = [stamp_image(page, blob) for page, blob in items]
-    readings = [interpret(words, gazetteer, latest) for words in read_crops(crops, lang=LANG, psm=PSM)]
+    readings = [
+        interpret(words, gazetteer, latest) for words in read_crops(crops, lang=LANG, psm=PSM)
+    ]
     retry = [i for i, r in enumerate(readings) if r.date is None and r.checkpoint is None]
     if retry:
         flipped = [stamp_image(items[i][0], items[i][1], flip=True) for i in retry]

@@ -116,14 +116,35 @@ def _colour(lab: np.ndarray, mask: np.ndarray) -> tuple[str, float]:
     return name, chroma
 
 
-def find_stamps(bgr: np.ndarray, *, exclude: list[tuple[int, int, int, int]] = ()) -> list[StampBlob]:
+@dataclass(frozen=True, slots=True)
+class PageInk:
+    """A page at half resolution (PX_PER_MM / 2) with its ink strength and Lab image:
+    computed once, used by stamp detection and by the paper measures."""
+
+    bgr: np.ndarray
+    strength: np.ndarray
+    lab: np.ndarray
+
+
+def page_ink(bgr: np.ndarray) -> PageInk:
+    half = cv2.resize(bgr, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    strength, lab = ink_layers(half, px_per_mm=PX_PER_MM / 2)
+    return PageInk(half, strength, lab)
+
+
+def find_stamps(
+    bgr: np.ndarray,
+    *,
+    exclude: list[tuple[int, int, int, int]] = (),
+    ink_map: PageInk | None = None,
+) -> list[StampBlob]:
     """Stamps on one page (pixels at PX_PER_MM). ``exclude``: boxes of printed words.
 
     Detection runs at half resolution: stamps are large, and averaging thins the 0.1 mm
     lines of background print far more than a stamp's 0.3-0.6 mm strokes.
     """
-    half = cv2.resize(bgr, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    strength, lab = ink_layers(half, px_per_mm=PX_PER_MM / 2)
+    ink_map = ink_map or page_ink(bgr)
+    strength, lab = ink_map.strength, ink_map.lab
     ink = _grow(strength, px_per_mm=PX_PER_MM / 2)
     for x, y, w, h in exclude:
         ink[y // 2 : (y + h) // 2 + 1, x // 2 : (x + w) // 2 + 1] = 0
@@ -142,7 +163,9 @@ def find_stamps(bgr: np.ndarray, *, exclude: list[tuple[int, int, int, int]] = (
             if shape == "unknown" and not outlined and max(w, h) < 2 * 20 * PX_PER_MM / 4:
                 continue
             full = cv2.resize(mask, (w * 2, h * 2), interpolation=cv2.INTER_NEAREST)
-            out.append(StampBlob((2 * x, 2 * y, 2 * w, 2 * h), full, shape, colour, chroma, fill, outlined))
+            out.append(
+                StampBlob((2 * x, 2 * y, 2 * w, 2 * h), full, shape, colour, chroma, fill, outlined)
+            )
     return out
 
 
@@ -157,11 +180,16 @@ def _ink_classes(ink: np.ndarray, lab: np.ndarray) -> list[np.ndarray]:
     layers = [(on & ~coloured).astype(np.uint8)]
     if coloured.sum() < 50:
         return [on.astype(np.uint8)]
-    hue = (np.degrees(np.arctan2(b, a)) % 360.0)
+    hue = np.degrees(np.arctan2(b, a)) % 360.0
     hist, _edges = np.histogram(hue[coloured], bins=HUE_BINS, range=(0, 360))
     smooth = np.convolve(np.r_[hist[-2:], hist, hist[:2]], np.ones(5) / 5, mode="same")[2:-2]
-    peaks = [i for i in range(HUE_BINS) if smooth[i] >= smooth[i - 1] and smooth[i] > smooth[(i + 1) % HUE_BINS]
-             and smooth[i] >= max(40.0, 0.04 * smooth.max())]  # fmt: skip
+    peaks = [
+        i
+        for i in range(HUE_BINS)
+        if smooth[i] >= smooth[i - 1]
+        and smooth[i] > smooth[(i + 1) % HUE_BINS]
+        and smooth[i] >= max(40.0, 0.04 * smooth.max())
+    ]
     centres = [(i + 0.5) * 360.0 / HUE_BINS for i in peaks] or [float(np.median(hue[coloured]))]
     # Merge peaks closer than HUE_MERGE degrees (one ink, uneven pressure).
     merged: list[float] = []
@@ -188,7 +216,9 @@ def _blobs(ink: np.ndarray, lab: np.ndarray) -> list[tuple[np.ndarray, tuple[int
         x, y, w, h, _area = stats[i]
         if max(w, h) < lo or min(w, h) < 0.45 * lo:
             continue
-        mask = ((labels[y : y + h, x : x + w] == i) & (ink[y : y + h, x : x + w] > 0)).astype(np.uint8)
+        mask = ((labels[y : y + h, x : x + w] == i) & (ink[y : y + h, x : x + w] > 0)).astype(
+            np.uint8
+        )
         parts = _split_by_ink(mask, lab[y : y + h, x : x + w], join)
         for part in parts:
             ys, xs = np.nonzero(part)
@@ -225,7 +255,7 @@ def _split_by_ink(mask: np.ndarray, lab: np.ndarray, join: int) -> list[np.ndarr
     for k in (0, 1):
         part = (label_img == k).astype(np.uint8)
         closed = cv2.morphologyEx(part, cv2.MORPH_CLOSE, np.ones((join, join), np.uint8))
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, 8)
+        count, labels = cv2.connectedComponents(closed, connectivity=8)
         for i in range(1, count):
             parts.append(((labels == i) & (part > 0)).astype(np.uint8))
     return parts

@@ -81,7 +81,10 @@ def find_stub(band: np.ndarray) -> StubEvidence | None:
     fold = w // 2
     near, far = int(NEAR_MM * PX_PER_MM), int(FAR_MM * PX_PER_MM)
     best: StubEvidence | None = None
-    for side, cols in (("right", slice(fold + near, fold + far)), ("left", slice(fold - far, fold - near))):
+    for side, cols in (
+        ("right", slice(fold + near, fold + far)),
+        ("left", slice(fold - far, fold - near)),
+    ):
         part = gx[:, cols]
         typical = float(np.median(part)) + 1.0
         path = _best_path(part)
@@ -91,8 +94,9 @@ def find_stub(band: np.ndarray) -> StubEvidence | None:
         offset = path + (cols.start - fold)
         dist = np.abs(offset) / PX_PER_MM
         lo, hi = np.percentile(dist, [3, 97])
-        evidence = StubEvidence(side, round(score, 2), round(strong, 3),
-                                (round(float(lo), 1), round(float(hi), 1)))  # fmt: skip
+        evidence = StubEvidence(
+            side, round(score, 2), round(strong, 3), (round(float(lo), 1), round(float(hi), 1))
+        )
         if best is None or (evidence.strong_rows, evidence.score) > (best.strong_rows, best.score):
             best = evidence
     return best
