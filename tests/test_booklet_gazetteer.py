@@ -80,3 +80,14 @@ def test_other_words_match_no_point(text: str) -> None:
 )
 def test_direction_words(words: list[str], direction: str | None) -> None:
     assert load_gazetteer().direction(words) == direction
+
+
+def test_editions_printing_the_number_on_every_page_say_where_that_comes_from() -> None:
+    from screening.documents.registry import load_registry
+
+    registry = load_registry()
+    stated = [e for e in registry.editions if e.number_on_every_page]
+    assert "KGZ-P-2004" in {e.id for e in stated}
+    for edition in stated:
+        origin = edition.provenance.get("number_on_every_page")
+        assert origin == ILLUSTRATIVE or origin in registry.sources, edition.id

@@ -61,8 +61,9 @@ SOURCED_FACTS = (
     "security_features",
     "forgery_signs",
     "layout",
-    "number_on_every_page",
 )
+# Facts only some editions state; when stated, they must say where they come from too.
+OPTIONAL_SOURCED_FACTS = ("number_on_every_page",)
 
 # Weights of the MRZ evidence; state must match for an edition to be a candidate at all.
 _W_TYPE = 0.2
@@ -221,7 +222,7 @@ def _parse_edition(raw: Mapping[str, Any], sources: Mapping[str, Source]) -> Edi
     if missing:
         raise EditionRegistryError(f"{where}: missing keys {', '.join(missing)}")
     provenance: Mapping[str, str] = raw["provenance"]
-    for fact in SOURCED_FACTS:
+    for fact in SOURCED_FACTS + OPTIONAL_SOURCED_FACTS:
         if fact not in raw:
             continue
         origin = provenance.get(fact)
