@@ -29,23 +29,30 @@ class Word:
 
 
 def read_crops(
-    crops: list[np.ndarray], *, lang: str = "eng", psm: int = 6, whitelist: str | None = None
+    crops: list[np.ndarray],
+    *,
+    lang: str = "eng",
+    psm: int = 6,
+    whitelist: str | None = None,
+    gap: int = GAP_PX,
 ) -> list[list[Word]]:
-    """Words Tesseract reads in each grey crop (dark text on light ground)."""
+    """Words Tesseract reads in each grey crop (dark text on light ground). ``gap``: white
+    space between crops, well above the crops' own line spacing so that no text line of
+    one crop is taken for a line of the next."""
     if not crops:
         return []
     ensure_tesseract()
-    width = max(c.shape[1] for c in crops) + 2 * GAP_PX
+    width = max(c.shape[1] for c in crops) + 2 * gap
     rows, offsets = [], []
-    y = GAP_PX
-    rows.append(np.full((GAP_PX, width), 255, np.uint8))
+    y = gap
+    rows.append(np.full((gap, width), 255, np.uint8))
     for crop in crops:
         row = np.full((crop.shape[0], width), 255, np.uint8)
-        row[:, GAP_PX : GAP_PX + crop.shape[1]] = crop
+        row[:, gap : gap + crop.shape[1]] = crop
         rows.append(row)
-        rows.append(np.full((GAP_PX, width), 255, np.uint8))
+        rows.append(np.full((gap, width), 255, np.uint8))
         offsets.append((y, y + crop.shape[0]))
-        y += crop.shape[0] + GAP_PX
+        y += crop.shape[0] + gap
     montage = np.vstack(rows)
     config = f"--psm {psm} --oem 1 -c load_system_dawg=0 -c load_freq_dawg=0"
     if whitelist:
@@ -68,9 +75,9 @@ def read_crops(
         top, height = data["top"][i], data["height"][i]
         centre = top + height / 2
         for k, (y0, y1) in enumerate(offsets):
-            if y0 - GAP_PX / 2 <= centre < y1 + GAP_PX / 2:
+            if y0 - gap / 2 <= centre < y1 + gap / 2:
                 line = data["block_num"][i] * 1000 + data["par_num"][i] * 100 + data["line_num"][i]
-                box = (data["left"][i] - GAP_PX, top - y0, data["width"][i], height)
+                box = (data["left"][i] - gap, top - y0, data["width"][i], height)
                 out[k].append(Word(text, float(data["conf"][i]), line, box))
                 break
     return out

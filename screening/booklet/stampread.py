@@ -21,9 +21,10 @@ from screening.booklet.geometry import PX_PER_MM
 from screening.booklet.ocr import Word, lines_of, read_crops
 from screening.booklet.stamps import StampBlob, ink_layers
 
-TARGET_HEIGHT = 220  # px of a stamp handed to Tesseract (text lines ~22 px tall)
+GLYPH_PX = 26  # character height handed to Tesseract
 LANG = "eng+rus"
 PSM = 4  # a column of text of varying sizes: montages of stamps read best so
+GAP = 90  # px between stamps in the montage: three text lines' worth
 MONTHS = {
     "JAN": 1,
     "FEB": 2,
@@ -117,10 +118,20 @@ def stamp_image(page_bgr: np.ndarray, blob: StampBlob, *, flip: bool = False) ->
     x0, y0, x1, y1 = max(0, x - pad), max(0, y - pad), min(W, x + w + pad), min(H, y + h + pad)
     crop = page_bgr[y0:y1, x0:x1]
     strength, _lab = ink_layers(crop)
+    # Only this stamp's ink: neighbouring stamps of other inks and background print out.
+    own = np.zeros(strength.shape, np.uint8)
+    mask_h, mask_w = blob.mask.shape
+    own[y - y0 : y - y0 + mask_h, x - x0 : x - x0 + mask_w] = blob.mask[
+        : y1 - y, : x1 - x
+    ]
+    # Grown by 2 mm: a faint stroke of the same stamp may have fallen to another ink class.
+    own = cv2.dilate(own, np.ones((int(2 * PX_PER_MM) | 1,) * 2, np.uint8))
+    strength = strength * own
     ink = np.clip(strength * 2.2, 0, 255).astype(np.uint8)
     mask = (strength > 40).astype(np.uint8)
-    ink[_outline(mask) > 0] = 0  # the stamp's frame only confuses the OCR's layout
-    angle = _deskew_angle(mask)
+    frame = _outline(mask)
+    ink[frame > 0] = 0  # the stamp's frame only confuses the OCR's layout
+    angle = _deskew_angle(mask * (frame == 0))
     size = max(ink.shape)
     canvas = np.zeros((size * 3 // 2, size * 3 // 2), np.uint8)
     oy, ox = (canvas.shape[0] - ink.shape[0]) // 2, (canvas.shape[1] - ink.shape[1]) // 2
@@ -131,10 +142,24 @@ def stamp_image(page_bgr: np.ndarray, blob: StampBlob, *, flip: bool = False) ->
     ys, xs = np.nonzero(turned > 60)
     if len(xs):
         turned = turned[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-    factor = TARGET_HEIGHT / max(turned.shape[0], 1)
-    factor = min(factor, 900 / max(turned.shape[1], 1))
+    factor = GLYPH_PX / _glyph_height(turned > 60)
+    factor = min(factor, 900 / max(turned.shape[1], 1), 4.0)
     big = cv2.resize(turned, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
     return 255 - big
+
+
+def _glyph_height(mask: np.ndarray) -> float:
+    """Typical height of the stamp's characters (median of glyph-like parts), in px."""
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    heights = [
+        stats[i, cv2.CC_STAT_HEIGHT]
+        for i in range(1, count)
+        if stats[i, cv2.CC_STAT_AREA] >= 12 and stats[i, cv2.CC_STAT_HEIGHT] >= 6
+        and stats[i, cv2.CC_STAT_WIDTH] < 3 * stats[i, cv2.CC_STAT_HEIGHT]
+    ]
+    if len(heights) < 3:
+        return max(mask.shape[0] / 5.0, 1.0)
+    return float(np.median(heights))
 
 
 def _outline(mask: np.ndarray) -> np.ndarray:
@@ -204,12 +229,12 @@ def read_stamps(
     """Read every stamp of a booklet: one Tesseract call, one more for the upside-down."""
     crops = [stamp_image(page, blob) for page, blob in items]
     readings = [
-        interpret(words, gazetteer, latest) for words in read_crops(crops, lang=LANG, psm=PSM)
+        interpret(words, gazetteer, latest) for words in read_crops(crops, lang=LANG, psm=PSM, gap=GAP)
     ]
     retry = [i for i, r in enumerate(readings) if r.date is None and r.checkpoint is None]
     if retry:
         flipped = [stamp_image(items[i][0], items[i][1], flip=True) for i in retry]
-        for i, words in zip(retry, read_crops(flipped, lang=LANG, psm=PSM), strict=True):
+        for i, words in zip(retry, read_crops(flipped, lang=LANG, psm=PSM, gap=GAP), strict=True):
             again = interpret(words, gazetteer, latest)
             if again.date is not None or again.checkpoint is not None:
                 again.flipped = True
