@@ -1,6 +1,6 @@
 """Benchmark of whole-booklet screening (issue 12), per booklet style.
 
-    python -m benchmarks.booklet                      # 200 booklets per style
+    python -m benchmarks.booklet                      # 100 booklets per style (200 in all)
     python -m benchmarks.booklet --quick              # 12 per style, a smoke check
     python -m benchmarks.booklet --styles steppe --n 100 --seed 7
 
@@ -29,6 +29,7 @@ import json
 import os
 import resource
 import time
+import traceback
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -211,6 +212,8 @@ def _rate(num: int, den: int) -> str:
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, str]:
+    crashes = sum(1 for r in rows if r.get("crash"))
+    rows = [r for r in rows if not r.get("crash")]
     complete = [r for r in rows if not r["missing_truth"]]
     missing = [r for r in rows if r["missing_truth"]]
     flagged = [r for r in rows if r["missing_flagged"]]
@@ -219,7 +222,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, str]:
     route_flag = [r for r in rows if r["route_flagged"]]
     detected = sum(r["stamps_detected"] for r in rows)
     return {
-        "booklets": str(len(rows)),
+        "booklets (crashed)": f"{len(rows) + crashes} ({crashes})",
         "missing-page recall": _rate(sum(r["missing_right"] for r in missing), len(missing)),
         "missing-page precision": _rate(sum(r["missing_truth"] for r in flagged), len(flagged)),
         "false missing-page alerts on complete booklets": _rate(
@@ -271,7 +274,12 @@ def run_style(style: str, n: int, seed: int) -> tuple[list[dict[str, Any]], dict
         ) as session:
             cpu0 = _cpu()
             t0 = time.perf_counter()
-            report = screen_booklet(session, path).to_dict()
+            try:
+                report = screen_booklet(session, path).to_dict()
+            except Exception:  # a crash is a bug to count and show, not a reason to stop
+                traceback.print_exc()
+                rows.append({"crash": True})
+                continue
             walls.append(time.perf_counter() - t0)
             cpus.append(_cpu() - cpu0)
         if report.get("error"):
@@ -320,12 +328,12 @@ def table(results: dict[str, tuple[list[dict[str, Any]], dict[str, Any]]]) -> st
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.booklet", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="12 booklets per style")
-    parser.add_argument("--n", type=int, default=None, help="booklets per style (default 200)")
+    parser.add_argument("--n", type=int, default=None, help="booklets per style (default 100)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--styles", default="ledger,steppe")
     parser.add_argument("--rows", help="write every booklet's scores to this JSONL file")
     args = parser.parse_args(argv)
-    n = args.n or (12 if args.quick else 200)
+    n = args.n or (12 if args.quick else 100)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     results = {}
     for style in args.styles.split(","):
@@ -338,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
             for style, (rows, _t) in results.items():
                 for row in rows:
                     handle.write(json.dumps(dict(row, style=style)) + "\n")
-    if not args.quick and args.n is None:
+    if not args.quick and n >= 100:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(
             f"# Booklet benchmark\n\n`python -m benchmarks.booklet --seed {args.seed}` "

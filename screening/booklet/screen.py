@@ -40,6 +40,7 @@ from screening.session import ScreeningSession
 
 COVER_MAX_LIGHTNESS = 110  # median grey of a cover: dark board, not paper
 FONT_MIN_CONFIDENCE = 70.0
+NEAR_PAGES = 2
 
 
 @dataclass(slots=True)
@@ -386,15 +387,21 @@ def _route(
             )
         )
 
-    # A break that an unread stamp could close is not reported: a stamp without a date
-    # could close any, one with a date only those around it.
+    # A break that an unread stamp could close is not reported. A stamp with a date can
+    # close the breaks around its date; one without, the breaks whose stamps lie within
+    # NEAR_PAGES of it (the two stamps of one crossing are pressed side by side).
     def explained(brk: Any) -> bool:
         if brk.kind == "dates_out_of_order":
             return False
         lo, hi = brk.between
+        pages_near = [e.page for e in brk.events if e.page is not None]
         for stamp in unread:
             if stamp["date"] is None:
-                return True
+                if stamp["page"] is None or not pages_near:
+                    return True
+                if any(abs(stamp["page"] - p) <= NEAR_PAGES for p in pages_near):
+                    return True
+                continue
             day = dt.date.fromisoformat(stamp["date"])
             if (lo is None or day >= lo) and (hi is None or day <= hi):
                 return True

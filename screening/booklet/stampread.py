@@ -121,9 +121,7 @@ def stamp_image(page_bgr: np.ndarray, blob: StampBlob, *, flip: bool = False) ->
     # Only this stamp's ink: neighbouring stamps of other inks and background print out.
     own = np.zeros(strength.shape, np.uint8)
     mask_h, mask_w = blob.mask.shape
-    own[y - y0 : y - y0 + mask_h, x - x0 : x - x0 + mask_w] = blob.mask[
-        : y1 - y, : x1 - x
-    ]
+    own[y - y0 : y - y0 + mask_h, x - x0 : x - x0 + mask_w] = blob.mask[: y1 - y, : x1 - x]
     # Grown by 2 mm: a faint stroke of the same stamp may have fallen to another ink class.
     own = cv2.dilate(own, np.ones((int(2 * PX_PER_MM) | 1,) * 2, np.uint8))
     strength = strength * own
@@ -154,7 +152,8 @@ def _glyph_height(mask: np.ndarray) -> float:
     heights = [
         stats[i, cv2.CC_STAT_HEIGHT]
         for i in range(1, count)
-        if stats[i, cv2.CC_STAT_AREA] >= 12 and stats[i, cv2.CC_STAT_HEIGHT] >= 6
+        if stats[i, cv2.CC_STAT_AREA] >= 12
+        and stats[i, cv2.CC_STAT_HEIGHT] >= 6
         and stats[i, cv2.CC_STAT_WIDTH] < 3 * stats[i, cv2.CC_STAT_HEIGHT]
     ]
     if len(heights) < 3:
@@ -229,7 +228,8 @@ def read_stamps(
     """Read every stamp of a booklet: one Tesseract call, one more for the upside-down."""
     crops = [stamp_image(page, blob) for page, blob in items]
     readings = [
-        interpret(words, gazetteer, latest) for words in read_crops(crops, lang=LANG, psm=PSM, gap=GAP)
+        interpret(words, gazetteer, latest)
+        for words in read_crops(crops, lang=LANG, psm=PSM, gap=GAP)
     ]
     retry = [i for i, r in enumerate(readings) if r.date is None and r.checkpoint is None]
     if retry:
