@@ -11,6 +11,7 @@ inside a folder is a finding and the rest is screened.
 
 from __future__ import annotations
 
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -222,6 +223,7 @@ def _edition(report: BookletReport) -> dict[str, Any] | None:
         "name": edition.name,
         "page_count": edition.page_count,
         "number_on_every_page": edition.number_on_every_page,
+        "number_pattern": edition.number_pattern,
         "provenance": {
             k: edition.provenance.get(k) for k in ("page_count", "number_on_every_page")
         },
@@ -282,12 +284,20 @@ def _substitution(
     fields = (report.document or {}).get("fields") or {}
     expected = str(fields.get("document_number") or "").replace("<", "") or None
     check_number = bool(edition and edition.get("number_on_every_page") and expected)
+    pattern = re.compile((edition or {}).get("number_pattern", ".*").strip("^$"))
+
+    def number_on(text: PageText) -> str | None:
+        """The passport number read on a page, when it has the edition's number form (a
+        date or an officer's number in the margin is not one)."""
+        read = text.passport_number
+        return read if check_number and read and pattern.fullmatch(read) else None
+
     with _timed(timings, "paper"):
         evidence = [
             integrity.PageEvidence(
                 index=p.record.index,
                 number=p.record.number,
-                passport_number=t.passport_number if check_number else None,
+                passport_number=number_on(t),
                 passport_confidence=t.passport_number_confidence,
                 paper=paper_features(p.cut.bgr, p.ink),
                 font=_clean_font(p, t),
