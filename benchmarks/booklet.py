@@ -262,11 +262,28 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, str]:
     }
 
 
-def run_style(style: str, n: int, seed: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def run_style(
+    style: str, n: int, seed: int, rows_file: Path | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Screen booklets 0..n-1 of a style. With ``rows_file``, every booklet's scores are
+    appended as it is done, and booklets already there are not screened again (a long
+    run can be stopped and resumed)."""
     rows: list[dict[str, Any]] = []
     walls: list[float] = []
     cpus: list[float] = []
+    done: dict[int, dict[str, Any]] = {}
+    if rows_file is not None and rows_file.exists():
+        for line in rows_file.read_text("utf-8").splitlines():
+            row = json.loads(line)
+            if row.get("style") == style and row.get("seed") == seed:
+                done[row["index"]] = row
     for i in range(n):
+        if i in done:
+            rows.append(done[i])
+            if "wall_s" in done[i]:
+                walls.append(done[i]["wall_s"])
+                cpus.append(done[i]["cpu_s"])
+            continue
         path, truth = booklet_path(style, seed, i)
         settings = Settings(today=dt.date.fromisoformat(truth["screening_date"]))
         with ScreeningSession.open(
@@ -278,7 +295,7 @@ def run_style(style: str, n: int, seed: int) -> tuple[list[dict[str, Any]], dict
                 report = screen_booklet(session, path).to_dict()
             except Exception:  # a crash is a bug to count and show, not a reason to stop
                 traceback.print_exc()
-                rows.append({"crash": True})
+                rows.append({"crash": True, "index": i})
                 continue
             walls.append(time.perf_counter() - t0)
             cpus.append(_cpu() - cpu0)
@@ -286,8 +303,18 @@ def run_style(style: str, n: int, seed: int) -> tuple[list[dict[str, Any]], dict
             print(f"  {path.name}: error {report['error']}")
             continue
         row = score_booklet(report, truth, CASES[i % len(CASES)][0])
-        row["pages"] = len(report["pages"])
+        row.update(
+            pages=len(report["pages"]),
+            style=style,
+            seed=seed,
+            index=i,
+            wall_s=walls[-1],
+            cpu_s=cpus[-1],
+        )
         rows.append(row)
+        if rows_file is not None:
+            with rows_file.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(row) + "\n")
     timing = {
         "wall_median_s": float(np.median(walls)) if walls else float("nan"),
         "wall_p95_s": float(np.percentile(walls, 95)) if walls else float("nan"),
@@ -331,21 +358,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=None, help="booklets per style (default 100)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--styles", default="ledger,steppe")
-    parser.add_argument("--rows", help="write every booklet's scores to this JSONL file")
+    parser.add_argument(
+        "--rows", help="append every booklet's scores to this JSONL file (and resume from it)"
+    )
     args = parser.parse_args(argv)
     n = args.n or (12 if args.quick else 100)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     results = {}
     for style in args.styles.split(","):
         print(f"style {style}: {n} booklets (seed {args.seed})", flush=True)
-        results[style] = run_style(style, n, args.seed)
+        results[style] = run_style(style, n, args.seed, Path(args.rows) if args.rows else None)
     text = table(results)
     print(text)
-    if args.rows:
-        with open(args.rows, "w", encoding="utf-8") as handle:
-            for style, (rows, _t) in results.items():
-                for row in rows:
-                    handle.write(json.dumps(dict(row, style=style)) + "\n")
     if not args.quick and n >= 100:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(
