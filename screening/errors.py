@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     missing_dependency = 4
     list_store = 5
     import_rejected = 6
+    event_store = 8
     interrupted = 130
 
 
@@ -61,3 +62,10 @@ class ImportRejectedError(ScreeningError):
     """A list import was refused as a whole; the previous list version stays in use."""
 
     exit_code = ExitCode.import_rejected
+
+
+class EventStoreError(ScreeningError):
+    """The indicator event store cannot be opened, read or written. A scan never fails
+    for it: the recorder turns it into a warning and keeps the events in a spool file."""
+
+    exit_code = ExitCode.event_store
