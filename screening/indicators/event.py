@@ -11,10 +11,9 @@ report turned into a mapping) and says why it refuses one.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,7 +37,7 @@ MAX_ROUTE = 32
 _CODE = re.compile(r"[A-Z][A-Z0-9_]{1,63}")
 _STATE = re.compile(r"[A-Z]{1,3}")
 _DOCTYPE = re.compile(r"[A-Z0-9<]{1,8}")
-_HASH = re.compile(r"[0-9a-fA-F:]{8,128}")
+_HASH = re.compile(r"[A-Za-z0-9:_.\-]{4,128}")  # an opaque key from another system
 ROUTE_SEPARATOR = ">"
 
 
@@ -46,7 +45,7 @@ class EventError(ValueError):
     """Why one event was refused (the importer reports it with the line number)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ScreeningEvent:
     event_id: str
     time: datetime  # UTC
@@ -66,7 +65,7 @@ class ScreeningEvent:
 
     @property
     def time_text(self) -> str:
-        return self.time.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return self.time.isoformat()[:19] + "Z"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,9 +88,22 @@ class ScreeningEvent:
 
     def content_digest(self) -> str:
         """A digest of what the event says (not its id), for idempotent imports."""
-        body = self.to_dict()
-        body.pop("event_id")
-        text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        parts = (
+            self.time_text,
+            self.checkpoint,
+            self.direction,
+            self.issuing_state,
+            self.nationality,
+            self.document_type,
+            self.edition,
+            self.verdict,
+            " ".join(self.codes),
+            ">".join(self.route),
+            self.origin,
+            self.doc_hash,
+            self.source,
+        )
+        text = "\x1f".join("" if p is None else p for p in parts)
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -108,7 +120,13 @@ def parse_time(value: Any) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
-def _text(obj: Mapping[str, Any], name: str, pattern: re.Pattern[str] | None = None) -> str | None:
+def _text(
+    obj: Mapping[str, Any],
+    name: str,
+    pattern: re.Pattern[str] | None = None,
+    *,
+    upper: bool = True,
+) -> str | None:
     value = obj.get(name)
     if value is None or value == "":
         return None
@@ -118,7 +136,8 @@ def _text(obj: Mapping[str, Any], name: str, pattern: re.Pattern[str] | None = N
     if len(value) > MAX_TEXT:
         raise EventError(f"{name} is longer than {MAX_TEXT} characters")
     if pattern is not None:
-        value = value.upper().rstrip("<") if pattern is _STATE else value.upper()
+        if upper:
+            value = value.upper().rstrip("<") if pattern is _STATE else value.upper()
         if not pattern.fullmatch(value):
             raise EventError(f"{name} {value!r} is not of the expected form")
     return value
@@ -188,7 +207,7 @@ def parse_event(
     issuing_state = _text(obj, "issuing_state", _STATE)
     document_type = _text(obj, "document_type", _DOCTYPE)
     codes = _codes(obj.get("codes", []))
-    doc_hash = _text(obj, "document_hash", _HASH)
+    doc_hash = _text(obj, "document_hash", _HASH, upper=False)
     number = _text(obj, "document_number")
     if number is not None:
         doc_hash = document_hash(key, issuing_state, document_type, number)
@@ -206,7 +225,7 @@ def parse_event(
         list_hits=tuple(c for c in codes if c.startswith("LIST_") and c != "LIST_NOT_CHECKED"),
         route=_places(obj.get("route"), "route", gaz),
         origin=gaz.resolve(origin) if origin else None,
-        doc_hash=doc_hash.lower() if doc_hash else None,
+        doc_hash=doc_hash,
         source=_text(obj, "source") or source,
     )
     given_id = obj.get("event_id", obj.get("id"))
@@ -216,17 +235,14 @@ def parse_event(
         text = str(given_id).strip()
         if len(text) > 128:
             raise EventError("event_id is longer than 128 characters")
-        return replace(event, event_id=text)
+        event.event_id = text
     return event
 
 
-def with_content_id(event: ScreeningEvent, occurrence: int) -> ScreeningEvent:
-    """Give an event without an id one derived from its content and how many identical
-    events came before it in the same file: re-importing the file yields the same ids,
-    while two identical events in one file stay two events."""
-    if event.event_id:
-        return event
-    digest = event.content_digest()
+def set_content_id(event: ScreeningEvent, digest: str, occurrence: int) -> None:
+    """Give an event without an id one derived from its content digest and how many
+    identical events came before it in the same file: re-importing the file yields the
+    same ids, while two identical events in one file stay two events."""
     if occurrence:
         digest = hashlib.sha256(f"{digest}#{occurrence}".encode()).hexdigest()[:32]
-    return replace(event, event_id=f"c:{digest}")
+    event.event_id = f"c:{digest}"
