@@ -168,7 +168,7 @@ class EventStore(ABC):
 
     # -- reading ---------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
-        count, first, last = self._execute("SELECT COUNT(*), MIN(time), MAX(time) FROM events")
+        ((count, first, last),) = self._execute("SELECT COUNT(*), MIN(time), MAX(time) FROM events")
         by_source = dict(self._execute("SELECT source, COUNT(*) FROM events GROUP BY source"))
         without = self._execute(
             "SELECT COUNT(*) FROM events WHERE checkpoint IS NULL OR direction IS NULL"
@@ -181,7 +181,7 @@ class EventStore(ABC):
             "first": first,
             "last": last,
             "by_source": {str(k): int(v) for k, v in sorted(by_source.items(), key=str)},
-            "without_checkpoint_or_direction": int(next(iter(without))[0]),
+            "without_checkpoint_or_direction": int(without[0][0]),
             "source_tables": {str(k): int(v) for k, v in sorted(tables.items())},
             "key_fingerprint": meta.get("key_fingerprint"),
             "schema_version": meta.get("schema_version"),
