@@ -127,7 +127,7 @@ def build_report(
         "codes": dict(cube.codes.most_common()),
         "scoring": scoring.to_dict(),
         "corridors": [sc.to_dict() for sc in corridors],
-        "cells": [sc.to_dict() for sc in cells if sc.score > 0][:50],
+        "cells": [sc.to_dict() for sc in cells if FRAUD_ANY in sc.indicators][:100],
         "detections_by_checkpoint_month": detections_by_checkpoint_month(cube),
         "fraud_type_by_nationality": fraud_type_by_nationality(cube),
         "route_diagram": route_diagram(corridors),

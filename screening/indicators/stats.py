@@ -2,8 +2,8 @@
 
 Pure functions on counts. Intervals are one-sided where a score needs only one side: an
 indicator counts as *present with strength* only when the lower bound of its rate clears
-the background rate, so 3 alerts among 10 travellers (rate 30%, lower bound ~4% at 99.9%)
-do not outrank 300 among 10,000.
+the background rate, and by how much: 3 documents among 10 screenings (30%) count for a
+lower bound of 6.3% at 99.9%, 300 among 10,000 (3%) for 2.5%.
 
 - :func:`wilson` — Wilson score interval of a proportion (good coverage down to a few
   counts, never outside [0, 1]).
@@ -53,7 +53,7 @@ def wilson(k: int, n: int, confidence: float) -> Interval:
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return Interval(p, max(0.0, centre - half), min(1.0, centre + half))
+    return Interval(p, min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half)))
 
 
 def binomial_lower(k: int, n: int, confidence: float) -> float:
