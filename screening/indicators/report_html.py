@@ -41,6 +41,22 @@ def _corridor_table(corridors: list[dict[str, Any]]) -> str:
     )
 
 
+def _checkpoint_table(rows: list[dict[str, Any]]) -> str:
+    totals: dict[str, list[int]] = {}
+    for r in rows:
+        t = totals.setdefault(r["checkpoint"], [0, 0])
+        t[0] += r["screenings"]
+        t[1] += r["fraud_detections"]
+    body = "".join(
+        f"<tr><td>{_e(cp)}</td><td>{n:,}</td><td>{k:,}</td><td>{1000 * k / max(n, 1):.2f}</td></tr>"
+        for cp, (n, k) in sorted(totals.items(), key=lambda item: -item[1][0])
+    )
+    return (
+        "<table><tr><th>checkpoint</th><th>screenings</th><th>fraud detections</th>"
+        "<th>per 1,000</th></tr>" + body + "</table>"
+    )
+
+
 def render_html(data: dict[str, Any], figures: dict[str, bytes]) -> str:
     window = data["window"]
     reported = [c for c in data["corridors"] if c["flagged"]]
