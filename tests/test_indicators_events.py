@@ -164,3 +164,15 @@ def test_reimporting_a_file_does_not_double_count(tmp_path: Path) -> None:
         second = import_events(store, path, key=None)
         assert store.status()["events"] == 21
     assert (first.stored, second.stored, second.duplicates) == (21, 0, 21)
+
+
+def test_a_file_with_no_valid_line_is_a_rejected_import(tmp_path: Path) -> None:
+    from screening.cli import main
+
+    path = _write(tmp_path / "bad.jsonl", ["{", "[]"])
+    assert (
+        main(
+            ["indicators", "import-events", str(path), "--events", f"sqlite:///{tmp_path / 'e.db'}"]
+        )
+        == 6
+    )

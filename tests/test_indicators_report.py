@@ -92,6 +92,16 @@ def test_html_is_self_contained_and_escaped(report_dir: Path) -> None:
     assert "<script" not in html.lower() and "&lt;script&gt;" in html.lower()
 
 
+def test_fraud_type_totals_count_each_screening_once(report_dir: Path) -> None:
+    totals = {
+        r["category"]: r["screenings"]
+        for r in json.loads((report_dir / "fraud_type_totals.json").read_text())
+    }
+    report = json.loads((report_dir / "report.json").read_text())
+    assert sum(totals.values()) == report["screenings"]
+    assert totals["impostor"] == 24 + 3 + 4 * (4 + 3)  # corridor, odd checkpoint, background
+
+
 def test_csv_cells_cannot_run_as_formulas(report_dir: Path) -> None:
     text = (report_dir / "detections_by_checkpoint_month.csv").read_text()
     assert "'=HYPERLINK(1)" in text

@@ -70,6 +70,19 @@ def fraud_type_by_nationality(cube: Cube) -> list[dict[str, Any]]:
     return rows
 
 
+def fraud_type_totals(cube: Cube) -> list[dict[str, Any]]:
+    """Screenings per primary category, fraud categories first: the table to compare
+    with other countries' statistics (one category per screening)."""
+    totals: Counter[str] = Counter()
+    for primary in cube.primary.values():
+        totals.update(primary)
+    tax = load_taxonomy()
+    return [
+        {"category": cat, "fraud": cat in tax.fraud, "screenings": totals.get(cat, 0)}
+        for cat in tax.categories()
+    ]
+
+
 def route_diagram(corridors: list[Scored]) -> dict[str, Any]:
     gaz = load_gazetteer()
     used = {p for sc in corridors for p in sc.candidate.places}
@@ -130,6 +143,7 @@ def build_report(
         "cells": [sc.to_dict() for sc in cells if FRAUD_ANY in sc.indicators][:100],
         "detections_by_checkpoint_month": detections_by_checkpoint_month(cube),
         "fraud_type_by_nationality": fraud_type_by_nationality(cube),
+        "fraud_type_totals": fraud_type_totals(cube),
         "route_diagram": route_diagram(corridors),
         "sources": {
             "in_window": len(in_window),

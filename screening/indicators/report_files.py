@@ -7,6 +7,7 @@ and the numbers behind it as JSON and CSV (spreadsheet formulas neutralised).
     DIR/cells.csv                           nationality x checkpoint cells with a score
     DIR/detections_by_checkpoint_month.*    figure 1's numbers
     DIR/fraud_type_by_nationality.*         figure 2's numbers
+    DIR/fraud_type_totals.*                 screenings per European fraud category
     DIR/corridor_vectors.*                  figure 3's numbers
     DIR/route_diagram.json                  figure 4's numbers
 """
@@ -117,7 +118,11 @@ def write_report(data: dict[str, Any], out_dir: Path) -> list[Path]:
         put("corridors.json", _write_json, data["corridors"])
         put("corridors.csv", lambda p: _write_csv(p, *corridor_rows(data["corridors"])))
         put("cells.csv", lambda p: _write_csv(p, *corridor_rows(data["cells"])))
-        for name in ("detections_by_checkpoint_month", "fraud_type_by_nationality"):
+        for name in (
+            "detections_by_checkpoint_month",
+            "fraud_type_by_nationality",
+            "fraud_type_totals",
+        ):
             put(f"{name}.json", _write_json, data[name])
             put(f"{name}.csv", _records_csv, data[name])
         vectors = vector_records(data["corridors"])

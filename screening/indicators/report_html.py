@@ -57,6 +57,19 @@ def _checkpoint_table(rows: list[dict[str, Any]]) -> str:
     )
 
 
+def _totals_table(rows: list[dict[str, Any]]) -> str:
+    body = "".join(
+        f"<tr><td>{_e(r['category'])}</td><td>{'fraud' if r['fraud'] else 'not fraud'}</td>"
+        f"<td>{r['screenings']:,}</td></tr>"
+        for r in rows
+    )
+    return (
+        "<table><tr><th>category</th><th></th><th>screenings (main category)</th></tr>"
+        + body
+        + "</table>"
+    )
+
+
 def render_html(data: dict[str, Any], figures: dict[str, bytes]) -> str:
     window = data["window"]
     reported = [c for c in data["corridors"] if c["flagged"]]
