@@ -1,14 +1,15 @@
 """Benchmark of the smuggling indicators (issue 13).
 
     python -m benchmarks.indicators            # national volume, 3 seeds per simulator
+    python -m benchmarks.indicators --only recovery --scale 0.25 --simulators travellers
     python -m benchmarks.indicators --quick    # small traffic, 1 seed each, a smoke check
 
 Measures, on this machine (2 cores shared with other jobs: timings are pessimistic):
 
 - **ingest** (at ``--scale``): events per second through ``import-events`` (JSON Lines
-  parsed, validated,
-  content ids, stored) into SQLite and into PostgreSQL (a throwaway server, like the
-  tests'); and the recording cost of one scan (report -> event -> SQLite), median;
+  parsed, validated, given content ids, stored) into SQLite and into PostgreSQL (a
+  throwaway server, like the tests'); and the recording cost of one scan (report ->
+  event -> SQLite), median;
 - **report**: time of ``indicators report`` (grouped queries, scoring every corridor and
   cell, figures, files) on one year of events at national volume (``flows``, scale 1,
   about 3.6 million screenings) in SQLite;
