@@ -190,3 +190,19 @@ def session_hook(recorder: EventRecorder) -> Callable[[dict[str, Any], str], Non
         record_report(recorder, report, context)
 
     return hook
+
+
+def batch_recorder(recorder: EventRecorder) -> Callable[[dict[str, Any], str], None]:
+    """The callable ``run_batch`` records each screened input with: the event id comes
+    from the input's content digest, so an input is one event however often it is run."""
+
+    def record(row: dict[str, Any], digest: str) -> None:
+        context = RecordingContext(
+            recorder.config.checkpoint,
+            recorder.config.direction,
+            "batch",
+            event_id=f"batch:{digest}",
+        )
+        record_report(recorder, row, context)
+
+    return record
