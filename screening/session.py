@@ -22,6 +22,7 @@ from typing import Any, Self
 
 import numpy as np
 
+from screening.imaging.load import LoadedImage
 from screening.imaging.mrz_image import MrzStatus
 from screening.lists import ListStore, open_lists_for_screening, screen_document
 from screening.pipeline import (
@@ -91,10 +92,13 @@ class ScreeningSession:
             stages.append(("documents", self._documents_stage))
         return tuple(stages)
 
-    def scan(self, path: str | Path, *, record: bool = True) -> ScanReport:
-        """Screen one document image; ``record=False`` when it is part of a larger
-        screening (a booklet's data page) that emits its own report."""
-        report = scan_image(path, self.settings, self.scan_options, self.stages())
+    def scan(
+        self, path: str | Path, *, image: LoadedImage | None = None, record: bool = True
+    ) -> ScanReport:
+        """Screen one document image (``image``: its pixels, when already in memory);
+        ``record=False`` when it is part of a larger screening (a booklet's data page)
+        that emits its own report."""
+        report = scan_image(path, self.settings, self.scan_options, self.stages(), image=image)
         if report.document is not None and "edition" in report.data:
             report.document["edition"] = report.data.pop("edition")
         if record:
