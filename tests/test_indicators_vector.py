@@ -141,3 +141,23 @@ def test_weights_come_from_the_scoring_file(tmp_path: Path) -> None:
     key = "bgd-delhi-bishkek-kordai"
     strength = base[key]["indicators"]["fraud_any"]["strength"]
     assert heavy[key]["score"] - base[key]["score"] == pytest.approx(2.0 * strength, abs=0.01)
+
+
+def test_a_recorded_route_through_the_crossing_points_joins_the_known_corridor() -> None:
+    from screening.indicators.cube import Cell
+    from screening.indicators.vector import known_candidates
+
+    corridor = next(c for c in known_candidates() if c.id == "bgd-delhi-bishkek-kordai")
+    stamped = Cell(
+        "2025-03",
+        None,
+        None,
+        "BGD",
+        ("IND-DELHI-AIRPORT", "KGZ-MANAS", "KGZ-AK-ZHOL", "KAZ-KORDAI"),
+        None,
+    )
+    elsewhere = stamped._replace(route=("KGZ-MANAS", "KGZ-OSH-AIRPORT"))
+    other_nationality = stamped._replace(nationality="KGZ")
+    assert corridor.matches(stamped)
+    assert not corridor.matches(elsewhere)
+    assert not corridor.matches(other_nationality)

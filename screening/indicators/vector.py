@@ -346,6 +346,13 @@ class VectorModel:
 
 
 def known_candidates(corridors: Iterable[Corridor] | None = None) -> list[Candidate]:
+    """The known corridors; a recorded route matches one when it passes the corridor's
+    crossing points (its places that are not towns) in order: stamps are made there."""
+    gaz = load_gazetteer()
+
+    def crossings(places: Sequence[str]) -> tuple[str, ...]:
+        return tuple(p for p in places if p in gaz.places and gaz.places[p].kind != "city")
+
     return [
         Candidate(
             c.id,
@@ -353,7 +360,7 @@ def known_candidates(corridors: Iterable[Corridor] | None = None) -> list[Candid
             c.places,
             frozenset(c.nationalities),
             frozenset(c.screened),
-            route=tuple(p for p in c.places),
+            route=crossings(c.places),
             kind="known",
             source=c.source,
         )
