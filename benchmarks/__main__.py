@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "lists_bench": ("lists_bench", []),
     "batch": ("batch", []),
     "booklet": ("booklet", []),
+    "indicators": ("indicators", []),
 }
 
 

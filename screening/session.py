@@ -14,10 +14,11 @@ worker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 
@@ -51,6 +52,9 @@ class ScreeningSession:
     options: SessionOptions = field(default_factory=SessionOptions)
     lists_store: ListStore | None = None
     lists_unavailable: str | None = None
+    # Called with each finished report (its JSON object) and the command that made it
+    # (scan, booklet, batch): the indicator event recorder, when recording is on.
+    recorder: Callable[[dict[str, Any], str], None] | None = None
 
     @classmethod
     def open(
@@ -88,12 +92,23 @@ class ScreeningSession:
             stages.append(("documents", self._documents_stage))
         return tuple(stages)
 
-    def scan(self, path: str | Path, *, image: LoadedImage | None = None) -> ScanReport:
-        """Screen one document image (``image``: its pixels, when already in memory)."""
+    def scan(
+        self, path: str | Path, *, image: LoadedImage | None = None, record: bool = True
+    ) -> ScanReport:
+        """Screen one document image (``image``: its pixels, when already in memory);
+        ``record=False`` when it is part of a larger screening (a booklet's data page)
+        that emits its own report."""
         report = scan_image(path, self.settings, self.scan_options, self.stages(), image=image)
         if report.document is not None and "edition" in report.data:
             report.document["edition"] = report.data.pop("edition")
+        if record:
+            self.emit(report.to_dict(), "scan")
         return report
+
+    def emit(self, report: dict[str, Any], kind: str) -> None:
+        """Hand a finished report to the recorder (a no-op without one)."""
+        if self.recorder is not None:
+            self.recorder(report, kind)
 
     # --- stages -----------------------------------------------------------------------
 
