@@ -28,8 +28,7 @@ from tests.conftest import SCREENING_DATE
 
 # House data pages, clean scans, seeds far from every training/validation/test pool.
 GENUINE = PageRequest(kind="genuine", seed=7_200_001, format="TD3", capture="clean")
-SUBSTITUTED = PageRequest(kind="photo_substituted", seed=7_200_002, format="TD3",
-                          capture="clean")
+SUBSTITUTED = PageRequest(kind="photo_substituted", seed=7_200_002, format="TD3", capture="clean")
 
 
 def _scan(request: PageRequest):
@@ -55,13 +54,16 @@ def test_a_page_without_mrz_or_handwriting_gets_no_photo_check() -> None:
     assert outcome.edition["photo"]["checked"] is False
 
 
-@pytest.mark.parametrize(("request_", "substituted"), [(GENUINE, False), (SUBSTITUTED, True)],
-                         ids=["genuine", "substituted"])
-def test_substitution_decision_through_the_stage(request_: PageRequest,
-                                                 substituted: bool) -> None:
+@pytest.mark.parametrize(
+    ("request_", "substituted"),
+    [(GENUINE, False), (SUBSTITUTED, True)],
+    ids=["genuine", "substituted"],
+)
+def test_substitution_decision_through_the_stage(request_: PageRequest, substituted: bool) -> None:
     page, geometry = _scan(request_)
-    outcome = screen_documents(page.rgb, settings=Settings(today=SCREENING_DATE),
-                               mrz_geometry=geometry, check_legacy=False)
+    outcome = screen_documents(
+        page.rgb, settings=Settings(today=SCREENING_DATE), mrz_geometry=geometry, check_legacy=False
+    )
     photo = outcome.edition["photo"]
     assert photo["checked"] is True
     codes = [f.code for f in outcome.findings]
@@ -74,8 +76,13 @@ def test_substitution_decision_through_the_stage(request_: PageRequest,
 
 
 def test_finding_evidence_names_the_region_the_signs_and_the_checklist() -> None:
-    assessment = PhotoAssessment(region=(10, 20, 120, 160), score=0.9, threshold=0.5,
-                                 signs=("seal_broken", "texture"), portrait_probability=0.8)
+    assessment = PhotoAssessment(
+        region=(10, 20, 120, 160),
+        score=0.9,
+        threshold=0.5,
+        signs=("seal_broken", "texture"),
+        portrait_probability=0.8,
+    )
     (finding,) = photo_findings(assessment)
     assert finding.code == "PHOTO_SUBSTITUTION_SUSPECTED"
     assert finding.evidence.region == (10, 20, 120, 160)
@@ -84,8 +91,9 @@ def test_finding_evidence_names_the_region_the_signs_and_the_checklist() -> None
     assert extra["sign_words"] == [SIGN_GROUPS["seal_broken"][1], SIGN_GROUPS["texture"][1]]
     assert "seal" in finding.message and "texture" in finding.message
     assert extra["checklist"]
-    quiet = PhotoAssessment(region=(0, 0, 1, 1), score=0.1, threshold=0.5, signs=(),
-                            portrait_probability=0.8)
+    quiet = PhotoAssessment(
+        region=(0, 0, 1, 1), score=0.1, threshold=0.5, signs=(), portrait_probability=0.8
+    )
     assert photo_findings(quiet) == []
 
 
@@ -118,8 +126,9 @@ def test_committed_photo_model_matches_its_card() -> None:
     assert card["features"] == list(FEATURE_NAMES)
     assert len(card["train_families"]) >= 2
     stored = np.load(FINGERPRINT_FILE)
-    assert np.allclose(model.forest.positive_proba(stored["features"]),
-                       stored["probabilities"], rtol=0, atol=1e-12)
+    assert np.allclose(
+        model.forest.positive_proba(stored["features"]), stored["probabilities"], rtol=0, atol=1e-12
+    )
 
 
 def test_committed_locator_matches_its_card() -> None:
@@ -130,10 +139,18 @@ def test_committed_locator_matches_its_card() -> None:
     assert locator.threshold == card["threshold"]
     assert len(card["train_families"]) >= 2
     stored = np.load(MODEL_DIR / "fingerprint.npz")
-    assert np.allclose(locator.blocks.positive_proba(stored["blocks"]),
-                       stored["block_probabilities"], rtol=0, atol=1e-9)
-    assert np.allclose(locator.windows.positive_proba(stored["windows"]),
-                       stored["window_probabilities"], rtol=0, atol=1e-9)
+    assert np.allclose(
+        locator.blocks.positive_proba(stored["blocks"]),
+        stored["block_probabilities"],
+        rtol=0,
+        atol=1e-9,
+    )
+    assert np.allclose(
+        locator.windows.positive_proba(stored["windows"]),
+        stored["window_probabilities"],
+        rtol=0,
+        atol=1e-9,
+    )
 
 
 @pytest.mark.slow
