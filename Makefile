@@ -10,7 +10,8 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-ocr-b fo
                 fonts-dejavu-extra \
                 libgl1 libglib2.0-0 postgresql \
                 fonts-dancingscript fonts-kristi fonts-urw-base35 fonts-dkg-handwriting \
-                fonts-breip fonts-humor-sans fonts-comic-neue fonts-liberation
+                fonts-breip fonts-humor-sans fonts-comic-neue fonts-liberation \
+                chromium
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
