@@ -18,6 +18,8 @@ class ExitCode(IntEnum):
     missing_dependency = 4
     list_store = 5
     import_rejected = 6
+    station_db = 7
+    audit_broken = 8
     interrupted = 130
 
 
@@ -61,3 +63,21 @@ class ImportRejectedError(ScreeningError):
     """A list import was refused as a whole; the previous list version stays in use."""
 
     exit_code = ExitCode.import_rejected
+
+
+class StationDbError(ScreeningError):
+    """The station database (accounts, tokens, history, audit log) cannot be used."""
+
+    exit_code = ExitCode.station_db
+
+
+class AuditBrokenError(ScreeningError):
+    """The audit log's hash chain does not verify: an entry was edited or deleted."""
+
+    exit_code = ExitCode.audit_broken
+
+
+class AccessDeniedError(ScreeningError):
+    """Wrong credentials, a disabled account or a revoked token."""
+
+    exit_code = ExitCode.bad_args
