@@ -128,9 +128,8 @@ class Database:
             self.execute("COMMIT")
 
     def close(self) -> None:
-        with self._lock:
-            with contextlib.suppress(*self._errors):
-                self._conn.close()
+        with self._lock, contextlib.suppress(*self._errors):
+            self._conn.close()
 
     def __enter__(self) -> Database:
         return self

@@ -40,6 +40,13 @@ def _register() -> None:
     from screening.cli.editions import editions
 
     cli.add_command(editions)
+    from screening.cli.audit import audit
+    from screening.cli.serve import serve
+    from screening.cli.users import users
+
+    cli.add_command(serve)
+    cli.add_command(users)
+    cli.add_command(audit)
 
 
 _register()

@@ -1,0 +1,106 @@
+"""``screening serve``: the officer's web station on this machine."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import click
+
+from screening.cli.audit_hook import db_option
+from screening.cli.options import parse_today
+from screening.db import default_station_url
+from screening.errors import BadArgumentsError
+from screening.settings import Settings
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@db_option
+@click.option(
+    "--lists",
+    "lists_url",
+    metavar="URL",
+    default=None,
+    help="Lost/stolen list store, as for scan (default: lists.db in the data directory).",
+)
+@click.option("--no-lists", is_flag=True, help="Do not check the lost/stolen lists.")
+@click.option(
+    "--keep-days",
+    type=click.IntRange(0, 3650),
+    default=0,
+    show_default=True,
+    help="Keep images and full reports this many days (0: not kept after the result "
+    "is shown; the history then holds verdicts, codes and keyed hashes of numbers).",
+)
+@click.option("--station", default=None, help="This station's name (default: host name).")
+@click.option(
+    "--key-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="HMAC key for document numbers in the history (default: $SCREENING_STATION_KEY, "
+    "else station.key in the data directory, created on first use).",
+)
+@click.option("--today", metavar="YYYY-MM-DD", default=None, help="Fixed screening date (demos).")
+@click.option("--no-viz", is_flag=True, help="Skip the visual-zone comparison (faster).")
+@click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (behind HTTPS).")
+def serve(
+    host: str,
+    port: int,
+    db_url: str | None,
+    lists_url: str | None,
+    no_lists: bool,
+    keep_days: int,
+    station: str | None,
+    key_file: Path | None,
+    today: str | None,
+    no_viz: bool,
+    secure_cookies: bool,
+) -> int:
+    """Start the web station (bound to 127.0.0.1 unless --host says otherwise).
+
+    Create an account first: screening users add NAME --role officer
+    """
+    import uvicorn
+
+    from screening.web.app import create_app
+    from screening.web.config import StationConfig, history_key
+    from screening.web.runtime import StationRuntime
+
+    settings = Settings(today=parse_today(today), lists_url=lists_url)
+    config_args = {"station": station} if station else {}
+    config = StationConfig(
+        db_url=db_url or default_station_url(settings),
+        settings=settings,
+        check_lists=not no_lists,
+        fixed_today=today is not None,
+        keep_days=keep_days,
+        use_viz=not no_viz,
+        secure_cookies=secure_cookies,
+        **config_args,  # type: ignore[arg-type]
+    )
+    runtime = StationRuntime.open(config, history_key=history_key(key_file, settings.data_dir))
+    if not runtime.db.query_one("SELECT 1 FROM accounts LIMIT 1"):
+        raise BadArgumentsError(
+            "no accounts in the station database yet",
+            hint="screening users add NAME --role admin (and officers) first",
+        )
+    if not _is_loopback(host):
+        click.echo(
+            f"screening: warning: listening on {host}: other machines can reach this station; "
+            "put it behind HTTPS (--secure-cookies)",
+            err=True,
+        )
+    click.echo(f"screening station {config.station} on http://{host}:{port}/ (Ctrl-C stops)")
+    uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning", access_log=False)
+    return 0

@@ -1,0 +1,118 @@
+"""The result of one screening as data: the verdict, the officer's checklist, the MRZ
+next to the printed page, list hits and what to outline (pure functions over the
+``scan --json`` objects of the pages)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from screening.findings import Severity, Verdict, catalog
+from screening.web.overlay import overlay_boxes
+from screening.web.screener import PageResult
+
+# MRZ fields shown to the officer, in the order of the data page.
+FIELD_ORDER = (
+    "document_type",
+    "issuing_country",
+    "document_number",
+    "surname",
+    "given_names",
+    "nationality",
+    "birth_date",
+    "sex",
+    "expiry_date",
+    "optional_data",
+)
+# Codes after which the officer works through a checklist by eye (the edition
+# registry's texts: screening/documents/data/editions.toml, [checklists]).
+CHECKLIST_CODES = {
+    "legacy": ("LEGACY_HANDFILLED", "LEGACY_NOT_ICAO", "EDITION_WITHDRAWN"),
+    "photo": ("PHOTO_SUBSTITUTION_SUSPECTED",),
+}
+_VERDICT_RANK = {None: -1, Verdict.CLEAR: 0, Verdict.REFER: 1, Verdict.ALERT: 2}
+
+
+def combined_verdict(reports: Iterable[Mapping[str, Any]]) -> str | None:
+    """The worst page decides; a page that could not be read makes it at least refer."""
+    worst: Verdict | None = None
+    for report in reports:
+        verdict = Verdict(report["verdict"]) if report.get("verdict") else Verdict.REFER
+        if _VERDICT_RANK[verdict] > _VERDICT_RANK[worst]:
+            worst = verdict
+    return None if worst is None else str(worst)
+
+
+def checklist(findings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The reasons, numbered as on the image, each with what to do."""
+    items = []
+    known = catalog()
+    for number, finding in enumerate(findings, start=1):
+        entry = known.get(str(finding.get("code")))
+        items.append(
+            {
+                "number": number,
+                "code": finding.get("code"),
+                "severity": finding.get("severity", str(Severity.INFO)),
+                "title": entry.title if entry else finding.get("code"),
+                "message": finding.get("message", ""),
+                "action": entry.action if entry else "",
+            }
+        )
+    return items
+
+
+def field_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each MRZ field beside what the page prints (``viz``: only the fields the visual
+    zone check read; ``match`` is None where the printed value was not compared)."""
+    fields = (report.get("document") or {}).get("fields") or {}
+    viz = report.get("viz") or {}
+    rows = []
+    for name in FIELD_ORDER:
+        if name not in fields:
+            continue
+        printed = viz.get(name) or {}
+        rows.append(
+            {
+                "field": name,
+                "mrz": fields.get(name),
+                "printed": printed.get("viz"),
+                "match": printed.get("match"),
+            }
+        )
+    return rows
+
+
+def checklists_for(codes: Iterable[str]) -> list[str]:
+    present = set(codes)
+    return [name for name, wanted in CHECKLIST_CODES.items() if present.intersection(wanted)]
+
+
+def page_data(result: PageResult) -> dict[str, Any]:
+    report = result.report
+    findings = report.get("findings") or []
+    return {
+        "file": report.get("file"),
+        "verdict": report.get("verdict"),
+        "error": report.get("error"),
+        "image_size": list(result.size) if result.size else None,
+        "overlay": [box.to_dict() for box in overlay_boxes(report, result.photo_box)],
+        "checklist": checklist(findings),
+        "fields": field_rows(report),
+        "lists": report.get("lists"),
+        "edition": (report.get("document") or {}).get("edition") or report.get("edition"),
+        "report": report,
+    }
+
+
+def screening_data(pages: Sequence[PageResult], meta: Mapping[str, Any]) -> dict[str, Any]:
+    reports = [p.report for p in pages]
+    codes = sorted({f["code"] for r in reports for f in r.get("findings") or []})
+    return {
+        **meta,
+        "verdict": combined_verdict(reports),
+        "codes": codes,
+        "checklists": checklists_for(codes),
+        "pages": [page_data(p) for p in pages],
+        "personal_data": True,
+    }
