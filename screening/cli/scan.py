@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import click
 
+from screening.cli.audit_hook import CliAudit, db_option
 from screening.cli.options import parse_today, today_option
 from screening.errors import ExitCode
 from screening.pipeline import ScanOptions, ScanReport
@@ -38,6 +40,22 @@ def _human(report: ScanReport) -> str:
     return "\n".join(lines)
 
 
+def scan_audit_detail(path: Path, report: ScanReport) -> dict[str, object]:
+    """What the audit trail keeps of a scan: no name, no number; the file by its digest."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+    except OSError:
+        digest = None
+    versions = [v.get("id") for v in report.data.get("lists", {}).get("versions_checked", [])]
+    return {
+        "file_sha256": digest,
+        "verdict": None if report.verdict is None else str(report.verdict),
+        "codes": sorted({f.code for f in report.findings}),
+        "list_versions": versions,
+        "error": report.error is not None,
+    }
+
+
 @click.command("scan")
 @click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per image, one a line.")
@@ -63,6 +81,7 @@ def _human(report: ScanReport) -> str:
     help="Also score the photo for substitution, placed from the MRZ position "
     "(calibrated on synthetic pages only; see docs/documents.md).",
 )
+@db_option
 def scan(
     images: tuple[Path, ...],
     as_json: bool,
@@ -72,6 +91,7 @@ def scan(
     lists_url: str | None,
     no_lists: bool,
     photo_check: bool,
+    db_url: str | None,
 ) -> int:
     """Read the MRZ of each IMAGE, check it, and give a verdict (clear/refer/alert).
 
@@ -83,6 +103,7 @@ def scan(
     options = ScanOptions(use_tesseract=not no_tesseract, check_viz=viz)
     session_options = SessionOptions(check_lists=not no_lists, check_photo=photo_check)
     failed = 0
+    audit = CliAudit(db_url)
     with ScreeningSession.open(settings, options, session_options) as session:
         for path in images:
             report = session.scan(path)
@@ -91,4 +112,6 @@ def scan(
                 click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
             else:
                 click.echo(_human(report))
+            audit.record("scan", scan_audit_detail(path, report))
+    audit.close()
     return int(ExitCode.input_file) if failed else int(ExitCode.ok)
