@@ -15,7 +15,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-ocr-b fo
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup system-packages demo test test-all lint bench bench-quick models clean
+.PHONY: setup system-packages demo test test-all lint bench bench-quick models clean screenshot
 
 setup: system-packages $(STAMP)
 
@@ -55,6 +55,10 @@ bench: setup
 
 bench-quick: setup
 	$(BIN)/python -m benchmarks --quick
+
+# The README's picture of the web station, made by the browser test.
+screenshot: setup
+	SCREENING_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/test_web_browser.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
