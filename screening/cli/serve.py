@@ -54,6 +54,11 @@ def _is_loopback(host: str) -> bool:
 @click.option("--today", metavar="YYYY-MM-DD", default=None, help="Fixed screening date (demos).")
 @click.option("--no-viz", is_flag=True, help="Skip the visual-zone comparison (faster).")
 @click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (behind HTTPS).")
+@click.option(
+    "--warm-up/--no-warm-up",
+    default=True,
+    help="Load the models at start-up, not at the first screening (default: on).",
+)
 def serve(
     host: str,
     port: int,
@@ -66,6 +71,7 @@ def serve(
     today: str | None,
     no_viz: bool,
     secure_cookies: bool,
+    warm_up: bool,
 ) -> int:
     """Start the web station (bound to 127.0.0.1 unless --host says otherwise).
 
@@ -87,6 +93,7 @@ def serve(
         keep_days=keep_days,
         use_viz=not no_viz,
         secure_cookies=secure_cookies,
+        warm_up=warm_up,
         **config_args,  # type: ignore[arg-type]
     )
     runtime = StationRuntime.open(config, history_key=history_key(key_file, settings.data_dir))
