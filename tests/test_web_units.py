@@ -115,3 +115,13 @@ def test_field_rows_pair_the_mrz_with_the_printed_page() -> None:
         {"field": "surname", "mrz": "A", "printed": "B", "match": False},
         {"field": "sex", "mrz": "F", "printed": None, "match": None},
     ]
+
+
+def test_every_route_is_documented() -> None:
+    from pathlib import Path
+
+    from screening.web.app import ROUTES
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "web.md").read_text("utf-8")
+    for path, *_ in ROUTES:
+        assert f"`{path}`" in text, path
