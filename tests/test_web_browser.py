@@ -29,6 +29,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # A synthetic camera, so the getUserMedia capture path runs without a device.
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 REPO = Path(__file__).resolve().parents[1]
 OUTPUT = REPO / "build" / "test-output" / "web"
@@ -148,3 +151,30 @@ def test_no_console_errors_and_no_csp_violations(page: object) -> None:
     page.goto("/history")  # type: ignore[attr-defined]
     page.goto("/checklists/legacy")  # type: ignore[attr-defined]
     assert not [m for m in messages if m.startswith("error")], messages
+
+
+def _wait_until(page: object, expression: str, timeout: float = 30.0) -> None:
+    # Polled from here: the page's CSP forbids the string evaluation that
+    # Playwright's wait_for_function uses.
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):  # type: ignore[attr-defined]
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.1)
+
+
+def test_camera_capture_adds_a_picture_to_the_upload(page: object) -> None:
+    _log_in(page)
+    page.click("#camera-start")  # type: ignore[attr-defined]
+    _wait_until(page, "document.getElementById('camera-video').videoWidth > 0")
+    page.click("#camera-capture")  # type: ignore[attr-defined]
+    _wait_until(page, "document.getElementById('file').files.length === 1")
+    assert page.inner_text("#chosen").startswith("camera-")  # type: ignore[attr-defined]
+    assert page.is_hidden("#camera")  # type: ignore[attr-defined]
+
+
+def test_the_drop_zone_opens_the_file_chooser_from_the_keyboard(page: object) -> None:
+    _log_in(page)
+    page.focus("#dropzone")  # type: ignore[attr-defined]
+    with page.expect_file_chooser() as chooser:  # type: ignore[attr-defined]
+        page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    assert chooser.value.is_multiple()
