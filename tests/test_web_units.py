@@ -125,3 +125,13 @@ def test_every_route_is_documented() -> None:
     text = (Path(__file__).resolve().parents[1] / "docs" / "web.md").read_text("utf-8")
     for path, *_ in ROUTES:
         assert f"`{path}`" in text, path
+
+
+def test_russian_finding_texts_name_only_catalogued_codes() -> None:
+    from screening.web.result import translated_findings
+
+    russian = translated_findings("ru")
+    assert set(russian) <= set(catalog())
+    assert all(entry["title"] and entry["action"] for entry in russian.values())
+    item = checklist([{"code": "DOC_EXPIRED", "severity": "alert", "message": "m"}], "ru")[0]
+    assert item["title"] == "Срок действия документа истёк"

@@ -4,7 +4,10 @@ next to the printed page, list hits and what to outline (pure functions over the
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from screening.findings import Severity, Verdict, catalog
@@ -43,20 +46,32 @@ def combined_verdict(reports: Iterable[Mapping[str, Any]]) -> str | None:
     return None if worst is None else str(worst)
 
 
-def checklist(findings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The reasons, numbered as on the image, each with what to do."""
+@cache
+def translated_findings(lang: str) -> dict[str, dict[str, str]]:
+    """Titles and actions of finding codes in ``lang`` (``web/data/findings.<lang>.toml``;
+    English is the catalogue itself)."""
+    path = resources.files("screening.web").joinpath(f"data/findings.{lang}.toml")
+    return tomllib.loads(path.read_text("utf-8")) if path.is_file() else {}
+
+
+def checklist(findings: Sequence[Mapping[str, Any]], lang: str = "en") -> list[dict[str, Any]]:
+    """The reasons, numbered as on the image, each with what to do (the finding's own
+    message stays as the screening wrote it, in English)."""
     items = []
     known = catalog()
+    local = translated_findings(lang) if lang != "en" else {}
     for number, finding in enumerate(findings, start=1):
-        entry = known.get(str(finding.get("code")))
+        code = str(finding.get("code"))
+        entry = known.get(code)
+        text = local.get(code, {})
         items.append(
             {
                 "number": number,
-                "code": finding.get("code"),
+                "code": code,
                 "severity": finding.get("severity", str(Severity.INFO)),
-                "title": entry.title if entry else finding.get("code"),
+                "title": text.get("title") or (entry.title if entry else code),
                 "message": finding.get("message", ""),
-                "action": entry.action if entry else "",
+                "action": text.get("action") or (entry.action if entry else ""),
             }
         )
     return items
@@ -88,7 +103,7 @@ def checklists_for(codes: Iterable[str]) -> list[str]:
     return [name for name, wanted in CHECKLIST_CODES.items() if present.intersection(wanted)]
 
 
-def page_data(result: PageResult) -> dict[str, Any]:
+def page_data(result: PageResult, lang: str = "en") -> dict[str, Any]:
     report = result.report
     findings = report.get("findings") or []
     return {
@@ -97,7 +112,7 @@ def page_data(result: PageResult) -> dict[str, Any]:
         "error": report.get("error"),
         "image_size": list(result.size) if result.size else None,
         "overlay": [box.to_dict() for box in overlay_boxes(report, result.photo_box)],
-        "checklist": checklist(findings),
+        "checklist": checklist(findings, lang),
         "fields": field_rows(report),
         "lists": report.get("lists"),
         "edition": (report.get("document") or {}).get("edition") or report.get("edition"),
@@ -105,7 +120,9 @@ def page_data(result: PageResult) -> dict[str, Any]:
     }
 
 
-def screening_data(pages: Sequence[PageResult], meta: Mapping[str, Any]) -> dict[str, Any]:
+def screening_data(
+    pages: Sequence[PageResult], meta: Mapping[str, Any], lang: str = "en"
+) -> dict[str, Any]:
     reports = [p.report for p in pages]
     codes = sorted({f["code"] for r in reports for f in r.get("findings") or []})
     return {
@@ -113,6 +130,6 @@ def screening_data(pages: Sequence[PageResult], meta: Mapping[str, Any]) -> dict
         "verdict": combined_verdict(reports),
         "codes": codes,
         "checklists": checklists_for(codes),
-        "pages": [page_data(p) for p in pages],
+        "pages": [page_data(p, lang) for p in pages],
         "personal_data": True,
     }

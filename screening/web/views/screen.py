@@ -97,7 +97,7 @@ def record(ctx: Ctx, pages: list[PageResult], *, via: str, uploads: list[Upload]
         "officer": ctx.account.name,
         "retained_until": keep_until.isoformat(timespec="seconds") if keep_until else None,
     }
-    return screening_data(pages, meta)
+    return screening_data(pages, meta, ctx.labels.lang)
 
 
 async def screen_submit(request: Request, ctx: Ctx) -> Response:
@@ -151,7 +151,7 @@ async def screening_view(request: Request, ctx: Ctx) -> Response:
                 strict=False,
             )
         ]
-        data["pages"] = [page_data(p) for p in pages]
+        data["pages"] = [page_data(p, ctx.labels.lang) for p in pages]
         request.scope["state"]["images"] = [_data_uri(image)]
     return page(request, "record.html", data)
 
