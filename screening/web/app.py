@@ -16,7 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from screening.web.guard import ANY, PUBLIC, View, _prepare, guarded
+from screening.web import history
+from screening.web.guard import ANY, PUBLIC, View, guarded, prepare_request
 from screening.web.middleware import BodyLimit, JsonSuffix, SecurityHeaders
 from screening.web.responses import error
 from screening.web.runtime import StationRuntime
@@ -53,13 +54,13 @@ ROUTES: tuple[tuple[str, View, tuple[str, ...], str], ...] = (
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    _prepare(request, None)
+    prepare_request(request, None)
     return error(request, exc.status_code, str(exc.detail), headers=exc.headers)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-    _prepare(request, None)
+    prepare_request(request, None)
     return error(request, 500, "Internal error: the screening station could not answer.")
 
 
@@ -69,6 +70,7 @@ def create_app(runtime: StationRuntime) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        history.purge_expired(runtime.db, runtime.clock())
         if runtime.config.warm_up:
             threading.Thread(target=_warm_up, args=(runtime,), daemon=True).start()
         try:

@@ -105,7 +105,7 @@ def choose_language(request: Request) -> str:
     )
 
 
-def _prepare(request: Request, principal: Principal | None) -> Labels:
+def prepare_request(request: Request, principal: Principal | None) -> Labels:
     lang = choose_language(request)
     labels = Labels(lang)
     state = request.scope.setdefault("state", {})
@@ -146,7 +146,7 @@ def guarded(view: View, permission: str) -> Callable[[Request], Awaitable[Respon
     async def endpoint(request: Request) -> Response:
         runtime = runtime_of(request)
         principal = None if permission == PUBLIC else identify(request, runtime)
-        labels = _prepare(request, principal)
+        labels = prepare_request(request, principal)
         if permission != PUBLIC:
             if principal is None:
                 return _refuse_anonymous(request)

@@ -10,6 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from screening.db import redact_url
 from screening.documents.registry import load_registry
 from screening.errors import ListStoreError
 from screening.findings import Verdict, catalog
@@ -17,6 +18,7 @@ from screening.lists.store import open_store
 from screening.web import history
 from screening.web.guard import Ctx
 from screening.web.responses import error, page
+from screening.web.result import CHECKLIST_CODES
 from screening.web.roles import may
 
 
@@ -91,8 +93,6 @@ async def checklist_view(request: Request, ctx: Ctx) -> Response:
 
 
 def _codes_for(name: str) -> list[str]:
-    from screening.web.result import CHECKLIST_CODES
-
     return list(CHECKLIST_CODES.get(name, ()))
 
 
@@ -119,9 +119,7 @@ def list_status(ctx: Ctx) -> dict[str, Any]:
 
 
 def _redacted(url: str) -> str:
-    from screening.lists.postgres_store import _redact
-
-    return _redact(url)
+    return redact_url(url)
 
 
 async def lists_view(request: Request, ctx: Ctx) -> Response:

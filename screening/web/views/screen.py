@@ -14,9 +14,10 @@ from starlette.responses import RedirectResponse, Response
 from screening.web import history
 from screening.web.guard import Ctx
 from screening.web.responses import error, page, wants_json
-from screening.web.result import screening_data
+from screening.web.result import page_data, screening_data
 from screening.web.roles import may
 from screening.web.screener import PageResult, Upload
+from screening.web.sessions import purge_sessions
 
 
 async def home(request: Request, ctx: Ctx) -> Response:
@@ -49,6 +50,7 @@ async def uploads_from(request: Request, ctx: Ctx) -> list[Upload] | Response:
         if len(data) > config.max_upload_bytes:
             limit = config.max_upload_bytes // (1024 * 1024)
             return error(request, 413, ctx.labels["errors.too_big"].format(limit=limit))
+        await upload.close()
         uploads.append(Upload(upload.filename or "upload", data))
     return uploads
 
@@ -62,6 +64,9 @@ def record(ctx: Ctx, pages: list[PageResult], *, via: str, uploads: list[Upload]
     """History row, audit entry and the result data (with personal data) of a screening."""
     runtime, config = ctx.runtime, ctx.runtime.config
     ref, now = history.new_ref(), runtime.clock()
+    # Retention is enforced as the station works: what has passed its date goes now.
+    history.purge_expired(runtime.db, now)
+    purge_sessions(runtime.db, now)
     summary = history.summary_of([p.report for p in pages], runtime.history_key)
     keep_until = now + timedelta(days=config.keep_days) if config.keep_days > 0 else None
     retained_image = uploads[0].data if keep_until and len(uploads) == 1 else None
@@ -140,8 +145,6 @@ async def screening_view(request: Request, ctx: Ctx) -> Response:
     kept, image, _ = history.retained(ctx.runtime.db, ref)
     data = {**row, "personal_data": kept is not None}
     if kept is not None:
-        from screening.web.result import page_data
-
         pages = [
             PageResult(r, size=tuple(s) if s else None, photo_box=tuple(b) if b else None)  # type: ignore[arg-type]
             for r, s, b in zip(
