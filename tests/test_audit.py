@@ -120,6 +120,11 @@ def test_audit_list_json_prints_one_entry_a_line(
     assert entries[1]["detail"] == {"verdict": "clear"}
 
 
+def _scan(sample: Path, db_url: str) -> int:
+    args = ["scan", "--json", "--no-viz", "--no-lists", "--today", "2026-11-28"]
+    return main([*args, "--db", db_url, str(sample)])
+
+
 def test_cli_scan_writes_to_the_audit_trail(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -127,19 +132,7 @@ def test_cli_scan_writes_to_the_audit_trail(
 
     url = f"sqlite:///{tmp_path / 'station.db'}"
     sample = SAMPLES / "td3-kgz-clean.png"
-    code = main(
-        [
-            "scan",
-            "--json",
-            "--no-viz",
-            "--no-lists",
-            "--today",
-            "2026-11-28",
-            "--db",
-            url,
-            str(sample),
-        ]
-    )
+    code = _scan(sample, url)
     assert code == 0
     with Database(url) as db:
         entries = list(AuditLog(db).entries())
@@ -160,19 +153,7 @@ def test_an_unavailable_audit_trail_is_said_on_stderr_and_loses_no_screening(
     blocker.write_text("a file where the database directory should be")
     url = f"sqlite:///{blocker / 'station.db'}"
     sample = SAMPLES / "td3-kgz-clean.png"
-    code = main(
-        [
-            "scan",
-            "--json",
-            "--no-viz",
-            "--no-lists",
-            "--today",
-            "2026-11-28",
-            "--db",
-            url,
-            str(sample),
-        ]
-    )
+    code = _scan(sample, url)
     captured = capsys.readouterr()
     assert code == 0
     assert json.loads(captured.out)["verdict"] == "clear"

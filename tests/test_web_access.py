@@ -2,10 +2,11 @@
 tokens, login throttling, the JSON error shape and the security headers (real app,
 real SQLite station database; no screening runs here)."""
 
+# ruff: noqa: F811 - the fixtures imported from tests.web_support are parameters here
+
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,35 +18,16 @@ from screening.web.app import ROUTES
 from screening.web.guard import ANY, PUBLIC
 from screening.web.roles import Role, may
 from screening.web.runtime import StationRuntime
-from tests.web_support import (
+from screening.web.throttle import LoginThrottle
+from tests.web_support import (  # noqa: F401 - station, client, sessions: fixtures
     PASSWORD,
     RoleSessions,
-    client_for,
+    client,
     csrf_of,
     log_in,
-    open_station,
-    station_config,
+    sessions,
+    station,
 )
-
-
-@pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StationRuntime]:
-    root = tmp_path_factory.mktemp("station")
-    station = open_station(station_config(f"sqlite:///{root / 'station.db'}", root))
-    yield station
-    station.close()
-
-
-@pytest.fixture(scope="module")
-def sessions() -> RoleSessions:
-    return RoleSessions()
-
-
-@pytest.fixture
-def client(runtime: StationRuntime) -> Iterator[TestClient]:
-    runtime.throttle = type(runtime.throttle)(5, 900)
-    with client_for(runtime) as c:
-        yield c
 
 
 def _concrete(path: str) -> str:
@@ -139,7 +121,7 @@ def test_a_missing_or_forged_csrf_token_is_refused(
 
 
 def test_the_right_csrf_token_is_accepted(
-    client: TestClient, sessions: RoleSessions, runtime: StationRuntime
+    client: TestClient, sessions: RoleSessions, station: StationRuntime
 ) -> None:
     csrf = sessions.use(client, "admin")
     response = client.post(
@@ -148,8 +130,8 @@ def test_the_right_csrf_token_is_accepted(
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert accounts.get_account(runtime.db, "newbie2") is not None
-    assert next(runtime.audit.entries(action="account_add", newest_first=True)).detail == {
+    assert accounts.get_account(station.db, "newbie2") is not None
+    assert next(station.audit.entries(action="account_add", newest_first=True)).detail == {
         "account": "newbie2",
         "role": "officer",
     }
@@ -164,9 +146,9 @@ def test_the_login_form_needs_its_own_csrf_token(client: TestClient) -> None:
 
 
 def test_failed_logins_are_rate_limited_and_audited(
-    client: TestClient, runtime: StationRuntime
+    client: TestClient, station: StationRuntime
 ) -> None:
-    runtime.throttle = type(runtime.throttle)(3, 900)
+    station.throttle = LoginThrottle(3, 900)
     token = csrf_of(client.get("/login").text)
     statuses = [
         client.post(
@@ -184,19 +166,19 @@ def test_failed_logins_are_rate_limited_and_audited(
     assert refused.status_code == 429
     assert int(refused.headers["retry-after"]) > 0
     assert refused.json()["error"]["code"] == "too_many_attempts"
-    failed = [e for e in runtime.audit.entries(action="login_failed") if e.actor == "trainer"]
+    failed = [e for e in station.audit.entries(action="login_failed") if e.actor == "trainer"]
     assert len(failed) >= 3
 
 
-def test_a_session_ends_after_idle_time(client: TestClient, runtime: StationRuntime) -> None:
+def test_a_session_ends_after_idle_time(client: TestClient, station: StationRuntime) -> None:
     log_in(client, "officer")
     assert client.get("/history", follow_redirects=False).status_code == 200
-    real_clock = runtime.clock
-    runtime.clock = lambda: real_clock() + runtime.config.sessions.idle + timedelta(seconds=1)
+    real_clock = station.clock
+    station.clock = lambda: real_clock() + station.config.sessions.idle + timedelta(seconds=1)
     try:
         assert client.get("/history", follow_redirects=False).status_code == 303
     finally:
-        runtime.clock = real_clock
+        station.clock = real_clock
 
 
 def test_logout_ends_the_session(client: TestClient) -> None:
@@ -208,25 +190,25 @@ def test_logout_ends_the_session(client: TestClient) -> None:
 
 
 def test_disabling_an_account_ends_its_sessions(
-    client: TestClient, runtime: StationRuntime
+    client: TestClient, station: StationRuntime
 ) -> None:
-    accounts.add_account(runtime.db, "shortlived", "officer", PASSWORD)
+    accounts.add_account(station.db, "shortlived", "officer", PASSWORD)
     log_in(client, "shortlived")
-    accounts.set_disabled(runtime.db, "shortlived", True)
+    accounts.set_disabled(station.db, "shortlived", True)
     assert client.get("/history", follow_redirects=False).status_code == 303
 
 
 def test_api_tokens_work_on_api_routes_only_and_can_be_revoked(
-    client: TestClient, runtime: StationRuntime
+    client: TestClient, station: StationRuntime
 ) -> None:
-    token, _ = accounts.issue_token(runtime.db, "supervisor")
+    token, _ = accounts.issue_token(station.db, "supervisor")
     bearer = {"authorization": f"Bearer {token}"}
     assert client.get("/api/history", headers=bearer).status_code == 200
     # Not on browser pages: a token is for tools.
     assert (
         client.get("/history", headers={**bearer, "accept": "application/json"}).status_code == 401
     )
-    accounts.revoke_tokens(runtime.db, "supervisor")
+    accounts.revoke_tokens(station.db, "supervisor")
     assert client.get("/api/history", headers=bearer).status_code == 401
 
 

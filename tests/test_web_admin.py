@@ -1,47 +1,29 @@
 """Admin pages through the app: accounts (add, disable, tokens shown once) and list
 imports from an uploaded feed; supervisors see the list status and the audit trail."""
 
+# ruff: noqa: F811 - the fixtures imported from tests.web_support are parameters here
+
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from starlette.testclient import TestClient
 
 from screening.web import accounts
 from screening.web.runtime import StationRuntime
-from tests.web_support import PASSWORD, RoleSessions, client_for, open_station, station_config
+from tests.web_support import (  # noqa: F401 - station, client, sessions: fixtures
+    PASSWORD,
+    RoleSessions,
+    client,
+    sessions,
+    station,
+)
 
 DEMO_FEED = Path(__file__).resolve().parents[1] / "fixtures" / "demo_lists.csv"
 
 
-@pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StationRuntime]:
-    root = tmp_path_factory.mktemp("station")
-    settings_lists = f"sqlite:///{root / 'lists.db'}"
-    config = station_config(f"sqlite:///{root / 'station.db'}", root)
-    from dataclasses import replace
-
-    config = replace(config, settings=replace(config.settings, lists_url=settings_lists))
-    station = open_station(config)
-    yield station
-    station.close()
-
-
-@pytest.fixture(scope="module")
-def sessions() -> RoleSessions:
-    return RoleSessions()
-
-
-@pytest.fixture
-def client(runtime: StationRuntime) -> Iterator[TestClient]:
-    with client_for(runtime) as c:
-        yield c
-
-
 def test_admin_adds_an_account_and_issues_a_token_shown_once(
-    client: TestClient, sessions: RoleSessions, runtime: StationRuntime
+    client: TestClient, sessions: RoleSessions, station: StationRuntime
 ) -> None:
     csrf = sessions.use(client, "admin")
     added = client.post(
@@ -59,12 +41,12 @@ def test_admin_adds_an_account_and_issues_a_token_shown_once(
         headers={"accept": "application/json"},
     ).json()
     token = issued["new_token"]["token"]
-    assert accounts.account_for_token(runtime.db, token).name == "nurlan"  # type: ignore[union-attr]
+    assert accounts.account_for_token(station.db, token).name == "nurlan"  # type: ignore[union-attr]
     listing = client.get("/admin/accounts.json").text
     assert token not in listing
     revoked = client.post("/admin/accounts/nurlan/revoke", data={"csrf_token": csrf})
     assert revoked.status_code == 200
-    assert accounts.account_for_token(runtime.db, token) is None
+    assert accounts.account_for_token(station.db, token) is None
 
 
 def test_admin_cannot_disable_itself(client: TestClient, sessions: RoleSessions) -> None:
@@ -92,7 +74,7 @@ def test_a_weak_password_is_refused_with_the_reason(
 
 
 def test_admin_imports_a_list_feed_and_the_supervisor_sees_its_version(
-    client: TestClient, sessions: RoleSessions, runtime: StationRuntime
+    client: TestClient, sessions: RoleSessions, station: StationRuntime
 ) -> None:
     csrf = sessions.use(client, "admin")
     response = client.post(
@@ -104,7 +86,7 @@ def test_admin_imports_a_list_feed_and_the_supervisor_sees_its_version(
     assert response.status_code == 200, response.text
     imported = response.json()["import"]
     assert imported["version"] == 1
-    entry = next(runtime.audit.entries(action="lists_import", newest_first=True))
+    entry = next(station.audit.entries(action="lists_import", newest_first=True))
     assert entry.actor == "admin" and entry.detail["version"] == 1
     sessions.use(client, "supervisor")
     status = client.get("/lists.json").json()

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
 from screening.settings import Settings
@@ -16,6 +17,7 @@ from screening.web import accounts
 from screening.web.app import create_app
 from screening.web.config import StationConfig
 from screening.web.runtime import StationRuntime
+from screening.web.throttle import LoginThrottle
 from tests.conftest import SCREENING_DATE
 
 PASSWORD = "correct horse battery"
@@ -24,8 +26,10 @@ SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def station_config(db_url: str, data_dir: Path, **overrides: object) -> StationConfig:
-    settings = Settings(today=SCREENING_DATE, data_dir=data_dir)
+def station_config(
+    db_url: str, data_dir: Path, *, lists_url: str | None = None, **overrides: object
+) -> StationConfig:
+    settings = Settings(today=SCREENING_DATE, data_dir=data_dir, lists_url=lists_url)
     config = StationConfig(
         db_url=db_url,
         settings=settings,
@@ -74,6 +78,32 @@ def log_in(client: TestClient, name: str, password: str = PASSWORD) -> str:
     )
     assert response.status_code == 303, response.text
     return csrf_of(client.get("/checklists/legacy").text)
+
+
+@pytest.fixture(scope="module")
+def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StationRuntime]:
+    """A station on a SQLite database (accounts of every role), its list store beside it
+    (empty until a test imports a feed); no screening runs unless a test asks."""
+    root = tmp_path_factory.mktemp("station")
+    runtime = open_station(
+        station_config(
+            f"sqlite:///{root / 'station.db'}", root, lists_url=f"sqlite:///{root / 'lists.db'}"
+        )
+    )
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def client(station: StationRuntime) -> Iterator[TestClient]:
+    station.throttle = LoginThrottle(5, 900)  # each test starts with no failed logins
+    with client_for(station) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def sessions() -> RoleSessions:
+    return RoleSessions()
 
 
 class RoleSessions:
