@@ -281,3 +281,24 @@ def test_language_from_query_or_browser(
 ) -> None:
     page = client.get(f"/login{query}", headers={"accept-language": accept})
     assert f"<h1>{expected}</h1>" in page.text
+
+
+def test_a_broken_station_database_is_a_503_in_the_error_shape(
+    client: TestClient, sessions: RoleSessions, station: StationRuntime, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from screening.errors import StationDbError
+    from screening.web.views import records
+
+    sessions.use(client, "officer")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise StationDbError("station database: disk I/O error")
+
+    monkeypatch.setattr(records.history, "search", broken)
+    response = client.get("/history.json")
+    assert response.status_code == 503
+    assert response.json()["error"] == {
+        "status": 503,
+        "code": "unavailable",
+        "message": "station database: disk I/O error",
+    }

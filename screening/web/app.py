@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from screening.errors import BadArgumentsError, InputFileError, ScreeningError
 from screening.web import history
 from screening.web.guard import ANY, PUBLIC, View, guarded, prepare_request
 from screening.web.middleware import BodyLimit, JsonSuffix, SecurityHeaders
@@ -58,6 +59,23 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error(request, exc.status_code, str(exc.detail), headers=exc.headers)
 
 
+# Typed library errors that reach a view: the station says what failed, with a status
+# the client can act on, instead of a bare 500.
+_STATUS_OF_ERROR: tuple[tuple[type[ScreeningError], int], ...] = (
+    (BadArgumentsError, 400),
+    (InputFileError, 422),
+    (ScreeningError, 503),  # list store, station database, missing Tesseract or model
+)
+
+
+async def _screening_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ScreeningError)
+    status = next(code for kind, code in _STATUS_OF_ERROR if isinstance(exc, kind))
+    log.warning("%s on %s: %s", type(exc).__name__, request.url.path, exc)
+    prepare_request(request, None)
+    return error(request, status, exc.message)
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
     prepare_request(request, None)
@@ -71,11 +89,14 @@ def create_app(runtime: StationRuntime) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         history.purge_expired(runtime.db, runtime.clock())
+        warming = threading.Thread(target=_warm_up, args=(runtime,), daemon=True)
         if runtime.config.warm_up:
-            threading.Thread(target=_warm_up, args=(runtime,), daemon=True).start()
+            warming.start()
         try:
             yield
         finally:
+            if warming.is_alive():  # do not close the session under a running scan
+                warming.join(timeout=60)
             runtime.close()
 
     app = Starlette(
@@ -91,7 +112,11 @@ def create_app(runtime: StationRuntime) -> Starlette:
             Middleware(BodyLimit, limit=runtime.config.max_request_bytes),
             Middleware(JsonSuffix),
         ],
-        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+        exception_handlers={
+            HTTPException: _http_error,
+            ScreeningError: _screening_error,
+            Exception: _server_error,
+        },
         lifespan=lifespan,
     )
     app.state.station = runtime
