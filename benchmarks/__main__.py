@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "viz": ("mrz_read", ["--viz"]),
     "documents": ("documents", []),
     "lists_bench": ("lists_bench", []),
+    "batch": ("batch", []),
     "web_station": ("web_station", []),
 }
 

@@ -18,8 +18,9 @@ class ExitCode(IntEnum):
     missing_dependency = 4
     list_store = 5
     import_rejected = 6
-    station_db = 7
-    audit_broken = 8
+    output_file = 7
+    station_db = 8
+    audit_broken = 9
     interrupted = 130
 
 
@@ -65,6 +66,13 @@ class ImportRejectedError(ScreeningError):
     exit_code = ExitCode.import_rejected
 
 
+class OutputFileError(ScreeningError):
+    """A file we must write (a batch's results, journal or report) cannot be written:
+    disk full, no permission, a missing folder. What was written before stays intact."""
+
+    exit_code = ExitCode.output_file
+
+
 class StationDbError(ScreeningError):
     """The station database (accounts, tokens, history, audit log) cannot be used."""
 
@@ -75,9 +83,3 @@ class AuditBrokenError(ScreeningError):
     """The audit log's hash chain does not verify: an entry was edited or deleted."""
 
     exit_code = ExitCode.audit_broken
-
-
-class AccessDeniedError(ScreeningError):
-    """Wrong credentials, a disabled account or a revoked token."""
-
-    exit_code = ExitCode.bad_args

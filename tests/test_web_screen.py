@@ -16,8 +16,8 @@ from PIL import Image
 
 from screening.errors import InputFileError
 from screening.pipeline import ScanReport
+from screening.report.overlay import overlay_boxes
 from screening.web import accounts, history
-from screening.web.overlay import overlay_boxes
 from screening.web.runtime import StationRuntime
 from screening.web.screener import check_pixels
 from tests.web_support import SAMPLES, RoleSessions, client_for, open_station, station_config

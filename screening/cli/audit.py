@@ -22,7 +22,7 @@ def audit() -> None:
 @db_option
 @json_option
 def verify(db_url: str | None, as_json: bool) -> None:
-    """Check the hash chain; exit 8 and name the first bad entry if it is broken.
+    """Check the hash chain; exit 9 and name the first bad entry if it is broken.
 
     Keep the printed head (entry number and hash) somewhere else: a later verify
     that ends before it means the newest entries were removed.

@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from screening.cli.audit_hook import db_option
-from screening.cli.lists import lists_option
-from screening.cli.options import parse_today
+from screening.cli.options import lists_url_option, no_lists_option, parse_today
 from screening.db import default_station_url
 from screening.errors import BadArgumentsError
 from screening.settings import Settings
@@ -28,8 +27,8 @@ def _is_loopback(host: str) -> bool:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @db_option
-@lists_option
-@click.option("--no-lists", is_flag=True, help="Do not check the lost/stolen lists.")
+@lists_url_option
+@no_lists_option
 @click.option(
     "--keep-days",
     type=click.IntRange(0, 3650),

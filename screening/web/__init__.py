@@ -12,7 +12,7 @@ Modules, one job each::
     throttle    rate limit on failed logins
     history     what is kept of each screening, and the search
     screener    screening uploads through one ScreeningSession per process
-    overlay     what to outline on the page image
+    (overlay: screening/report/overlay.py, shared with the batch report)
     result      the result page's data (verdict, checklist, MRZ vs printed, lists)
     i18n        English and Russian labels (data/messages.*.toml)
     responses   one view, two renderings (HTML, JSON), one JSON error shape

@@ -11,7 +11,7 @@ from importlib import resources
 from typing import Any
 
 from screening.findings import Severity, Verdict, catalog
-from screening.web.overlay import overlay_boxes
+from screening.report.overlay import overlay_boxes
 from screening.web.screener import PageResult
 
 # MRZ fields shown to the officer, in the order of the data page.

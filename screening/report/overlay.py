@@ -1,6 +1,7 @@
-"""What to outline on the page image: the MRZ, the photo and every region a finding
-points at (pure data from the ``scan --json`` object; the template draws it as SVG over
-the image, in the input image's pixel coordinates)."""
+"""What to outline on a page image: the MRZ, the photo and every region a finding points
+at. Pure data from the ``scan --json`` object (no pixels), shared by every renderer that
+draws outlines: the web station's result page, the batch report. Regions are
+``[x, y, w, h]`` in the input image's pixels."""
 
 from __future__ import annotations
 
@@ -28,45 +29,52 @@ class Box:
         }
 
 
-def _is_region(value: Any) -> bool:
+def is_region(value: Any) -> bool:
+    """An ``[x, y, w, h]`` box of numbers (not booleans) with a positive size."""
     return (
         isinstance(value, Sequence)
         and not isinstance(value, str)
         and len(value) == 4
-        and all(isinstance(v, int | float) for v in value)
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
         and value[2] > 0
         and value[3] > 0
     )
 
 
-def evidence_regions(evidence: Mapping[str, Any]) -> Iterator[Sequence[float]]:
-    """Every image region in a finding's evidence: ``region`` itself and the regions of
-    listed parts (``handwritten_regions``, ``cells``, ...)."""
-    seen: set[tuple[float, ...]] = set()
-    for key, value in evidence.items():
-        candidates: list[Any] = []
-        if key == "region":
-            candidates = [value]
-        elif isinstance(value, Sequence) and not isinstance(value, str):
-            candidates = [v.get("region") for v in value if isinstance(v, Mapping)]
-        for region in candidates:
-            if _is_region(region) and tuple(region) not in seen:
-                seen.add(tuple(region))
-                yield region
+def evidence_regions(evidence: Any) -> Iterator[tuple[int, int, int, int]]:
+    """Every box under a ``region`` or ``box`` key anywhere in a finding's evidence
+    (``region`` itself, ``handwritten_regions[].region``, ...), each once, in order."""
+    seen: set[tuple[int, int, int, int]] = set()
+    for region in _walk(evidence):
+        if region not in seen:
+            seen.add(region)
+            yield region
+
+
+def _walk(value: Any) -> Iterator[tuple[int, int, int, int]]:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key in ("region", "box") and is_region(item):
+                yield tuple(int(v) for v in item)  # type: ignore[misc]
+            else:
+                yield from _walk(item)
+    elif isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        for item in value:
+            yield from _walk(item)
 
 
 def overlay_boxes(report: Mapping[str, Any], photo_box: Sequence[int] | None = None) -> list[Box]:
     boxes: list[Box] = []
     mrz = (report.get("mrz_region") or {}).get("box")
-    if _is_region(mrz):
+    if is_region(mrz):
         boxes.append(Box(*(int(v) for v in mrz), kind="mrz", label="MRZ"))
-    if photo_box is not None and _is_region(photo_box):
+    if photo_box is not None and is_region(photo_box):
         boxes.append(Box(*(int(v) for v in photo_box), kind="photo", label="photo"))
     for number, finding in enumerate(report.get("findings") or [], start=1):
         for region in evidence_regions(finding.get("evidence") or {}):
             boxes.append(
                 Box(
-                    *(int(v) for v in region),
+                    *region,
                     kind=str(finding.get("severity", "info")),
                     label=str(number),
                     code=finding.get("code"),
