@@ -158,3 +158,23 @@ def test_an_unavailable_audit_trail_is_said_on_stderr_and_loses_no_screening(
     assert code == 0
     assert json.loads(captured.out)["verdict"] == "clear"
     assert "audit trail unavailable" in captured.err and "not on record" in captured.err
+
+
+def test_cli_batch_writes_one_entry_per_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from tests.web_support import SAMPLES
+
+    url = f"sqlite:///{tmp_path / 'station.db'}"
+    monkeypatch.setenv("SCREENING_STATION_DB", url)
+    inputs = tmp_path / "seized"
+    inputs.mkdir()
+    shutil.copy(SAMPLES / "td3-kgz-clean.png", inputs / "a.png")
+    args = ["batch", str(inputs), "--out", str(tmp_path / "out"), "--no-lists", "--no-viz"]
+    assert main([*args, "--today", "2026-11-28", "--workers", "0", "--quiet"]) == 0
+    with Database(url) as db:
+        entries = list(AuditLog(db).entries())
+    assert [e.action for e in entries] == ["batch"]
+    assert entries[0].detail["inputs"] == 1 and entries[0].detail["complete"] is True

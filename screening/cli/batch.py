@@ -15,6 +15,7 @@ from screening.batch import BatchOptions, run_batch
 from screening.batch.discover import BOOKLET_MODES
 from screening.batch.progress import for_stream
 from screening.batch.run import DEFAULT_TIMEOUT_S
+from screening.cli.audit_hook import record as audit_record
 from screening.cli.options import (
     lists_url_option,
     no_lists_option,
@@ -146,6 +147,17 @@ def batch(
     progress = None if quiet else for_stream(sys.stderr)
     with _graceful_stop() as stop:
         summary = run_batch(input_dir, out_dir, options, progress=progress, should_stop=stop.is_set)
+    # One audit entry per run (the manifest in OUT_DIR names every input by its digest).
+    audit_record(
+        "batch",
+        {
+            "out_dir": str(summary.out_dir),
+            "inputs": summary.inputs,
+            "screened_now": summary.screened_now,
+            "verdicts": dict(summary.verdicts),
+            "complete": summary.complete,
+        },
+    )
     counts = ", ".join(f"{n} {k}" for k, n in summary.verdicts.items())
     state = "complete" if summary.complete else "INCOMPLETE: rerun the same command to finish"
     click.echo(
