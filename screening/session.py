@@ -21,6 +21,7 @@ from typing import Self
 
 import numpy as np
 
+from screening.imaging.load import LoadedImage
 from screening.imaging.mrz_image import MrzStatus
 from screening.lists import ListStore, open_lists_for_screening, screen_document
 from screening.pipeline import (
@@ -87,8 +88,9 @@ class ScreeningSession:
             stages.append(("documents", self._documents_stage))
         return tuple(stages)
 
-    def scan(self, path: str | Path) -> ScanReport:
-        report = scan_image(path, self.settings, self.scan_options, self.stages())
+    def scan(self, path: str | Path, *, image: LoadedImage | None = None) -> ScanReport:
+        """Screen one document image (``image``: its pixels, when already in memory)."""
+        report = scan_image(path, self.settings, self.scan_options, self.stages(), image=image)
         if report.document is not None and "edition" in report.data:
             report.document["edition"] = report.data.pop("edition")
         return report
