@@ -260,3 +260,33 @@ def test_overlay_outlines_mrz_photo_and_every_evidence_region() -> None:
         {"region": [1, 2, 3, 4], "kind": "warning", "label": "2", "code": "LEGACY_HANDFILLED"},
         {"region": [9, 9, 9, 9], "kind": "warning", "label": "2", "code": "LEGACY_HANDFILLED"},
     ]
+
+
+def test_several_pages_are_screened_as_one_booklet(
+    station: StationRuntime, sessions: RoleSessions
+) -> None:
+    pytest.importorskip("screening.booklet")
+    pages = [SAMPLES / "td3-kgz-clean.png", SAMPLES / "td3-kgz-mild-no-mrz.jpg"]
+    with client_for(station) as client:
+        csrf = sessions.use(client, "officer")
+        response = client.post(
+            "/screen",
+            data={"csrf_token": csrf},
+            files=[("file", (p.name, p.read_bytes(), "image/png")) for p in pages],
+            headers={"accept": "application/json"},
+        )
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["kind"] == "booklet"
+    booklet = data["booklet"]
+    assert booklet["report"]["document"]["mrz_lines"][0].startswith("P<KGZ")
+    assert [s["file"] for s in booklet["sources"]] == [p.name for p in pages]
+    # Every uploaded picture shows its page outlined; the reasons are the booklet's.
+    for source in booklet["sources"]:
+        assert any(box["kind"] == "page" for box in source["overlay"])
+    assert data["verdict"] == booklet["report"]["verdict"]
+    assert [i["code"] for i in booklet["checklist"]] == [
+        f["code"] for f in booklet["report"]["findings"]
+    ]
+    row = history.get(station.db, data["ref"])
+    assert row is not None and row["pages"] == len(booklet["pages"])

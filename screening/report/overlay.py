@@ -81,3 +81,50 @@ def overlay_boxes(report: Mapping[str, Any], photo_box: Sequence[int] | None = N
                 )
             )
     return boxes
+
+
+def _covers_source(region: Sequence[int], size: Sequence[int] | None) -> bool:
+    return size is not None and tuple(region[:2]) == (0, 0) and tuple(region[2:]) == tuple(size)
+
+
+def booklet_boxes(
+    report: Mapping[str, Any], source: str, size: Sequence[int] | None = None
+) -> list[Box]:
+    """Outlines on one source image of a booklet (``booklet --json``): each page cut from
+    it, each stamp, and the regions of the findings about it. Booklet and route findings
+    give regions in source-image pixels; the data page's own findings (MRZ, visual
+    zone...) give them in that page's pixels, so they are drawn only when the page is
+    the whole source image (a page cut from a spread may be warped)."""
+    from screening.findings import catalog
+
+    pages = [p for p in report.get("pages") or [] if p.get("source") == source]
+    whole_pages = {p["index"] for p in pages if _covers_source(p.get("region") or (), size)}
+    boxes = [
+        Box(*(int(v) for v in p["region"]), kind="page", label=str(p.get("number") or p["kind"]))
+        for p in pages
+        if is_region(p.get("region"))
+    ]
+    boxes += [
+        Box(*(int(v) for v in s["region"]), kind="stamp", label=f"S{int(s['id']) + 1}")
+        for s in report.get("stamps") or []
+        if s.get("source") == source and is_region(s.get("region"))
+    ]
+    known = catalog()
+    for number, finding in enumerate(report.get("findings") or [], start=1):
+        evidence = finding.get("evidence") or {}
+        if evidence.get("source") != source:
+            continue
+        entry = known.get(str(finding.get("code")))
+        page_level = entry is not None and entry.stage in ("booklet", "route")
+        if not page_level and evidence.get("page_index") not in whole_pages:
+            continue
+        for region in evidence_regions(evidence):
+            boxes.append(
+                Box(
+                    *region,
+                    kind=str(finding.get("severity", "info")),
+                    label=str(number),
+                    code=finding.get("code"),
+                )
+            )
+    return boxes

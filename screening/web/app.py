@@ -49,6 +49,7 @@ ROUTES: tuple[tuple[str, View, tuple[str, ...], str], ...] = (
     ("/admin/lists", admin.lists_admin_view, ("GET",), "lists.import"),
     ("/admin/lists", admin.lists_import, ("POST",), "lists.import"),
     ("/api/scan", api.api_scan, ("POST",), "screen"),
+    ("/api/booklet", api.api_booklet, ("POST",), "screen"),
     ("/api/history", records.history_view, ("GET",), "history.station"),
 )
 

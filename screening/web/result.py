@@ -11,8 +11,8 @@ from importlib import resources
 from typing import Any
 
 from screening.findings import Severity, Verdict, catalog
-from screening.report.overlay import overlay_boxes
-from screening.web.screener import PageResult
+from screening.report.overlay import booklet_boxes, overlay_boxes
+from screening.web.screener import BookletResult, PageResult
 
 # MRZ fields shown to the officer, in the order of the data page.
 FIELD_ORDER = (
@@ -127,9 +127,52 @@ def screening_data(
     codes = sorted({f["code"] for r in reports for f in r.get("findings") or []})
     return {
         **meta,
+        "kind": "pages",
         "verdict": combined_verdict(reports),
         "codes": codes,
         "checklists": checklists_for(codes),
         "pages": [page_data(p, lang) for p in pages],
+        "personal_data": True,
+    }
+
+
+def booklet_data(
+    result: BookletResult, meta: Mapping[str, Any], lang: str = "en"
+) -> dict[str, Any]:
+    """A booklet's result: its verdict, the checklist of its findings (numbered as on the
+    pages), the data page's MRZ fields, stamps and route, and per uploaded file what to
+    outline on it."""
+    report = result.report
+    findings = report.get("findings") or []
+    codes = sorted({f["code"] for f in findings})
+    verdict = report.get("verdict") or (str(Verdict.REFER) if report.get("error") else None)
+    return {
+        **meta,
+        "kind": "booklet",
+        "verdict": verdict,
+        "codes": codes,
+        "checklists": checklists_for(codes),
+        "booklet": {
+            "file": report.get("file"),
+            "error": report.get("error"),
+            "checklist": checklist(findings, lang),
+            "fields": field_rows(report),
+            "lists": report.get("lists"),
+            "edition": report.get("edition"),
+            "pages": report.get("pages") or [],
+            "stamps": report.get("stamps") or [],
+            "route": report.get("route") or {},
+            "sources": [
+                {
+                    "file": s.name,
+                    "source": s.source,
+                    "image_size": list(s.size) if s.size else None,
+                    "overlay": [b.to_dict() for b in booklet_boxes(report, s.source, s.size)],
+                }
+                for s in result.sources
+            ],
+            "report": report,
+        },
+        "pages": [],
         "personal_data": True,
     }

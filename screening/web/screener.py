@@ -65,6 +65,43 @@ def check_pixels(data: bytes, max_pixels: int) -> tuple[int, int]:
     return width, height
 
 
+@dataclass(slots=True)
+class BookletSource:
+    """One uploaded file of a booklet: its name, the name the booklet report calls it by,
+    and (for a single picture, not a PDF or multi-page TIFF) its size and display copy."""
+
+    name: str
+    source: str
+    size: tuple[int, int] | None = None
+    display_jpeg: bytes | None = None
+
+
+@dataclass(slots=True)
+class BookletResult:
+    """A booklet screened whole: the ``booklet --json`` object and the uploaded files."""
+
+    report: dict[str, Any]
+    sources: list[BookletSource]
+
+
+def booklet_screener() -> Any | None:
+    """``screening.booklet.screen_booklet`` when installed (issue #12), else ``None``."""
+    from screening.batch.booklets import booklet_screener as find
+
+    return find()
+
+
+def is_booklet_container(upload: Upload) -> bool:
+    """A PDF or a multi-page TIFF: a whole booklet in one file."""
+    if upload.data[:5] == b"%PDF-":
+        return True
+    try:
+        with Image.open(io.BytesIO(upload.data)) as image:
+            return int(getattr(image, "n_frames", 1)) > 1
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return False
+
+
 class Screener:
     def __init__(self, config: StationConfig) -> None:
         self.config = config
@@ -117,9 +154,50 @@ class Screener:
             display_jpeg=display_jpeg(bgr),
         )
 
+    def screen_booklet(self, uploads: list[Upload]) -> BookletResult:
+        """The uploads as one booklet, in upload order (``screening.booklet``)."""
+        screen = booklet_screener()
+        assert screen is not None, "screening.booklet is not installed"
+        names = [display_name(u.name) for u in uploads]
+        with self._lock, tempfile.TemporaryDirectory(dir=self._tmp.name) as folder:
+            if not self.config.fixed_today:
+                self._session.settings = replace(self._session.settings, today=date.today())
+            if len(uploads) == 1:
+                target = Path(folder) / _safe_file_name(0, names[0], uploads[0])
+                target.write_bytes(uploads[0].data)
+            else:
+                target = Path(folder)
+                for index, (name, upload) in enumerate(zip(names, uploads, strict=True)):
+                    (target / _safe_file_name(index, name, upload)).write_bytes(upload.data)
+            report = screen(self._session, target).to_dict()
+        report["file"] = names[0] if len(uploads) == 1 else f"{len(uploads)} files"
+        sources: list[BookletSource] = []
+        for index, (name, upload) in enumerate(zip(names, uploads, strict=True)):
+            source = BookletSource(name, _safe_file_name(index, name, upload))
+            if not is_booklet_container(upload):  # one picture: shown with its outlines
+                try:
+                    loaded = decode_image(upload.data)
+                    source.size, source.display_jpeg = loaded.size, display_jpeg(loaded.bgr)
+                except InputFileError:
+                    pass  # the booklet report says why it could not be read
+            sources.append(source)
+        return BookletResult(report, sources)
+
     def close(self) -> None:
         self._session.close()
         self._tmp.cleanup()
+
+
+def _safe_file_name(index: int, name: str, upload: Upload) -> str:
+    """The name a page is stored under for the booklet reader: its place in the upload
+    order first (the reader sorts by name), then a harmless form of the original name."""
+    suffix = Path(name).suffix.lower()
+    if upload.data[:5] == b"%PDF-":
+        suffix = ".pdf"
+    elif suffix not in _SAFE_SUFFIXES:
+        suffix = ".png"
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in Path(name).stem)[:60]
+    return f"{index:03d}-{stem or 'page'}{suffix}"
 
 
 def display_jpeg(bgr: np.ndarray, max_side: int = 1400) -> bytes:

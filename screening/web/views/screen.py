@@ -14,9 +14,16 @@ from starlette.responses import RedirectResponse, Response
 from screening.web import history
 from screening.web.guard import Ctx
 from screening.web.responses import error, page, wants_json
-from screening.web.result import page_data, screening_data
+from screening.web.result import booklet_data, page_data, screening_data
 from screening.web.roles import may
-from screening.web.screener import PageResult, Upload
+from screening.web.screener import (
+    BookletResult,
+    BookletSource,
+    PageResult,
+    Upload,
+    booklet_screener,
+    is_booklet_container,
+)
 from screening.web.sessions import purge_sessions
 
 
@@ -60,16 +67,26 @@ def _screen(ctx: Ctx, uploads: list[Upload]) -> list[PageResult]:
     return [screener.screen_page(upload) for upload in uploads]
 
 
-def record(ctx: Ctx, pages: list[PageResult], *, via: str, uploads: list[Upload]) -> dict[str, Any]:
-    """History row, audit entry and the result data (with personal data) of a screening."""
+def record(
+    ctx: Ctx,
+    reports: list[dict[str, Any]],
+    *,
+    via: str,
+    kept: dict[str, Any],
+    image: bytes | None = None,
+    pages: int | None = None,
+) -> dict[str, Any]:
+    """The history row and audit entry of a screening; returns the result's header.
+    ``kept`` (and ``image``) are stored only when a retention period is configured."""
     runtime, config = ctx.runtime, ctx.runtime.config
     ref, now = history.new_ref(), runtime.clock()
     # Retention is enforced as the station works: what has passed its date goes now.
     history.purge_expired(runtime.db, now)
     purge_sessions(runtime.db, now)
-    summary = history.summary_of([p.report for p in pages], runtime.history_key)
+    summary = history.summary_of(reports, runtime.history_key)
+    if pages is not None:
+        summary["pages"] = pages
     keep_until = now + timedelta(days=config.keep_days) if config.keep_days > 0 else None
-    retained_image = uploads[0].data if keep_until and len(uploads) == 1 else None
     history.record_screening(
         runtime.db,
         ref=ref,
@@ -78,9 +95,9 @@ def record(ctx: Ctx, pages: list[PageResult], *, via: str, uploads: list[Upload]
         actor=ctx.account.name,
         summary=summary,
         keep_until=keep_until,
-        report=_kept(pages) if keep_until else None,
-        image=pages[0].display_jpeg if retained_image else None,
-        image_type="image/jpeg" if retained_image else None,
+        report=kept if keep_until else None,
+        image=image if keep_until else None,
+        image_type="image/jpeg" if keep_until and image else None,
     )
     runtime.audit.append(
         ctx.account.name,
@@ -95,25 +112,55 @@ def record(ctx: Ctx, pages: list[PageResult], *, via: str, uploads: list[Upload]
             "list_versions": summary["list_versions"],
         },
     )
-    meta = {
+    return {
         "ref": ref,
         "time": now.isoformat(timespec="seconds"),
         "station": config.station,
         "officer": ctx.account.name,
         "retained_until": keep_until.isoformat(timespec="seconds") if keep_until else None,
     }
+
+
+def record_pages(ctx: Ctx, pages: list[PageResult], *, via: str) -> dict[str, Any]:
+    image = pages[0].display_jpeg if len(pages) == 1 else None
+    meta = record(ctx, [p.report for p in pages], via=via, kept=_kept(pages), image=image)
     return screening_data(pages, meta, ctx.labels.lang)
+
+
+def record_booklet(ctx: Ctx, result: BookletResult, *, via: str) -> dict[str, Any]:
+    report = result.report
+    kept = {"booklet": report, "sources": [_source_dict(s) for s in result.sources]}
+    meta = record(ctx, [report], via=via, kept=kept, pages=len(report.get("pages") or []))
+    return booklet_data(result, meta, ctx.labels.lang)
+
+
+def _source_dict(source: BookletSource) -> dict[str, Any]:
+    return {"name": source.name, "source": source.source, "size": source.size}
+
+
+def _as_booklet(uploads: list[Upload]) -> bool:
+    """Several pages, or one PDF / multi-page TIFF, are a booklet when booklet screening
+    is installed; otherwise every page is screened on its own."""
+    if booklet_screener() is None:
+        return False
+    return len(uploads) > 1 or is_booklet_container(uploads[0])
 
 
 async def screen_submit(request: Request, ctx: Ctx) -> Response:
     uploads = await uploads_from(request, ctx)
     if isinstance(uploads, Response):
         return uploads
-    pages = await run_in_threadpool(_screen, ctx, uploads)
-    data = record(ctx, pages, via="web", uploads=uploads)
+    if _as_booklet(uploads):
+        screener = ctx.runtime.screener_ready()
+        booklet = await run_in_threadpool(screener.screen_booklet, uploads)
+        data = record_booklet(ctx, booklet, via="web")
+        images = [_data_uri(s.display_jpeg) for s in booklet.sources]
+    else:
+        pages = await run_in_threadpool(_screen, ctx, uploads)
+        data = record_pages(ctx, pages, via="web")
+        images = [_data_uri(p.display_jpeg) for p in pages]
     if wants_json(request):
         return page(request, "result.html", data)
-    images = [_data_uri(p.display_jpeg) for p in pages]
     ctx.runtime.results.put(data["ref"], ctx.account.name, (data, images))
     return RedirectResponse(f"/screenings/{data['ref']}", status_code=303)
 
@@ -144,7 +191,14 @@ async def screening_view(request: Request, ctx: Ctx) -> Response:
         return error(request, 404, ctx.labels["errors.not_found"])
     kept, image, _ = history.retained(ctx.runtime.db, ref)
     data = {**row, "personal_data": kept is not None}
-    if kept is not None:
+    if kept is not None and "booklet" in kept:
+        sources = [
+            BookletSource(s["name"], s["source"], tuple(s["size"]) if s["size"] else None)  # type: ignore[arg-type]
+            for s in kept.get("sources", [])
+        ]
+        data.update(booklet_data(BookletResult(kept["booklet"], sources), {}, ctx.labels.lang))
+        data["personal_data"] = True
+    elif kept is not None:
         pages = [
             PageResult(r, size=tuple(s) if s else None, photo_box=tuple(b) if b else None)  # type: ignore[arg-type]
             for r, s, b in zip(
