@@ -71,16 +71,21 @@ def overlay_boxes(report: Mapping[str, Any], photo_box: Sequence[int] | None = N
     if photo_box is not None and is_region(photo_box):
         boxes.append(Box(*(int(v) for v in photo_box), kind="photo", label="photo"))
     for number, finding in enumerate(report.get("findings") or [], start=1):
-        for region in evidence_regions(finding.get("evidence") or {}):
-            boxes.append(
-                Box(
-                    *region,
-                    kind=str(finding.get("severity", "info")),
-                    label=str(number),
-                    code=finding.get("code"),
-                )
-            )
+        boxes += finding_boxes(number, finding)
     return boxes
+
+
+def finding_boxes(number: int, finding: Mapping[str, Any]) -> list[Box]:
+    """A finding's regions, in its severity's colour, labelled with its number."""
+    return [
+        Box(
+            *region,
+            kind=str(finding.get("severity", "info")),
+            label=str(number),
+            code=finding.get("code"),
+        )
+        for region in evidence_regions(finding.get("evidence") or {})
+    ]
 
 
 def _covers_source(region: Sequence[int], size: Sequence[int] | None) -> bool:
@@ -118,13 +123,5 @@ def booklet_boxes(
         page_level = entry is not None and entry.stage in ("booklet", "route")
         if not page_level and evidence.get("page_index") not in whole_pages:
             continue
-        for region in evidence_regions(evidence):
-            boxes.append(
-                Box(
-                    *region,
-                    kind=str(finding.get("severity", "info")),
-                    label=str(number),
-                    code=finding.get("code"),
-                )
-            )
+        boxes += finding_boxes(number, finding)
     return boxes
