@@ -135,3 +135,63 @@ def test_russian_finding_texts_name_only_catalogued_codes() -> None:
     assert all(entry["title"] and entry["action"] for entry in russian.values())
     item = checklist([{"code": "DOC_EXPIRED", "severity": "alert", "message": "m"}], "ru")[0]
     assert item["title"] == "Срок действия документа истёк"
+
+
+def test_booklet_boxes_place_pages_stamps_and_findings_on_their_picture() -> None:
+    from screening.report.overlay import booklet_boxes
+
+    report = {
+        "pages": [
+            {
+                "index": 0,
+                "number": None,
+                "kind": "data",
+                "source": "a.png",
+                "region": [0, 0, 100, 80],
+            },
+            {
+                "index": 1,
+                "number": 14,
+                "kind": "stamps",
+                "source": "b.png",
+                "region": [0, 0, 50, 80],
+            },
+            {
+                "index": 2,
+                "number": 15,
+                "kind": "stamps",
+                "source": "b.png",
+                "region": [50, 0, 50, 80],
+            },
+        ],
+        "stamps": [{"id": 0, "source": "b.png", "region": [60, 10, 20, 20]}],
+        "findings": [
+            # The data page's own finding: in page pixels, the page is the whole picture.
+            {
+                "code": "VIZ_MRZ_MISMATCH",
+                "severity": "alert",
+                "evidence": {"source": "a.png", "page_index": 0, "region": [5, 5, 10, 10]},
+            },
+            # A page-level booklet finding on the second picture, in its pixels.
+            {
+                "code": "BOOKLET_PAGE_SUBSTITUTED",
+                "severity": "alert",
+                "evidence": {"source": "b.png", "page_index": 2, "region": [50, 0, 50, 80]},
+            },
+            # A data-page finding on a page cut from a spread: not drawn (page pixels).
+            {
+                "code": "MRZ_CHECK_DIGIT",
+                "severity": "alert",
+                "evidence": {"source": "b.png", "page_index": 1, "region": [1, 1, 2, 2]},
+            },
+        ],
+    }
+    on_a = [(b.kind, b.label) for b in booklet_boxes(report, "a.png", (100, 80))]
+    on_b = [(b.kind, b.label, b.code) for b in booklet_boxes(report, "b.png", (100, 80))]
+    assert on_a == [("page", "data"), ("alert", "1")]
+    assert on_b == [
+        ("page", "14", None),
+        ("page", "15", None),
+        ("stamp", "S1", None),
+        ("alert", "2", "BOOKLET_PAGE_SUBSTITUTED"),
+    ]
