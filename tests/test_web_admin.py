@@ -117,6 +117,9 @@ def test_indicators_and_gallery_say_when_not_available(
     indicators = client.get("/indicators.json").json()
     if importlib.util.find_spec("screening.indicators") is None:
         assert indicators["available"] is False and "not installed" in indicators["reason"]
+    else:
+        assert indicators["available"] is True, indicators
+        assert {"corridors", "screenings"} <= set(indicators["report"])
     sessions.use(client, "trainer")
     specimens = client.get("/specimens.json").json()
     assert specimens["count"] >= 10

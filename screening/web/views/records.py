@@ -4,7 +4,7 @@ trail: the station's records, read-only."""
 from __future__ import annotations
 
 import importlib.util
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -126,12 +126,33 @@ async def lists_view(request: Request, ctx: Ctx) -> Response:
     return page(request, "lists.html", list_status(ctx))
 
 
+def indicators_data(ctx: Ctx, start: date, end: date) -> dict[str, Any]:
+    """The indicators report data (issue #13: ``screening.indicators``) for a window, or
+    why it is not available. Imported here only: the station runs without it."""
+    try:
+        from screening.indicators.config import RecordingConfig
+        from screening.indicators.report_data import build_report
+        from screening.indicators.store import open_event_store
+    except ImportError:  # installed, but not (yet) with these functions
+        return {"available": False, "reason": ctx.labels["indicators.no_interface"]}
+    settings = ctx.runtime.config.settings
+    url = RecordingConfig.resolve(settings).events_url
+    with open_event_store(url) as store:
+        report = build_report(store, start, end)
+    return {"available": True, "reason": None, "report": report}
+
+
 async def indicators_view(request: Request, ctx: Ctx) -> Response:
-    """Smuggling indicators (issue #13) when that package is installed."""
+    """Smuggling indicators for supervisors: corridors strongest first, detections by
+    checkpoint and month (default window: the last 365 days)."""
+    today = ctx.runtime.clock().date()
+    start = _date(request.query_params.get("from")) or today - timedelta(days=364)
+    end = _date(request.query_params.get("to")) or today
     if importlib.util.find_spec("screening.indicators") is None:
         data: dict[str, Any] = {"available": False, "reason": ctx.labels["indicators.missing"]}
     else:
-        data = {"available": False, "reason": ctx.labels["indicators.no_interface"]}
+        data = indicators_data(ctx, start, end)
+    data["window"] = {"from": start, "to": end}
     return page(request, "indicators.html", data)
 
 
