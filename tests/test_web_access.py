@@ -302,3 +302,16 @@ def test_a_broken_station_database_is_a_503_in_the_error_shape(
         "code": "unavailable",
         "message": "station database: disk I/O error",
     }
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [("127.0.0.1:8080", 200), ("localhost", 200), ("[::1]:8080", 200), ("evil.example", 400)],
+)
+def test_only_the_station_host_names_are_answered(
+    client: TestClient, host: str, status: int
+) -> None:
+    response = client.get("/login", headers={"host": host})
+    assert response.status_code == status
+    if status == 400:
+        assert response.json()["error"]["code"] == "bad_request"

@@ -23,6 +23,16 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _allowed_hosts(host: str, extra: tuple[str, ...]) -> tuple[str, ...]:
+    names = ["127.0.0.1", "localhost", "::1", *extra]
+    if host in ("0.0.0.0", "::"):
+        if not extra:  # any name reaches it: say so (see the warning below)
+            return ("*",)
+    elif host not in names:
+        names.append(host)
+    return tuple(names)
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
@@ -49,6 +59,13 @@ def _is_loopback(host: str) -> bool:
 @click.option("--no-viz", is_flag=True, help="Skip the visual-zone comparison (faster).")
 @click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (behind HTTPS).")
 @click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A host name the station answers to (repeatable; default: the loopback names and --host).",
+)
+@click.option(
     "--warm-up/--no-warm-up",
     default=True,
     help="Load the models at start-up, not at the first screening (default: on).",
@@ -66,6 +83,7 @@ def serve(
     no_viz: bool,
     secure_cookies: bool,
     warm_up: bool,
+    allowed_hosts: tuple[str, ...],
 ) -> int:
     """Start the web station (bound to 127.0.0.1 unless --host says otherwise).
 
@@ -88,6 +106,7 @@ def serve(
         use_viz=not no_viz,
         secure_cookies=secure_cookies,
         warm_up=warm_up,
+        allowed_hosts=_allowed_hosts(host, allowed_hosts),
         **config_args,  # type: ignore[arg-type]
     )
     runtime = StationRuntime.open(config, history_key=history_key(key_file, settings.data_dir))

@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from screening.errors import BadArgumentsError, InputFileError, ScreeningError
 from screening.web import history
 from screening.web.guard import ANY, PUBLIC, View, guarded, prepare_request
-from screening.web.middleware import BodyLimit, JsonSuffix, SecurityHeaders
+from screening.web.middleware import BodyLimit, JsonSuffix, SecurityHeaders, TrustedHosts
 from screening.web.responses import error
 from screening.web.runtime import StationRuntime
 from screening.web.views import admin, api, auth_views, records, screen, trainer
@@ -110,6 +110,7 @@ def create_app(runtime: StationRuntime) -> Starlette:
         ],
         middleware=[
             Middleware(SecurityHeaders),
+            Middleware(TrustedHosts, allowed=runtime.config.allowed_hosts),
             Middleware(BodyLimit, limit=runtime.config.max_request_bytes),
             Middleware(JsonSuffix),
         ],

@@ -36,6 +36,9 @@ class StationConfig:
     secure_cookies: bool = False  # True behind TLS
     login_failures_allowed: int = 5
     login_lockout_seconds: int = 900
+    # Host names the station answers to (others get 400): a page elsewhere that rebinds
+    # its own name to 127.0.0.1 cannot reach the station. "*" answers to any.
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
 
 
 def history_key(key_file: Path | None, data_dir: Path) -> bytes:

@@ -99,6 +99,27 @@ class BodyLimit:
         await self.app(scope, receive, send)
 
 
+class TrustedHosts:
+    """Answer only to the station's own host names (``Host`` header): a page elsewhere
+    that points its own name at 127.0.0.1 (DNS rebinding) is refused with 400."""
+
+    def __init__(self, app: ASGIApp, allowed: tuple[str, ...]) -> None:
+        self.app = app
+        self.allowed = {name.lower().strip("[]") for name in allowed}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or "*" in self.allowed:
+            await self.app(scope, receive, send)
+            return
+        header = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1").lower()
+        name = header.rsplit("]", 1)[0].lstrip("[") if header.startswith("[") else header
+        name = name.split(":", 1)[0] if not header.startswith("[") else name
+        if name not in self.allowed:
+            await _refuse(send, 400, f"This station does not answer to the host name {name!r}.")
+            return
+        await self.app(scope, receive, send)
+
+
 async def _refuse(send: Send, status: int, message: str) -> None:
     body = json.dumps(error_payload(status, message)).encode()
     headers: list[Any] = [
