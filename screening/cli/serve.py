@@ -57,6 +57,11 @@ def _allowed_hosts(host: str, extra: tuple[str, ...]) -> tuple[str, ...]:
 )
 @click.option("--today", metavar="YYYY-MM-DD", default=None, help="Fixed screening date (demos).")
 @click.option("--no-viz", is_flag=True, help="Skip the visual-zone comparison (faster).")
+@click.option(
+    "--photo-check",
+    is_flag=True,
+    help="Also score the photo for substitution, as scan --photo-check (see docs/documents.md).",
+)
 @click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (behind HTTPS).")
 @click.option(
     "--allowed-host",
@@ -81,6 +86,7 @@ def serve(
     key_file: Path | None,
     today: str | None,
     no_viz: bool,
+    photo_check: bool,
     secure_cookies: bool,
     warm_up: bool,
     allowed_hosts: tuple[str, ...],
@@ -104,6 +110,7 @@ def serve(
         fixed_today=today is not None,
         keep_days=keep_days,
         use_viz=not no_viz,
+        check_photo=photo_check,
         secure_cookies=secure_cookies,
         warm_up=warm_up,
         allowed_hosts=_allowed_hosts(host, allowed_hosts),

@@ -32,6 +32,7 @@ class StationConfig:
     max_pages: int = 48
     max_pixels: int = 40_000_000
     use_viz: bool = True
+    check_photo: bool = False  # as scan --photo-check (calibrated on synthetic pages only)
     warm_up: bool = True
     secure_cookies: bool = False  # True behind TLS
     login_failures_allowed: int = 5

@@ -109,7 +109,7 @@ class Screener:
         self._session = ScreeningSession.open(
             config.settings,
             ScanOptions(check_viz=config.use_viz),
-            SessionOptions(check_lists=config.check_lists),
+            SessionOptions(check_lists=config.check_lists, check_photo=config.check_photo),
         )
         self._tmp = tempfile.TemporaryDirectory(prefix="screening-web-")
         os.chmod(self._tmp.name, 0o700)
