@@ -85,7 +85,8 @@ def browser() -> Iterator[object]:
 def page(browser: object, server: str) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 720}, base_url=server)  # type: ignore[attr-defined]
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    # Generous: on a loaded CI machine the first screening (models loading) takes long.
+    page.set_default_timeout(180_000)
     yield page
     context.close()
 
@@ -153,7 +154,7 @@ def test_no_console_errors_and_no_csp_violations(page: object) -> None:
     assert not [m for m in messages if m.startswith("error")], messages
 
 
-def _wait_until(page: object, expression: str, timeout: float = 30.0) -> None:
+def _wait_until(page: object, expression: str, timeout: float = 90.0) -> None:
     # Polled from here: the page's CSP forbids the string evaluation that
     # Playwright's wait_for_function uses.
     deadline = time.monotonic() + timeout
