@@ -53,7 +53,7 @@ from screening.documents.stage import DocumentModels
 
 RESULTS = Path(__file__).resolve().parent / "results" / "documents.md"
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
-QUICK_REQUESTS = 48
+QUICK_REQUESTS = 16
 # Families looked at page by page while the features were designed and tuned; the
 # others were only ever seen through aggregate figures.
 TUNED_ON = ("house", "atlas")

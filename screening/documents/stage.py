@@ -64,10 +64,14 @@ def _views(rgb: np.ndarray, geometry: MrzGeometry | None, angle: float | None) -
 
 
 def find_portrait(
-    rgb: np.ndarray, geometry: MrzGeometry | None, angle: float | None
+    rgb: np.ndarray,
+    geometry: MrzGeometry | None,
+    angle: float | None,
+    locator: PortraitLocator | None = None,
 ) -> tuple[Upright, PortraitWindow] | None:
-    """The upright view and the portrait window the locator likes best, if any."""
-    locator = load_locator()
+    """The upright view and the portrait window the locator (the committed one by
+    default) likes best, if any."""
+    locator = locator or load_locator()
     best: tuple[Upright, PortraitWindow] | None = None
     for view in _views(rgb, geometry, angle):
         found = locator.candidates(view)
