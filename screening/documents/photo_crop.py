@@ -239,6 +239,8 @@ def guilloche_features(crop: PhotoCrop) -> list[float]:
             e_in = np.abs(bp[y : y + h, x + w - gap - depth : x + w - gap]).mean()
         else:
             continue
+        if out_.size == 0 or in_.size == 0 or not np.isfinite(e_in + e_out):
+            continue  # the box runs off the close-up on this side: nothing to compare
         ratios.append(float(e_in / (e_out + 0.3)))
         a = out_ - out_.mean()
         b = in_ - in_.mean()

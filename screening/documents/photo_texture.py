@@ -68,7 +68,7 @@ def _texture_values(rgb: np.ndarray, box: tuple[int, int, int, int]) -> list[flo
 
     def noise_floor(img: np.ndarray) -> float:
         hp = img - ndimage.uniform_filter(img, 3)
-        local = np.sqrt(ndimage.uniform_filter(hp * hp, 7))
+        local = np.sqrt(np.maximum(ndimage.uniform_filter(hp * hp, 7), 0.0))  # rounding can go < 0
         return float(np.percentile(local, 20)) + 1e-3
 
     def fine_coarse(img: np.ndarray) -> float:
