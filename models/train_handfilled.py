@@ -48,6 +48,7 @@ from models.document_pages import (
     VALID_REQUESTS,
     VALID_SEED,
     Page,
+    library_versions,
     pages,
 )
 from screening.documents.features import FEATURE_NAMES, TextRegion, page_region_features
@@ -255,21 +256,9 @@ def train(
         "threshold": threshold,
         **info,
         "validation": figures(model, k, threshold, valid),
-        "library_versions": _versions(),
+        "library_versions": library_versions(),
     }
     return model, card, valid
-
-
-def _versions() -> dict[str, str]:
-    import scipy
-    import sklearn
-
-    return {
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "scikit-learn": sklearn.__version__,
-        "python": sys.version.split()[0],
-    }
 
 
 def write_fingerprint(model: Any, items: list[PageRegions]) -> None:

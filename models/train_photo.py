@@ -41,6 +41,7 @@ from models.document_pages import (
     VALID_REQUESTS,
     VALID_SEED,
     Page,
+    library_versions,
     pages,
 )
 from models.train_portrait import page_view, square_turn, true_box
@@ -211,21 +212,9 @@ def train(
         "threshold": threshold,
         "validation": figures(scores, valid, threshold),
         "genuine_medians": [round(float(v), 6) for v in np.median(features[labels == 0], axis=0)],
-        "library_versions": _versions(),
+        "library_versions": library_versions(),
     }
     return model, card, valid
-
-
-def _versions() -> dict[str, str]:
-    import scipy
-    import sklearn
-
-    return {
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "scikit-learn": sklearn.__version__,
-        "python": sys.version.split()[0],
-    }
 
 
 def write_fingerprint(model: Any, samples: list[Sample]) -> None:

@@ -42,6 +42,7 @@ from models.document_pages import (
     VALID_REQUESTS,
     VALID_SEED,
     Page,
+    library_versions,
     pages,
 )
 from screening.documents.mlp import compile_mlp
@@ -262,21 +263,9 @@ def train(
         "valid_requests_per_family": VALID_REQUESTS,
         "validation": valid,
         "threshold": threshold,
-        "library_versions": _versions(),
+        "library_versions": library_versions(),
     }
     return models, card
-
-
-def _versions() -> dict[str, str]:
-    import scipy
-    import sklearn
-
-    return {
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "scikit-learn": sklearn.__version__,
-        "python": sys.version.split()[0],
-    }
 
 
 def write_fingerprint(models: dict[str, Pipeline], views: list[tuple[Page, Upright]]) -> None:

@@ -21,10 +21,20 @@ from tests.conftest import REPO, SCREENING_DATE, realworld_dir
 ANNOTATIONS = REPO / "benchmarks" / "data" / "realworld_portraits.json"
 FILES = [r["file"] for r in json.loads(ANNOTATIONS.read_text("utf-8"))["images"]]
 LEGACY_CODES = {"LEGACY_HANDFILLED", "LEGACY_NOT_ICAO", "EDITION_WITHDRAWN"}
+# A few run with every `make test` (a French card, a Swiss card, a passport); the rest
+# (seconds each: Tesseract) with the slow tests.
+FAST = {
+    "more/images/arg0s__resident_cards__France.png",
+    "images/passporteye__100_id-che.jpg",
+    "images/passporteye__passport-td3.png",
+}
+CASES = [
+    pytest.param(f, id=Path(f).stem, marks=() if f in FAST else pytest.mark.slow) for f in FILES
+]
 
 
 @pytest.mark.realworld
-@pytest.mark.parametrize("file", FILES, ids=[Path(f).stem for f in FILES])
+@pytest.mark.parametrize("file", CASES)
 def test_genuine_real_document_is_not_flagged(file: str) -> None:
     image = load_image(realworld_dir() / file)
     rgb = np.ascontiguousarray(image.bgr[..., ::-1])

@@ -218,29 +218,27 @@ def guilloche_features(crop: PhotoCrop) -> list[float]:
     gap, depth = 3, 6
     for side in range(4):
         if side == 0 and y - gap - depth >= 0:
-            out_ = bp[y - gap - depth : y - gap, x : x + w].mean(axis=0)
-            in_ = bp[y + gap : y + gap + depth, x : x + w].mean(axis=0)
-            e_out = np.abs(bp[y - gap - depth : y - gap, x : x + w]).mean()
-            e_in = np.abs(bp[y + gap : y + gap + depth, x : x + w]).mean()
+            outer = bp[y - gap - depth : y - gap, x : x + w]
+            inner = bp[y + gap : y + gap + depth, x : x + w]
+            axis = 0
         elif side == 1 and y + h + gap + depth <= H:
-            out_ = bp[y + h + gap : y + h + gap + depth, x : x + w].mean(axis=0)
-            in_ = bp[y + h - gap - depth : y + h - gap, x : x + w].mean(axis=0)
-            e_out = np.abs(bp[y + h + gap : y + h + gap + depth, x : x + w]).mean()
-            e_in = np.abs(bp[y + h - gap - depth : y + h - gap, x : x + w]).mean()
+            outer = bp[y + h + gap : y + h + gap + depth, x : x + w]
+            inner = bp[y + h - gap - depth : y + h - gap, x : x + w]
+            axis = 0
         elif side == 2 and x - gap - depth >= 0:
-            out_ = bp[y : y + h, x - gap - depth : x - gap].mean(axis=1)
-            in_ = bp[y : y + h, x + gap : x + gap + depth].mean(axis=1)
-            e_out = np.abs(bp[y : y + h, x - gap - depth : x - gap]).mean()
-            e_in = np.abs(bp[y : y + h, x + gap : x + gap + depth]).mean()
+            outer = bp[y : y + h, x - gap - depth : x - gap]
+            inner = bp[y : y + h, x + gap : x + gap + depth]
+            axis = 1
         elif side == 3 and x + w + gap + depth <= W:
-            out_ = bp[y : y + h, x + w + gap : x + w + gap + depth].mean(axis=1)
-            in_ = bp[y : y + h, x + w - gap - depth : x + w - gap].mean(axis=1)
-            e_out = np.abs(bp[y : y + h, x + w + gap : x + w + gap + depth]).mean()
-            e_in = np.abs(bp[y : y + h, x + w - gap - depth : x + w - gap]).mean()
+            outer = bp[y : y + h, x + w + gap : x + w + gap + depth]
+            inner = bp[y : y + h, x + w - gap - depth : x + w - gap]
+            axis = 1
         else:
             continue
-        if out_.size == 0 or in_.size == 0 or not np.isfinite(e_in + e_out):
+        if outer.size == 0 or inner.size == 0:
             continue  # the box runs off the close-up on this side: nothing to compare
+        out_, in_ = outer.mean(axis=axis), inner.mean(axis=axis)
+        e_out, e_in = np.abs(outer).mean(), np.abs(inner).mean()
         ratios.append(float(e_in / (e_out + 0.3)))
         a = out_ - out_.mean()
         b = in_ - in_.mean()
