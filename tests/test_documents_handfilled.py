@@ -29,14 +29,27 @@ PAGES = (
     ("printed_no_mrz", "hard", 7_100_004),
 )
 FAST = {("atlas", "handfilled", "clean"), ("borealis", "printed_no_mrz", "mild")}
+# Known errors of the committed model, kept visible (strict: a model that gets them right
+# makes the test fail until the mark is removed). The benchmark gives the rates.
+KNOWN_ERRORS = {
+    ("house", "printed_no_mrz", "hard"): "a printed 1994 form (values in blue serif of "
+    "mixed sizes) photographed turned by ~70 degrees is called hand-filled",
+    ("atlas", "handfilled", "hard"): "hand-filled page under a hard phone capture missed",
+    ("atlas", "printed_no_mrz", "mild"): "printed page without MRZ called hand-filled",
+    ("borealis", "handfilled", "clean"): "hand-filled page of the held-out family missed",
+    ("borealis", "handfilled", "hard"): "hand-filled page of the held-out family missed",
+}
+
+
+def _marks(family: str, kind: str, capture: str) -> list[pytest.MarkDecorator]:
+    marks = [] if family == "house" or (family, kind, capture) in FAST else [pytest.mark.slow]
+    if (family, kind, capture) in KNOWN_ERRORS:
+        marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_ERRORS[family, kind, capture]))
+    return marks
+
+
 CASES = [
-    pytest.param(
-        family,
-        kind,
-        capture,
-        seed,
-        marks=() if family == "house" or (family, kind, capture) in FAST else pytest.mark.slow,
-    )
+    pytest.param(family, kind, capture, seed, marks=_marks(family, kind, capture))
     for family in available_families()
     for kind, capture, seed in PAGES
 ]
