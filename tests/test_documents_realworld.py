@@ -15,6 +15,7 @@ from screening.documents.stage import screen_documents
 from screening.documents.upright import mrz_geometry
 from screening.imaging.load import load_image
 from screening.imaging.mrz_image import MrzStatus, read_image_mrz
+from screening.session import SessionOptions
 from screening.settings import Settings
 from tests.conftest import REPO, SCREENING_DATE, realworld_dir
 
@@ -45,6 +46,7 @@ def test_genuine_real_document_is_not_flagged(file: str) -> None:
         settings=settings,
         mrz_geometry=mrz_geometry(mrz),
         check_legacy=mrz.status is MrzStatus.NOT_FOUND,
+        check_photo=SessionOptions().check_photo,  # as a default scan
     )
     codes = {f.code for f in scanned.findings}
     assert "PHOTO_SUBSTITUTION_SUSPECTED" not in codes, scanned.edition.get("photo")
