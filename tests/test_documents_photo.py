@@ -161,3 +161,19 @@ def test_full_retrain_matches_cards() -> None:
 
     assert train_portrait.main(["--check"]) == 0
     assert train_photo.main(["--check"]) == 0
+
+
+def test_photo_box_from_the_mrz_text_box() -> None:
+    """What the web station outlines: the portrait found from the report's MRZ box."""
+    from screening.documents.photo import photo_box_from_mrz
+
+    page, _ = _scan(GENUINE)
+    mrz = read_image_mrz(page.gray, use_tesseract=False)
+    assert mrz.region is not None
+    box = photo_box_from_mrz(page.rgb, tuple(int(v) for v in mrz.region), "TD3")
+    assert box is not None
+    x, y, w, h = box
+    tx, ty, tw, th = page.truth["photo"]["box"]
+    overlap = max(0, min(x + w, tx + tw) - max(x, tx)) * max(0, min(y + h, ty + th) - max(y, ty))
+    assert overlap >= 0.5 * min(w * h, tw * th)
+    assert photo_box_from_mrz(page.rgb, (0, 0, 5, 5), "TD3") is None

@@ -188,6 +188,23 @@ def assess_photo(
     )
 
 
+def photo_box_from_mrz(
+    rgb: np.ndarray, mrz_box: tuple[int, int, int, int], fmt: str
+) -> tuple[int, int, int, int] | None:
+    """Where the portrait is (input pixels), found by the locator on the page brought
+    upright from an upright MRZ's text box (the web station outlines it); None when no
+    portrait is found."""
+    from screening.documents.stage import find_portrait
+    from screening.documents.upright import geometry_from_mrz_box
+
+    geometry = geometry_from_mrz_box(mrz_box, fmt)
+    found = find_portrait(rgb, geometry, None) if geometry is not None else None
+    if found is None:
+        return None
+    view, window = found
+    return view.box_to_input(window.box)
+
+
 def photo_findings(
     assessment: PhotoAssessment, *, registry: Registry | None = None
 ) -> list[Finding]:

@@ -188,6 +188,18 @@ def upright_by_angle(rgb: np.ndarray, angle_deg: float, *, px_per_mm: float) -> 
     return _upright(rgb, origin, u, n, step, size, px_per_mm)
 
 
+def geometry_from_mrz_box(box: tuple[int, int, int, int], fmt: str) -> MrzGeometry | None:
+    """The geometry of an upright MRZ known only by its text box (x, y, w, h, input
+    pixels: every line, first to last character) and format — what a report keeps."""
+    chars = {"TD3": 44, "TD2": 36, "TD1": 30}.get(fmt)
+    lines = {"TD3": 2, "TD2": 2, "TD1": 3}.get(fmt)
+    x, y, w, h = (float(v) for v in box)
+    if chars is None or lines is None or w < 20 or h <= 0:
+        return None
+    half_cell, line_y = w / chars / 2, y + h / lines / 2
+    return MrzGeometry(first=(x + half_cell, line_y), last=(x + w - half_cell, line_y), chars=chars)
+
+
 def mrz_geometry(mrz: object) -> MrzGeometry | None:
     """The geometry of an MRZ read from the image (``screening.imaging`` ``ImageMrz``),
     or None when it was not read far enough to know its line."""
