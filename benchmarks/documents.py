@@ -231,7 +231,7 @@ def realworld_section(lines: list[str]) -> dict[str, Any]:
         "",
         "| measure | result |",
         "|---|---|",
-        f"| genuine images given a photo alert | {len(flagged)} of {len(images)}"
+        f"| genuine images given a photo alert (`--photo-check`) | {len(flagged)} of {len(images)}"
         + (f" ({', '.join(flagged)})" if flagged else "")
         + " |",
         f"| genuine images called hand-filled or a legacy edition when their MRZ is ignored "

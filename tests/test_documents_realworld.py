@@ -29,9 +29,22 @@ FAST = {
     "images/passporteye__100_id-che.jpg",
     "images/passporteye__passport-td3.png",
 }
-CASES = [
-    pytest.param(f, id=Path(f).stem, marks=() if f in FAST else pytest.mark.slow) for f in FILES
-]
+# Known errors of the committed models, kept visible (strict: fixed means remove the mark;
+# benchmarks/results/documents.md lists them too).
+KNOWN_ERRORS = {
+    "images/passporteye__100_id-che.jpg": "a Swiss identity card, its MRZ ignored, is called "
+    "hand-filled (and so the 1994 edition)",
+}
+
+
+def _marks(file: str) -> list[pytest.MarkDecorator]:
+    marks = [] if file in FAST else [pytest.mark.slow]
+    if file in KNOWN_ERRORS:
+        marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_ERRORS[file]))
+    return marks
+
+
+CASES = [pytest.param(f, id=Path(f).stem, marks=_marks(f)) for f in FILES]
 
 
 @pytest.mark.realworld
