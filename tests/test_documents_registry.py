@@ -214,21 +214,25 @@ def test_page_below_the_handfilled_threshold_is_no_legacy_edition(score: float) 
         PageEvidence(has_mrz=False, handwritten_probability=assessment.probability)
     )
     assert identification.edition is None
-    findings = legacy_findings(assessment, identification, has_mrz=False,
-                               settings=Settings(today=date(2026, 11, 28)))
+    findings = legacy_findings(
+        assessment, identification, has_mrz=False, settings=Settings(today=date(2026, 11, 28))
+    )
     assert _codes(findings) == ["EDITION_UNKNOWN"]
     # Even handed an identification that contradicts the decision, no legacy finding.
     kgz = identify_from_page(PageEvidence(has_mrz=False, handwritten_probability=0.9))
-    contradicted = legacy_findings(assessment, kgz, has_mrz=False,
-                                   settings=Settings(today=date(2026, 11, 28)))
+    contradicted = legacy_findings(
+        assessment, kgz, has_mrz=False, settings=Settings(today=date(2026, 11, 28))
+    )
     assert not {"LEGACY_NOT_ICAO", "EDITION_WITHDRAWN", "LEGACY_HANDFILLED"} & set(
-        _codes(contradicted))
+        _codes(contradicted)
+    )
 
 
 def test_handfilled_probability_crosses_one_half_at_the_threshold() -> None:
     def probability(score: float) -> float:
-        return HandfilledAssessment(score=score, threshold=0.6, regions=(),
-                                    region_count=3).probability
+        return HandfilledAssessment(
+            score=score, threshold=0.6, regions=(), region_count=3
+        ).probability
 
     assert probability(0.0) == 0.0 and probability(1.0) == 1.0
     assert probability(0.6) == pytest.approx(0.5)
