@@ -289,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"trained in {time.time() - started:.1f} s", file=sys.stderr)
     if args.check:
         committed = json.loads(CARD_FILE.read_text("utf-8"))
-        same = committed.get("validation") == card["validation"] and committed.get("k") == card["k"]
+        same = all(committed.get(key) == card[key] for key in ("validation", "k", "threshold"))
         print("model card matches" if same else "model card DIFFERS", file=sys.stderr)
         return 0 if same else 1
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
