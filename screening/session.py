@@ -14,6 +14,7 @@ worker.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -87,8 +88,10 @@ class ScreeningSession:
             stages.append(("documents", self._documents_stage))
         return tuple(stages)
 
-    def scan(self, path: str | Path) -> ScanReport:
-        report = scan_image(path, self.settings, self.scan_options, self.stages())
+    def scan(self, path: str | Path, extra_stages: Sequence[Stage] = ()) -> ScanReport:
+        """Screen one image; ``extra_stages`` run after the others (the explain view adds
+        the MRZ cells and the photo region this way, without changing the screening)."""
+        report = scan_image(path, self.settings, self.scan_options, (*self.stages(), *extra_stages))
         if report.document is not None and "edition" in report.data:
             report.document["edition"] = report.data.pop("edition")
         return report
