@@ -15,7 +15,7 @@ from screening.errors import BadArgumentsError
 _CAPTURES = ("clean", "mild", "hard", "clean_scan", "phone", "phone_photo")
 
 
-@click.command("specimen")
+@click.group("specimen", invoke_without_command=True)
 @click.option(
     "--format",
     "fmt",
@@ -78,10 +78,12 @@ _CAPTURES = ("clean", "mild", "hard", "clean_scan", "phone", "phone_photo")
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Output directory (created if missing).",
+    default=None,
+    help="Output directory (created if missing). Required unless a subcommand is given.",
 )
+@click.pass_context
 def specimen(
+    ctx: click.Context,
     fmt: str | None,
     state: str | None,
     capture: str,
@@ -91,13 +93,32 @@ def specimen(
     seed: int,
     count: int,
     mixed: bool,
-    out_dir: Path,
+    out_dir: Path | None,
 ) -> None:
     """Render synthetic specimens: an image (PNG/JPEG) and a ground-truth JSON each.
 
-    Example: screening specimen --format TD3 --state KGZ --capture hard
-    --defect viz_altered:surname:shifted --seed 7 --out /tmp/specimens
+    \b
+    A specimen with a chosen defect for an exercise: pick the issuing state, the
+    format, the capture quality and the defect (field and how it was done), e.g.
+      screening specimen --format TD3 --state KGZ --capture hard \\
+          --defect viz_altered:surname:shifted --seed 7 --out /tmp/specimens
+    Defects (repeatable, one of each kind):
+      wrong_check_digit[:document_number|birth_date|expiry_date|optional_data|composite]
+      mrz_recomputed[:document_number|birth_date|expiry_date|surname]
+      viz_altered[:FIELD[:crude|shifted|lighter|erased_patch]]  FIELD: surname,
+        given_names, document_number, birth_date, expiry_date, issue_date,
+        place_of_birth, sex
+    The same --seed with and without --defect gives the same page: the genuine
+    twin of the forged one. Details: docs/specimens.md.
+
+    \b
+    The gallery of every forgery sign (genuine beside forged, screened, explained):
+      screening specimen gallery --out DIR [--seed N] [--lang en|ru]
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    if out_dir is None:
+        raise click.UsageError("Missing option '--out'.")
     try:
         from fixtures.specimens import generate_set, random_spec, render_specimen
     except ImportError as error:  # the generator ships with the source tree only
@@ -121,3 +142,54 @@ def specimen(
         stem = f"{spec.state}-{spec.format}-{capture}-{tag}-{item_seed}"
         image_path, truth_path = result.save(out_dir, stem)
         click.echo(f"{image_path}\t{truth_path}")
+
+
+@specimen.command("gallery")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for index.html, gallery.json and the specimens (created if missing).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the specimens.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ru"]),
+    default="en",
+    show_default=True,
+    help="Language of the page and the explanations.",
+)
+@click.option(
+    "--section",
+    "sections",
+    multiple=True,
+    metavar="KEY",
+    help="Only these sections (repeatable; keys in screening/gallery/data/sections.toml).",
+)
+@click.option(
+    "--dpi",
+    type=click.IntRange(150, 400),
+    default=200,
+    show_default=True,
+    help="Rendering resolution of the specimens.",
+)
+def gallery(out_dir: Path, seed: int, lang: str, sections: tuple[str, ...], dpi: int) -> None:
+    """Render the trainers' gallery of forgery signs as a self-contained HTML page.
+
+    One section per sign the screening detects: a genuine specimen beside a forged one,
+    the screening result of each (run by the real screening), the sign outlined and
+    enlarged, and what to look for by eye and why it matters. Opens offline
+    (DIR/index.html); the specimens are in DIR/specimens for exercises.
+    """
+    from screening.gallery import build_gallery, write_gallery
+
+    result = build_gallery(out_dir, seed=seed, lang=lang, keys=list(sections) or None, dpi=dpi)
+    index = write_gallery(result, out_dir)
+    missed = [r.section.key for r in result.results if not r.caught]
+    click.echo(
+        f"wrote {index}: {len(result.results)} sections"
+        + (f", {len(result.missing)} signs without a section yet" if result.missing else "")
+    )
+    if missed:
+        click.echo(f"the screening missed the sign in: {', '.join(missed)}")

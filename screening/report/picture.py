@@ -89,7 +89,7 @@ def zoom_box(box: Box, size: tuple[int, int], *, margin: float = 0.35) -> Box:
     """The region around ``box`` a zoomed crop shows: the box plus a margin of context
     (at least a few pixels, more for small boxes), kept on the image."""
     x, y, w, h = box
-    pad = max(8, round(margin * max(w, h)), round(0.5 * min(w, h)))
+    pad = max(8, round(margin * max(w, h)), round(2.0 * min(w, h)))
     grown = clip((x - pad, y - pad, w + 2 * pad, h + 2 * pad), size)
     return grown or box
 

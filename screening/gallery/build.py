@@ -1,0 +1,221 @@
+"""Build the gallery: make each section's pair, screen both pages with the real screening,
+and keep what the HTML page and the tests need.
+
+For every available section (:mod:`screening.gallery.catalogue`) the maker draws a pair
+from the seed; both pages are written to ``DIR/specimens/`` (with their truth JSON, for
+exercises) and screened by a :class:`~screening.session.ScreeningSession` against the
+throwaway list store, with the annotated view's extra stages. The forged page must get
+one of the section's codes and the genuine one none; when a pair does not show that, the
+next seed is tried (at most ``MAX_TRIES``) and the page says how many were tried. A
+section still not caught is shown as it is, marked missed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from screening import __version__
+from screening.batch.files import write_atomic
+from screening.errors import MissingDependencyError, OutputFileError
+from screening.gallery.catalogue import Section, select
+from screening.gallery.lists import GalleryLists
+from screening.gallery.makers import Page, Pair, Request, make_pair
+from screening.pipeline import ScanOptions
+from screening.report.annotate import Box
+from screening.report.details import DETAIL_STAGES
+from screening.report.picture import encode
+from screening.session import ScreeningSession, SessionOptions
+from screening.settings import Settings
+
+# The generator makes documents valid on this date (fixtures.identity.REFERENCE_DATE);
+# screened later, every genuine specimen would become an expired document.
+SCREENING_DATE = date(2026, 11, 28)
+MAX_TRIES = 3
+SEED_STEP = 1009
+DEFAULT_DPI = 200
+
+
+@dataclass(slots=True)
+class Shot:
+    page: Page
+    file: str  # relative to the gallery folder
+    report: dict[str, Any]
+
+    def codes(self) -> list[str]:
+        return [str(f["code"]) for f in self.report.get("findings") or []]
+
+
+@dataclass(slots=True)
+class SectionResult:
+    section: Section
+    genuine: Shot
+    forged: Shot
+    sign: list[Box]
+    made: str
+    seed: int
+    tries: int
+    same_layout: bool
+
+    @property
+    def caught(self) -> bool:
+        codes = set(self.section.codes)
+        return bool(codes & set(self.forged.codes())) and not codes & set(self.genuine.codes())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.section.key,
+            "codes": list(self.section.codes),
+            "caught": self.caught,
+            "seed": self.seed,
+            "tries": self.tries,
+            "made": self.made,
+            "photo_check": self.section.photo_check,
+            "sign": [list(b) for b in self.sign],
+            "same_layout": self.same_layout,
+            "genuine": _shot_dict(self.genuine),
+            "forged": _shot_dict(self.forged),
+        }
+
+
+def _shot_dict(shot: Shot) -> dict[str, Any]:
+    height, width = shot.page.bgr.shape[:2]
+    return {"file": shot.file, "size": [width, height], "report": shot.report}
+
+
+@dataclass(slots=True)
+class Gallery:
+    seed: int
+    lang: str
+    today: date
+    results: list[SectionResult] = field(default_factory=list)
+    missing: list[Section] = field(default_factory=list)
+    lists: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": "screening.gallery/1",
+            "screening_version": __version__,
+            "seed": self.seed,
+            "lang": self.lang,
+            "today": self.today.isoformat(),
+            "lists": self.lists,
+            "sections": [r.to_dict() for r in self.results],
+            "missing": [
+                {
+                    "key": s.key,
+                    "codes": list(s.codes),
+                    "reason": "no check" if not s.check_exists else "no maker",
+                }
+                for s in self.missing
+            ],
+        }
+
+
+class _Screener:
+    """Sessions opened once per photo-check setting, re-opened after a list import;
+    results cached by file content (pairs share their genuine page)."""
+
+    def __init__(self, lists: GalleryLists, today: date) -> None:
+        self.lists = lists
+        self.settings = Settings(today=today, lists_url=lists.url)
+        self.sessions: dict[bool, ScreeningSession] = {}
+        self.cache: dict[tuple[str, bool], dict[str, Any]] = {}
+
+    def reopen(self) -> None:
+        self.close()
+
+    def scan(self, path: Path, photo_check: bool) -> dict[str, Any]:
+        key = (hashlib.sha256(path.read_bytes()).hexdigest(), photo_check)
+        if key not in self.cache:
+            if photo_check not in self.sessions:
+                self.sessions[photo_check] = ScreeningSession.open(
+                    self.settings, ScanOptions(), SessionOptions(check_photo=photo_check)
+                )
+            report = self.sessions[photo_check].scan(path, extra_stages=DETAIL_STAGES)
+            self.cache[key] = report.to_dict()
+        report = dict(self.cache[key])
+        report["file"] = path.name
+        return report
+
+    def close(self) -> None:
+        for session in self.sessions.values():
+            session.close()
+        self.sessions.clear()
+
+
+def _save(page: Page, folder: Path) -> str:
+    name = f"{page.name}.png"
+    write_atomic(folder / name, encode(page.bgr, kind="png"))
+    truth = json.dumps(page.truth, ensure_ascii=False, indent=1, default=str)
+    write_atomic(folder / f"{page.name}.json", truth.encode("utf-8"))
+    return f"specimens/{name}"
+
+
+def _screen_pair(
+    section: Section, pair: Pair, screener: _Screener, out_dir: Path, seed: int, tries: int
+) -> SectionResult:
+    if screener.lists.ensure(pair.listed):
+        screener.reopen()  # a new list version: sessions read the active one when opened
+        screener.cache.clear()
+    shots = []
+    for page in (pair.genuine, pair.forged):
+        file = _save(page, out_dir / "specimens")
+        shots.append(Shot(page, file, screener.scan(out_dir / file, section.photo_check)))
+    return SectionResult(
+        section, shots[0], shots[1], pair.sign, pair.made, seed, tries, pair.same_layout
+    )
+
+
+def _require_generator() -> None:
+    try:
+        import fixtures.specimens  # noqa: F401
+    except ImportError as error:  # the generator ships with the source tree only
+        raise MissingDependencyError(
+            "the specimen generator (package 'fixtures') is not installed",
+            hint="install the project from its source tree: pip install -e .",
+        ) from error
+
+
+def build_gallery(
+    out_dir: Path,
+    *,
+    seed: int = 0,
+    lang: str = "en",
+    keys: list[str] | None = None,
+    dpi: int = DEFAULT_DPI,
+    today: date = SCREENING_DATE,
+) -> Gallery:
+    """Make, screen and collect every available section (``keys``: a subset). Writes the
+    specimens under ``out_dir/specimens``; the page is written by
+    :func:`screening.gallery.write_gallery`."""
+    _require_generator()
+    chosen = select(keys)
+    try:
+        (out_dir / "specimens").mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputFileError(f"{out_dir}: cannot create ({error.strerror or error})") from None
+    gallery = Gallery(seed=seed, lang=lang, today=today)
+    gallery.missing = [s for s in chosen if not s.available]
+    with GalleryLists(seed) as lists:
+        screener = _Screener(lists, today)
+        try:
+            for section in (s for s in chosen if s.available):
+                result = None
+                for attempt in range(MAX_TRIES):
+                    pair_seed = seed + attempt * SEED_STEP
+                    request = Request(section.key, pair_seed, dpi, section.params)
+                    pair = make_pair(section.maker, request)
+                    result = _screen_pair(section, pair, screener, out_dir, pair_seed, attempt + 1)
+                    if result.caught:
+                        break
+                assert result is not None
+                gallery.results.append(result)
+        finally:
+            screener.close()
+        gallery.lists = lists.summary()
+    return gallery
