@@ -6,19 +6,25 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from screening.cli import main
 from screening.findings import catalog
 from screening.gallery import build_gallery, write_gallery
 from screening.gallery.catalogue import LANGUAGES, sections, texts
+from screening.gallery.picture import section_picture
 from screening.report.annotate import finding_boxes, page_outlines
+from tests.conftest import REPO
 
+DOCS_PICTURE = REPO / "docs" / "gallery-section.png"
 CI_SEED = 0
 CI_DPI = 150
 AVAILABLE = [s.key for s in sections() if s.available]
@@ -28,7 +34,9 @@ AVAILABLE = [s.key for s in sections() if s.available]
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One build shared by every test and every xdist worker (the first one to take the
     lock builds; the others read its gallery.json)."""
-    root = tmp_path_factory.getbasetemp().parent / "gallery-build"
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker has its own basetemp inside the run's: share the run's.
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "gallery-build"
     root.mkdir(exist_ok=True)
     with open(root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -144,3 +152,17 @@ def test_specimen_options_still_work_beside_the_gallery_subcommand(cli_out: Path
     assert len(list(cli_out.glob("*.json"))) == 1
     assert main(args) == 2  # --out is still required without a subcommand
     assert main(["specimen", "gallery", "--out", str(cli_out), "--section", "nope"]) == 2
+
+
+def test_readme_picture_of_one_section(built: dict[str, Any], tmp_path: Path) -> None:
+    """The README's picture: section "viz_surname" drawn from this build. ``make
+    docs-picture`` (SCREENING_WRITE_DOCS=1) writes it to docs/gallery-section.png."""
+    data = dict(built, lang="en")
+    picture = section_picture(built["root"], data, "viz_surname")
+    out = tmp_path / "section.png"
+    picture.save(out, optimize=True)
+    assert picture.width == 1620 and 900 < picture.height < 2200
+    if os.environ.get("SCREENING_WRITE_DOCS") == "1":
+        shutil.copy(out, DOCS_PICTURE)
+    committed = Image.open(DOCS_PICTURE)
+    assert committed.width == picture.width, "docs picture stale: run make docs-picture"

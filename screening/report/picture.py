@@ -89,18 +89,21 @@ def zoom_box(box: Box, size: tuple[int, int], *, margin: float = 0.35) -> Box:
     """The region around ``box`` a zoomed crop shows: the box plus a margin of context
     (at least a few pixels, more for small boxes), kept on the image."""
     x, y, w, h = box
-    pad = max(8, round(margin * max(w, h)), round(2.0 * min(w, h)))
+    pad = max(8, round(margin * max(w, h)), round(1.5 * min(w, h)))
     grown = clip((x - pad, y - pad, w + 2 * pad, h + 2 * pad), size)
     return grown or box
 
 
 def zoom(
-    bgr: np.ndarray, box: Box, *, width: int = 360, kind: str = "sign"
+    bgr: np.ndarray, box: Box, *, width: int | None = None, kind: str = "sign"
 ) -> tuple[np.ndarray, Box]:
-    """An enlarged crop around ``box`` with the box outlined, and the crop's region."""
+    """An enlarged crop around ``box`` with the box outlined, and the crop's region.
+    ``width`` of the result: by default at least twice the crop, 360-720 pixels."""
     height_px, width_px = bgr.shape[:2]
-    region = zoom_box(box, (width_px, height_px))
+    region = zoom_box(box, (width_px, height_px), margin=0.15)
     x, y, w, h = region
+    if width is None:
+        width = min(720, max(360, 2 * w))
     crop = bgr[y : y + h, x : x + w]
     scale = width / max(1, w)
     size = (width, max(1, round(h * scale)))
