@@ -48,10 +48,18 @@ _CAPTURES = ("clean", "mild", "hard", "clean_scan", "phone", "phone_photo")
 @click.option(
     "--kind",
     "page_kind",
-    type=click.Choice(["data_page", "no_mrz"]),
+    type=click.Choice(["data_page", "no_mrz", "handfilled", "typed_legacy"]),
     default="data_page",
     show_default=True,
-    help="no_mrz: a printed page without MRZ.",
+    help="no_mrz: a printed page without MRZ; handfilled / typed_legacy: the 1994 Kyrgyz "
+    "form filled by hand / on a typewriter.",
+)
+@click.option(
+    "--edition",
+    default=None,
+    metavar="ID",
+    help="A page of this edition (screening editions lists them): sets --state, and "
+    "--kind handfilled for KGZ-P-1994.",
 )
 @click.option(
     "--dpi",
@@ -89,6 +97,7 @@ def specimen(
     capture: str,
     defects: tuple[str, ...],
     page_kind: str,
+    edition: str | None,
     dpi: int,
     seed: int,
     count: int,
@@ -108,8 +117,11 @@ def specimen(
       viz_altered[:FIELD[:crude|shifted|lighter|erased_patch]]  FIELD: surname,
         given_names, document_number, birth_date, expiry_date, issue_date,
         place_of_birth, sex
-    The same --seed with and without --defect gives the same page: the genuine
-    twin of the forged one. Details: docs/specimens.md.
+      photo_substituted[:seal_missing|seal_redrawn|edge|texture]  (alone)
+    The same --seed with and without a data-page defect gives the same page: the
+    genuine twin of the forged one. A withdrawn edition or a hand-filled page:
+      screening specimen --edition KGZ-P-1994 --capture hard --out DIR
+    Details: docs/specimens.md.
 
     \b
     The gallery of every forgery sign (genuine beside forged, screened, explained):
@@ -132,6 +144,24 @@ def specimen(
         return
     if state is not None:
         state = state.upper()
+    if edition is not None:
+        from fixtures.exercise import edition_target
+
+        state, edition_kind = edition_target(edition)
+        page_kind = edition_kind if page_kind == "data_page" else page_kind
+    if page_kind in ("handfilled", "typed_legacy") or any(
+        d.startswith("photo_substituted") for d in defects
+    ):
+        from fixtures.exercise import render_exercise
+
+        for i in range(count):
+            exercise = render_exercise(
+                kind=page_kind, state=state, fmt=fmt, capture=capture,
+                defects=list(defects), seed=seed + i, dpi=dpi,
+            )  # fmt: skip
+            image_path, truth_path = exercise.save(out_dir)
+            click.echo(f"{image_path}\t{truth_path}")
+        return
     for i in range(count):
         item_seed = seed + i
         spec = random_spec(
