@@ -10,8 +10,6 @@ from pathlib import Path
 import click
 import numpy as np
 
-from screening.errors import BadArgumentsError
-
 _CAPTURES = ("clean", "mild", "hard", "clean_scan", "phone", "phone_photo")
 
 
@@ -131,13 +129,11 @@ def specimen(
         return
     if out_dir is None:
         raise click.UsageError("Missing option '--out'.")
-    try:
-        from fixtures.specimens import generate_set, random_spec, render_specimen
-    except ImportError as error:  # the generator ships with the source tree only
-        raise BadArgumentsError(
-            "the specimen generator (package 'fixtures') is not installed",
-            hint="install the project from its source tree: pip install -e .",
-        ) from error
+    from screening.gallery.makers import require_generator
+
+    require_generator()  # the generator ships with the source tree only
+    from fixtures.specimens import generate_set, random_spec, render_specimen
+
     if mixed:
         manifest = generate_set(out_dir, count, seed)
         click.echo(f"wrote {len(manifest)} specimens and manifest.json to {out_dir}")

@@ -21,10 +21,10 @@ from typing import Any
 
 from screening import __version__
 from screening.batch.files import write_atomic
-from screening.errors import MissingDependencyError, OutputFileError
+from screening.errors import OutputFileError
 from screening.gallery.catalogue import Section, select
 from screening.gallery.lists import GalleryLists
-from screening.gallery.makers import Page, Pair, Request, make_pair
+from screening.gallery.makers import Page, Pair, Request, make_pair, require_generator
 from screening.pipeline import ScanOptions
 from screening.report.annotate import Box
 from screening.report.details import DETAIL_STAGES
@@ -171,16 +171,6 @@ def _screen_pair(
     )
 
 
-def _require_generator() -> None:
-    try:
-        import fixtures.specimens  # noqa: F401
-    except ImportError as error:  # the generator ships with the source tree only
-        raise MissingDependencyError(
-            "the specimen generator (package 'fixtures') is not installed",
-            hint="install the project from its source tree: pip install -e .",
-        ) from error
-
-
 def build_gallery(
     out_dir: Path,
     *,
@@ -193,7 +183,7 @@ def build_gallery(
     """Make, screen and collect every available section (``keys``: a subset). Writes the
     specimens under ``out_dir/specimens``; the page is written by
     :func:`screening.gallery.write_gallery`."""
-    _require_generator()
+    require_generator()
     chosen = select(keys)
     try:
         (out_dir / "specimens").mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from screening.errors import BadArgumentsError
+from screening.errors import BadArgumentsError, MissingDependencyError
 from screening.report.annotate import Box, as_box, union
 
 
@@ -61,6 +61,18 @@ class Request:
 
 
 Maker = Callable[[Request], Pair]
+
+
+def require_generator() -> None:
+    """Stop with a clear error when the generator (the ``fixtures`` package of the
+    source tree) is not installed."""
+    try:
+        import fixtures.specimens  # noqa: F401
+    except ImportError as error:
+        raise MissingDependencyError(
+            "the specimen generator (package 'fixtures') is not installed",
+            hint="install the project from its source tree: pip install -e .",
+        ) from error
 
 
 def _bbox(truth: Mapping[str, Any], *path: str) -> Box | None:
