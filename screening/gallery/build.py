@@ -191,19 +191,24 @@ def build_gallery(
         raise OutputFileError(f"{out_dir}: cannot create ({error.strerror or error})") from None
     gallery = Gallery(seed=seed, lang=lang, today=today)
     gallery.missing = [s for s in chosen if not s.available]
+    available = [s for s in chosen if s.available]
+    # Every first pair is made before any is screened, so one list version (holding every
+    # listed number) serves the whole gallery and shared pages are screened once.
+    first = [make_pair(s.maker, Request(s.key, seed, dpi, s.params)) for s in available]
     with GalleryLists(seed) as lists:
+        lists.ensure(row for pair in first for row in pair.listed)
         screener = _Screener(lists, today)
         try:
-            for section in (s for s in chosen if s.available):
-                result = None
-                for attempt in range(MAX_TRIES):
-                    pair_seed = seed + attempt * SEED_STEP
-                    request = Request(section.key, pair_seed, dpi, section.params)
-                    pair = make_pair(section.maker, request)
-                    result = _screen_pair(section, pair, screener, out_dir, pair_seed, attempt + 1)
+            for section, pair in zip(available, first, strict=True):
+                result = _screen_pair(section, pair, screener, out_dir, seed, 1)
+                for attempt in range(1, MAX_TRIES):
                     if result.caught:
                         break
-                assert result is not None
+                    pair_seed = seed + attempt * SEED_STEP
+                    pair = make_pair(
+                        section.maker, Request(section.key, pair_seed, dpi, section.params)
+                    )
+                    result = _screen_pair(section, pair, screener, out_dir, pair_seed, attempt + 1)
                 gallery.results.append(result)
         finally:
             screener.close()

@@ -88,7 +88,10 @@ class GalleryLists:
 
     def ensure(self, rows: Iterable[dict[str, str]]) -> bool:
         """Add ``rows`` not yet listed; True when a new version was imported."""
-        new = [r for r in rows if r not in self.rows]
+        new: list[dict[str, str]] = []
+        for row in rows:
+            if row not in self.rows and row not in new:
+                new.append(row)
         if not new:
             return False
         self.rows.extend(new)
