@@ -100,10 +100,10 @@ def page_svg(
 def zoom_figure(
     bgr: np.ndarray, box: tuple[int, int, int, int], caption: str, *, kind: str = "sign"
 ) -> str:
-    """An enlarged crop around ``box`` (PNG, embedded) with its caption; the box is
+    """An enlarged crop around ``box`` (JPEG, embedded) with its caption; the box is
     outlined in the colour of ``kind``."""
     crop, region = zoom(bgr, box, kind=kind)
-    uri = data_uri(encode(crop, kind="png"), "png")
+    uri = data_uri(encode(crop, kind="jpeg", quality=92), "jpeg")
     return (
         f'<figure class="zoom" data-region="{",".join(str(v) for v in region)}">'
         f'<img src="{uri}" alt="{e(caption)}"><figcaption>{e(caption)}</figcaption></figure>'
