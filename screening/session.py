@@ -22,6 +22,7 @@ from typing import Self
 
 import numpy as np
 
+from screening.imaging.load import LoadedImage
 from screening.imaging.mrz_image import MrzStatus
 from screening.lists import ListStore, open_lists_for_screening, screen_document
 from screening.pipeline import (
@@ -88,10 +89,18 @@ class ScreeningSession:
             stages.append(("documents", self._documents_stage))
         return tuple(stages)
 
-    def scan(self, path: str | Path, extra_stages: Sequence[Stage] = ()) -> ScanReport:
-        """Screen one image; ``extra_stages`` run after the others (the explain view adds
-        the MRZ cells and the photo region this way, without changing the screening)."""
-        report = scan_image(path, self.settings, self.scan_options, (*self.stages(), *extra_stages))
+    def scan(
+        self,
+        path: str | Path,
+        *,
+        image: LoadedImage | None = None,
+        extra_stages: Sequence[Stage] = (),
+    ) -> ScanReport:
+        """Screen one document image (``image``: its pixels, when already in memory).
+        ``extra_stages`` run after the others: the explain view adds the MRZ cells and the
+        photo region this way, without changing the screening."""
+        stages = (*self.stages(), *extra_stages)
+        report = scan_image(path, self.settings, self.scan_options, stages, image=image)
         if report.document is not None and "edition" in report.data:
             report.document["edition"] = report.data.pop("edition")
         return report

@@ -43,6 +43,9 @@ def _register() -> None:
     from screening.cli.batch import batch
 
     cli.add_command(batch)
+    from screening.cli.booklet import booklet
+
+    cli.add_command(booklet)
     from screening.cli.explain import explain
 
     cli.add_command(explain)
