@@ -21,7 +21,7 @@ from screening.findings import catalog
 from screening.gallery import build_gallery, write_gallery
 from screening.gallery.catalogue import LANGUAGES, sections, texts
 from screening.gallery.picture import section_picture
-from screening.report.annotate import finding_boxes, page_outlines
+from screening.report.annotate import finding_boxes, view_outlines
 from tests.conftest import REPO
 
 DOCS_PICTURE = REPO / "docs" / "gallery-section.png"
@@ -85,8 +85,7 @@ def test_every_outlined_region_lies_on_its_page(built: dict[str, Any], key: str)
     for role in ("genuine", "forged"):
         width, height = section[role]["size"]
         report = section[role]["report"]
-        boxes = [tuple(o.box) for o in page_outlines(report)]
-        boxes += [b for f in report["findings"] for b in finding_boxes(f, report)]
+        boxes = [tuple(o.box) for o in view_outlines(report, section[role]["source"])]
         if role == "forged" or section["same_layout"]:
             boxes += [tuple(b) for b in section["sign"]]
         for x, y, w, h in boxes:

@@ -24,7 +24,8 @@ from screening.batch.files import write_atomic
 from screening.errors import OutputFileError
 from screening.gallery.catalogue import Section, select
 from screening.gallery.lists import GalleryLists
-from screening.gallery.makers import Page, Pair, Request, make_pair, require_generator
+from screening.gallery.makers import make_pair, require_generator
+from screening.gallery.pairs import Page, Pair, Request
 from screening.pipeline import ScanOptions
 from screening.report.annotate import Box
 from screening.report.details import DETAIL_STAGES
@@ -43,8 +44,9 @@ DEFAULT_DPI = 200
 @dataclass(slots=True)
 class Shot:
     page: Page
-    file: str  # relative to the gallery folder
-    report: dict[str, Any]
+    file: str  # relative to the gallery folder: the image shown
+    report: dict[str, Any]  # a scan report, or a booklet report for a booklet page
+    source: str | None = None  # the shown scan's name inside the booklet report
 
     def codes(self) -> list[str]:
         return [str(f["code"]) for f in self.report.get("findings") or []]
@@ -84,7 +86,12 @@ class SectionResult:
 
 def _shot_dict(shot: Shot) -> dict[str, Any]:
     height, width = shot.page.bgr.shape[:2]
-    return {"file": shot.file, "size": [width, height], "report": shot.report}
+    return {
+        "file": shot.file,
+        "size": [width, height],
+        "report": shot.report,
+        "source": shot.source,
+    }
 
 
 @dataclass(slots=True)
@@ -116,28 +123,48 @@ class Gallery:
         }
 
 
+def _digest(path: Path) -> str:
+    """Content digest of a file, or of every file of a booklet folder."""
+    digest = hashlib.sha256()
+    for item in sorted(path.iterdir()) if path.is_dir() else [path]:
+        digest.update(item.name.encode("utf-8") + b"\0" + item.read_bytes())
+    return digest.hexdigest()
+
+
 class _Screener:
-    """Sessions opened once per photo-check setting, re-opened after a list import;
-    results cached by file content (pairs share their genuine page)."""
+    """Sessions opened once per photo-check setting and screening date, re-opened after a
+    list import; results cached by content (pairs share their genuine page)."""
 
     def __init__(self, lists: GalleryLists, today: date) -> None:
         self.lists = lists
-        self.settings = Settings(today=today, lists_url=lists.url)
-        self.sessions: dict[bool, ScreeningSession] = {}
-        self.cache: dict[tuple[str, bool], dict[str, Any]] = {}
+        self.today = today
+        self.sessions: dict[tuple[bool, date], ScreeningSession] = {}
+        self.cache: dict[tuple[str, bool, date], dict[str, Any]] = {}
 
     def reopen(self) -> None:
         self.close()
 
-    def scan(self, path: Path, photo_check: bool) -> dict[str, Any]:
-        key = (hashlib.sha256(path.read_bytes()).hexdigest(), photo_check)
+    def _session(self, photo_check: bool, today: date) -> ScreeningSession:
+        if (photo_check, today) not in self.sessions:
+            settings = Settings(today=today, lists_url=self.lists.url)
+            self.sessions[(photo_check, today)] = ScreeningSession.open(
+                settings, ScanOptions(), SessionOptions(check_photo=photo_check)
+            )
+        return self.sessions[(photo_check, today)]
+
+    def scan(self, path: Path, photo_check: bool, today: date | None = None) -> dict[str, Any]:
+        """The report of a page image, or of a whole booklet when ``path`` is a folder."""
+        today = today or self.today
+        key = (_digest(path), photo_check, today)
         if key not in self.cache:
-            if photo_check not in self.sessions:
-                self.sessions[photo_check] = ScreeningSession.open(
-                    self.settings, ScanOptions(), SessionOptions(check_photo=photo_check)
-                )
-            report = self.sessions[photo_check].scan(path, extra_stages=DETAIL_STAGES)
-            self.cache[key] = report.to_dict()
+            session = self._session(photo_check, today)
+            if path.is_dir():
+                from screening.booklet import screen_booklet  # booklet sections only
+
+                self.cache[key] = screen_booklet(session, path).to_dict()
+            else:
+                report = session.scan(path, extra_stages=DETAIL_STAGES)
+                self.cache[key] = report.to_dict()
         report = dict(self.cache[key])
         report["file"] = path.name
         return report
@@ -148,12 +175,20 @@ class _Screener:
         self.sessions.clear()
 
 
-def _save(page: Page, folder: Path) -> str:
+def _save(page: Page, folder: Path) -> tuple[str, str, str | None]:
+    """Write ``page`` (with its truth JSON) under ``folder``: (what to screen, the image
+    shown, its scan name inside a booklet), paths relative to the gallery folder."""
+    if page.booklet is not None:
+        from fixtures.booklet import write_booklet
+
+        write_booklet(page.booklet, folder / page.name, container="folder")
+        source = str(page.booklet.truth["images"][page.focus]["file"])
+        return f"specimens/{page.name}", f"specimens/{page.name}/{source}", source
     name = f"{page.name}.png"
     write_atomic(folder / name, encode(page.bgr, kind="png"))
     truth = json.dumps(page.truth, ensure_ascii=False, indent=1, default=str)
     write_atomic(folder / f"{page.name}.json", truth.encode("utf-8"))
-    return f"specimens/{name}"
+    return f"specimens/{name}", f"specimens/{name}", None
 
 
 def _screen_pair(
@@ -164,8 +199,9 @@ def _screen_pair(
         screener.cache.clear()
     shots = []
     for page in (pair.genuine, pair.forged):
-        file = _save(page, out_dir / "specimens")
-        shots.append(Shot(page, file, screener.scan(out_dir / file, section.photo_check)))
+        target, shown, source = _save(page, out_dir / "specimens")
+        report = screener.scan(out_dir / target, section.photo_check, page.today)
+        shots.append(Shot(page, shown, report, source))
     return SectionResult(
         section, shots[0], shots[1], pair.sign, pair.made, seed, tries, pair.same_layout
     )

@@ -15,7 +15,7 @@ from typing import Any
 from screening import __version__
 from screening.gallery.build import Gallery, SectionResult, Shot
 from screening.gallery.catalogue import texts
-from screening.report.annotate import Box, Outline, outlines
+from screening.report.annotate import Box, Outline, view_outlines
 from screening.report.figure import (
     CSS,
     e,
@@ -35,7 +35,7 @@ def _verdict_words(labels: Mapping[str, str]) -> dict[str, str]:
 
 def _pane(shot: Shot, heading: str, sign: list[Box], labels: Mapping[str, str]) -> str:
     marks = [Outline(b, "sign", "", note=labels["legend_sign"]) for b in sign]
-    marks += outlines(shot.report)
+    marks += view_outlines(shot.report, shot.source)
     report = shot.report
     return (
         f'<div class="pane" data-role="{e(heading)}"><h3>{e(heading)}: '

@@ -14,8 +14,7 @@ The generator ships with the source tree, not with an installed wheel: a missing
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -23,44 +22,13 @@ import cv2
 import numpy as np
 
 from screening.errors import BadArgumentsError, MissingDependencyError
+from screening.gallery.booklets import (
+    booklet_page_substituted,
+    booklet_pages_missing,
+    booklet_route,
+)
+from screening.gallery.pairs import Maker, Page, Pair, Request
 from screening.report.annotate import Box, as_box, union
-
-
-@dataclass(slots=True)
-class Page:
-    """One page image (BGR) with the generator's truth."""
-
-    name: str
-    bgr: np.ndarray
-    truth: dict[str, Any]
-
-
-@dataclass(slots=True)
-class Pair:
-    genuine: Page
-    forged: Page
-    sign: list[Box]
-    # Lost/stolen feed rows the list store must hold for this pair (column -> value).
-    listed: list[dict[str, str]] = field(default_factory=list)
-    # What the generator did, in a few words for the caption (not translated).
-    made: str = ""
-    # Both pages share one layout (same spec and seed): the sign's place on the forged
-    # page is the same place on the genuine one, to compare side by side.
-    same_layout: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    key: str
-    seed: int
-    dpi: int
-    params: Mapping[str, Any]
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.params.get(name, default)
-
-
-Maker = Callable[[Request], Pair]
 
 
 def require_generator() -> None:
@@ -255,6 +223,9 @@ def withdrawn_edition(req: Request) -> Pair:
 
 
 MAKERS: dict[str, Maker] = {
+    "booklet_pages_missing": booklet_pages_missing,
+    "booklet_page_substituted": booklet_page_substituted,
+    "booklet_route": booklet_route,
     "house_defect": house_defect,
     "house_listed": house_listed,
     "house_photo": house_photo,
@@ -264,6 +235,7 @@ MAKERS: dict[str, Maker] = {
 
 
 def make_pair(maker: str, req: Request) -> Pair:
+    """The pair of section ``req.key`` made by ``maker``."""
     if maker not in MAKERS:
         raise BadArgumentsError(f"gallery section {req.key!r}: unknown specimen maker {maker!r}")
     return MAKERS[maker](req)

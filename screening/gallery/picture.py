@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from screening.errors import InputFileError
 from screening.gallery.catalogue import texts
-from screening.report.annotate import Outline, as_box, outlines
+from screening.report.annotate import Outline, as_box, view_outlines
 from screening.report.picture import COLOURS, draw_outlines, zoom
 
 PANE = 780
@@ -44,7 +44,8 @@ def _annotated(root: Path, shot: Mapping[str, Any], sign: list[Any]) -> np.ndarr
     bgr = cv2.imread(str(root / shot["file"]), cv2.IMREAD_COLOR)
     if bgr is None:
         raise InputFileError(f"{root / shot['file']}: cannot read the specimen image")
-    marks = [Outline(as_box(b), "sign", "") for b in sign] + outlines(shot["report"])
+    marks = [Outline(as_box(b), "sign", "") for b in sign]
+    marks += view_outlines(shot["report"], shot.get("source"))
     drawn = draw_outlines(bgr, marks)
     scale = PANE / drawn.shape[1]
     size = (PANE, round(drawn.shape[0] * scale))

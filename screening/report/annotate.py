@@ -207,3 +207,49 @@ def outlines(report: Mapping[str, Any], size: tuple[int, int] | None = None) -> 
                 Outline(box, outline.kind, outline.label, code=outline.code, note=outline.note)
             )
     return kept
+
+
+def booklet_finding_boxes(
+    finding: Mapping[str, Any], report: Mapping[str, Any], source: str
+) -> list[Box]:
+    """Where a booklet finding points on the scan ``source`` (one file of the booklet):
+    its own region when it names that scan, the pages (``page_index``) and stamps
+    (``stamps``: ids) it names that lie on it."""
+    evidence = finding.get("evidence") or {}
+    boxes: list[Box] = []
+    if evidence.get("source") == source and is_box(evidence.get("region")):
+        boxes.append(as_box(evidence["region"]))
+    pages = report.get("pages") or []
+    wanted = evidence.get("page_index")
+    indices = wanted if isinstance(wanted, list) else [] if wanted is None else [wanted]
+    for index in indices:
+        if isinstance(index, int) and 0 <= index < len(pages):
+            page = pages[index]
+            if page.get("source") == source and is_box(page.get("region")):
+                boxes.append(as_box(page["region"]))
+    stamps = {s.get("id"): s for s in report.get("stamps") or []}
+    for stamp_id in evidence.get("stamps") or []:
+        stamp = stamps.get(stamp_id)
+        if stamp and stamp.get("source") == source and is_box(stamp.get("region")):
+            boxes.append(as_box(stamp["region"]))
+    return list(dict.fromkeys(boxes))
+
+
+def view_outlines(report: Mapping[str, Any], source: str | None = None) -> list[Outline]:
+    """The outlines of one image: a page report's (:func:`outlines`), or, with
+    ``source``, those of the scan ``source`` of a booklet report."""
+    if source is None:
+        return outlines(report)
+    out: list[Outline] = []
+    for number, finding in enumerate(report.get("findings") or [], start=1):
+        for box in booklet_finding_boxes(finding, report, source):
+            out.append(
+                Outline(
+                    box,
+                    str(finding.get("severity", "info")),
+                    str(number),
+                    code=finding.get("code"),
+                    note=str(finding.get("message", "")),
+                )
+            )
+    return out
