@@ -18,6 +18,8 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "lists_bench": ("lists_bench", []),
     "batch": ("batch", []),
     "booklet": ("booklet", []),
+    "indicators": ("indicators", []),
+    "web_station": ("web_station", []),
 }
 
 

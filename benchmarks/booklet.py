@@ -45,7 +45,7 @@ from screening.settings import Settings
 
 OUT = Path(__file__).resolve().parent / "out" / "booklet"
 RESULTS = Path(__file__).resolve().parent / "results" / "booklet.md"
-STYLE_SEEDS = {"ledger": 1_000_000, "steppe": 2_000_000}
+STYLE_SEEDS = {"ledger": 1_000_000, "steppe": 2_000_000, "caravan": 3_000_000}
 TUNED_ON = {"ledger"}
 CASES = (
     ("complete", {}),

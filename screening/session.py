@@ -14,11 +14,11 @@ worker.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 
@@ -52,6 +52,9 @@ class ScreeningSession:
     options: SessionOptions = field(default_factory=SessionOptions)
     lists_store: ListStore | None = None
     lists_unavailable: str | None = None
+    # Called with each finished report (its JSON object) and the command that made it
+    # (scan, booklet, batch): the indicator event recorder, when recording is on.
+    recorder: Callable[[dict[str, Any], str], None] | None = None
 
     @classmethod
     def open(
@@ -94,16 +97,25 @@ class ScreeningSession:
         path: str | Path,
         *,
         image: LoadedImage | None = None,
+        record: bool = True,
         extra_stages: Sequence[Stage] = (),
     ) -> ScanReport:
-        """Screen one document image (``image``: its pixels, when already in memory).
-        ``extra_stages`` run after the others: the explain view adds the MRZ cells and the
-        photo region this way, without changing the screening."""
+        """Screen one document image (``image``: its pixels, when already in memory);
+        ``record=False`` when it is part of a larger screening (a booklet's data page)
+        that emits its own report. ``extra_stages`` run after the others: the explain view
+        adds the MRZ cells and the photo region this way, without changing the screening."""
         stages = (*self.stages(), *extra_stages)
         report = scan_image(path, self.settings, self.scan_options, stages, image=image)
         if report.document is not None and "edition" in report.data:
             report.document["edition"] = report.data.pop("edition")
+        if record:
+            self.emit(report.to_dict(), "scan")
         return report
+
+    def emit(self, report: dict[str, Any], kind: str) -> None:
+        """Hand a finished report to the recorder (a no-op without one)."""
+        if self.recorder is not None:
+            self.recorder(report, kind)
 
     # --- stages -----------------------------------------------------------------------
 

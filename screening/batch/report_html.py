@@ -19,7 +19,7 @@ from typing import Any
 from screening.batch import rows as facts
 from screening.batch.journal import Entry
 from screening.findings import catalog
-from screening.report.annotate import evidence_regions, is_box
+from screening.report.overlay import evidence_regions, is_region
 
 MAX_THUMBNAILS = 400  # keeps a report of thousands of flagged pages a few tens of MB
 
@@ -96,12 +96,12 @@ def _thumbnail_svg(entry: Entry) -> str:
     data = base64.b64encode(entry.thumbnail).decode("ascii")
     shapes = []
     box = (entry.row.get("mrz_region") or {}).get("box")
-    if is_box(box):
+    if is_region(box):
         x, y, w, h = box
         shapes.append(f'<rect class="mrz" x="{x}" y="{y}" width="{w}" height="{h}"/>')
     for number, finding in enumerate(entry.row.get("findings") or [], 1):
         severity = _e(finding.get("severity"))
-        regions = list(evidence_regions(finding.get("evidence") or {}))
+        regions = list(dict.fromkeys(evidence_regions(finding.get("evidence") or {})))
         for x, y, w, h in regions:
             shapes.append(
                 f'<rect class="f-{severity}" x="{x}" y="{y}" width="{w}" height="{h}">'

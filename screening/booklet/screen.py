@@ -179,11 +179,11 @@ def _data_page(
     report.data_page = found.record.index
     with _timed(report.timings, "scan"):
         if found.path is not None:
-            scan = session.scan(found.path)
+            scan = session.scan(found.path, record=False)
         else:
             name = f"{found.record.source}#{found.record.source_index + 1}:{found.record.side}"
             image = LoadedImage(Path(name), found.cut.bgr, found.gray, 0)
-            scan = session.scan(name, image=image)
+            scan = session.scan(name, image=image, record=False)
     report.document = scan.document
     report.lists = scan.data.get("lists")
     for key, value in scan.timings.items():

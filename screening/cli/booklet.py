@@ -9,7 +9,9 @@ import click
 
 from screening.booklet import BookletReport, screen_booklet
 from screening.cli.options import parse_today, today_option
+from screening.cli.recording import open_recorder, recording_options
 from screening.errors import ExitCode
+from screening.indicators.record import session_hook
 from screening.pipeline import ScanOptions
 from screening.report.text import findings_lines
 from screening.session import ScreeningSession, SessionOptions
@@ -64,6 +66,7 @@ def human(report: BookletReport) -> str:
 )
 @click.option("--no-lists", is_flag=True, help="Do not check the lost/stolen lists.")
 @click.option("--no-tesseract", is_flag=True, help="Data page: use only our own OCR-B reader.")
+@recording_options
 def booklet(
     booklet_input: Path,
     as_json: bool,
@@ -71,6 +74,10 @@ def booklet(
     lists_url: str | None,
     no_lists: bool,
     no_tesseract: bool,
+    no_events: bool,
+    events_url: str | None,
+    checkpoint: str | None,
+    direction: str | None,
 ) -> int:
     """Screen a whole passport: a folder of page scans (file names in scan order), a
     multi-page TIFF or a PDF; any image may show one page or a spread.
@@ -78,13 +85,27 @@ def booklet(
     The data page goes through `scan` (MRZ, lists, edition); the other pages are checked
     for missing numbers, torn stubs, pages from another booklet and stamps, and the
     stamps are ordered into a route. Exit code 3 when the input cannot be read.
+
+    The booklet is recorded once as an indicator event, with the route its stamps tell
+    (docs/indicators.md), unless --no-events.
     """
     settings = Settings(today=parse_today(today), lists_url=lists_url)
     options = ScanOptions(use_tesseract=not no_tesseract)
+    recorder = open_recorder(
+        settings,
+        no_events=no_events,
+        events_url=events_url,
+        checkpoint=checkpoint,
+        direction=direction,
+    )
     with ScreeningSession.open(
         settings, options, SessionOptions(check_lists=not no_lists)
     ) as session:
+        session.recorder = session_hook(recorder) if recorder else None
         report = screen_booklet(session, booklet_input)
+        session.emit(report.to_dict(), "booklet")
+    if recorder is not None:
+        recorder.close()
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:

@@ -13,11 +13,12 @@ number: the number's MRZ characters and its printed value).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from screening.mrz.formats import FORMATS_BY_NAME
+from screening.report.overlay import booklet_boxes, evidence_regions, is_region
 
 Box = tuple[int, int, int, int]
 
@@ -40,43 +41,9 @@ class Outline:
         }
 
 
-def is_box(value: Any) -> bool:
-    """An ``[x, y, w, h]`` of numbers (not booleans) with a positive size."""
-    return (
-        isinstance(value, Sequence)
-        and not isinstance(value, str)
-        and len(value) == 4
-        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
-        and value[2] > 0
-        and value[3] > 0
-    )
-
-
 def as_box(value: Sequence[float]) -> Box:
     x, y, w, h = (round(float(v)) for v in value)
     return (x, y, w, h)
-
-
-def evidence_regions(evidence: Any) -> Iterator[Box]:
-    """Every box under a ``region`` or ``box`` key anywhere in a finding's evidence,
-    each once, in order."""
-    seen: set[Box] = set()
-    for box in _walk(evidence):
-        if box not in seen:
-            seen.add(box)
-            yield box
-
-
-def _walk(value: Any) -> Iterator[Box]:
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if key in ("region", "box") and is_box(item):
-                yield as_box(item)
-            else:
-                yield from _walk(item)
-    elif isinstance(value, Sequence) and not isinstance(value, str | bytes):
-        for item in value:
-            yield from _walk(item)
 
 
 def union(boxes: Iterable[Box]) -> Box | None:
@@ -104,7 +71,7 @@ def cell_index(report: Mapping[str, Any]) -> dict[tuple[int, int], Box]:
     """(line, position) 1-based -> the character's cell box, from ``mrz_cells``."""
     out: dict[tuple[int, int], Box] = {}
     for cell in report.get("mrz_cells") or []:
-        if is_box(cell.get("region")):
+        if is_region(cell.get("region")):
             out[(int(cell["line"]), int(cell["position"]))] = as_box(cell["region"])
     return out
 
@@ -147,7 +114,7 @@ def finding_boxes(finding: Mapping[str, Any], report: Mapping[str, Any]) -> list
         if box is not None:
             out.append(box)
     printed = ((report.get("viz") or {}).get(str(name)) or {}).get("region")
-    if is_box(printed):
+    if is_region(printed):
         out.append(as_box(printed))
     return out
 
@@ -156,14 +123,14 @@ def page_outlines(report: Mapping[str, Any]) -> list[Outline]:
     """The context outlines: the MRZ band, the photo, each compared visual-zone field."""
     out: list[Outline] = []
     band = (report.get("mrz_region") or {}).get("box")
-    if is_box(band):
+    if is_region(band):
         out.append(Outline(as_box(band), "mrz", "MRZ", note="machine-readable zone"))
     photo = report.get("photo_region") or {}
-    if is_box(photo.get("region")):
+    if is_region(photo.get("region")):
         note = f"photograph ({photo.get('method', '')})".replace(" ()", "")
         out.append(Outline(as_box(photo["region"]), "photo", "photo", note=note))
     for name, field in (report.get("viz") or {}).items():
-        if isinstance(field, Mapping) and is_box(field.get("region")):
+        if isinstance(field, Mapping) and is_region(field.get("region")):
             state = "differs from" if field.get("match") is False else "matches"
             out.append(
                 Outline(
@@ -209,47 +176,52 @@ def outlines(report: Mapping[str, Any], size: tuple[int, int] | None = None) -> 
     return kept
 
 
-def booklet_finding_boxes(
-    finding: Mapping[str, Any], report: Mapping[str, Any], source: str
-) -> list[Box]:
-    """Where a booklet finding points on the scan ``source`` (one file of the booklet):
-    its own region when it names that scan, the pages (``page_index``) and stamps
-    (``stamps``: ids) it names that lie on it."""
+def _named_on_scan(finding: Mapping[str, Any], report: Mapping[str, Any], source: str) -> list[Box]:
+    """Where a booklet finding without a scan of its own (pulled leaves, a route break)
+    points on the scan ``source``: the pages (``page_index``) and stamps (``stamps``: ids)
+    it names that lie on it."""
     evidence = finding.get("evidence") or {}
-    boxes: list[Box] = []
-    if evidence.get("source") == source and is_box(evidence.get("region")):
-        boxes.append(as_box(evidence["region"]))
     pages = report.get("pages") or []
     wanted = evidence.get("page_index")
     indices = wanted if isinstance(wanted, list) else [] if wanted is None else [wanted]
-    for index in indices:
-        if isinstance(index, int) and 0 <= index < len(pages):
-            page = pages[index]
-            if page.get("source") == source and is_box(page.get("region")):
-                boxes.append(as_box(page["region"]))
+    regions = [
+        pages[i].get("region")
+        for i in indices
+        if isinstance(i, int) and 0 <= i < len(pages) and pages[i].get("source") == source
+    ]
     stamps = {s.get("id"): s for s in report.get("stamps") or []}
-    for stamp_id in evidence.get("stamps") or []:
-        stamp = stamps.get(stamp_id)
-        if stamp and stamp.get("source") == source and is_box(stamp.get("region")):
-            boxes.append(as_box(stamp["region"]))
-    return list(dict.fromkeys(boxes))
+    regions += [
+        stamps[i].get("region")
+        for i in evidence.get("stamps") or []
+        if i in stamps and stamps[i].get("source") == source
+    ]
+    return list(dict.fromkeys(as_box(r) for r in regions if is_region(r)))
 
 
 def view_outlines(report: Mapping[str, Any], source: str | None = None) -> list[Outline]:
     """The outlines of one image: a page report's (:func:`outlines`), or, with
-    ``source``, those of the scan ``source`` of a booklet report."""
+    ``source``, the findings' outlines on the scan ``source`` of a booklet report (those
+    of :func:`screening.report.overlay.booklet_boxes`, and the pages and stamps named by
+    findings that have no scan of their own)."""
     if source is None:
         return outlines(report)
-    out: list[Outline] = []
-    for number, finding in enumerate(report.get("findings") or [], start=1):
-        for box in booklet_finding_boxes(finding, report, source):
-            out.append(
-                Outline(
-                    box,
-                    str(finding.get("severity", "info")),
-                    str(number),
-                    code=finding.get("code"),
-                    note=str(finding.get("message", "")),
-                )
-            )
+    findings = list(report.get("findings") or [])
+    out = [
+        Outline(
+            (b.x, b.y, b.w, b.h),
+            b.kind,
+            b.label,
+            code=b.code,
+            note=str(findings[int(b.label) - 1].get("message", "")),
+        )
+        for b in booklet_boxes(report, source)
+        if b.kind not in ("page", "stamp")  # a finding's region (pages, stamps: context)
+    ]
+    for number, finding in enumerate(findings, start=1):
+        if (finding.get("evidence") or {}).get("source") is not None:
+            continue
+        for box in _named_on_scan(finding, report, source):
+            severity = str(finding.get("severity", "info"))
+            note = str(finding.get("message", ""))
+            out.append(Outline(box, severity, str(number), code=finding.get("code"), note=note))
     return out

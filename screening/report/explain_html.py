@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from screening.findings import Verdict
-from screening.report.annotate import Box, as_box, clip, finding_boxes, is_box, outlines
+from screening.report.annotate import Box, as_box, clip, finding_boxes, outlines
 from screening.report.figure import (
     CSS,
     e,
@@ -25,6 +25,7 @@ from screening.report.figure import (
     verdict_html,
     zoom_figure,
 )
+from screening.report.overlay import is_region
 from screening.report.picture import data_uri, encode, zoom_box
 
 VERDICT_WORDS = {
@@ -85,7 +86,7 @@ def mrz_svg(bgr: np.ndarray, band: Box, cells: Sequence[Mapping[str, Any]]) -> s
     uri = data_uri(encode(crop, kind="jpeg", quality=90), "jpeg")
     rects = []
     for cell in cells:
-        if not is_box(cell.get("region")):
+        if not is_region(cell.get("region")):
             continue
         cx, cy, cw, ch = as_box(cell["region"])
         colour, word = confidence_colour(float(cell["confidence"]))
@@ -173,7 +174,7 @@ def explain_page(report: Mapping[str, Any], bgr: np.ndarray, *, title: str) -> s
         "</div></div>",
         "<h2>Machine-readable zone, character by character</h2>",
     ]
-    if cells and is_box(band):
+    if cells and is_region(band):
         parts += [
             "<p>Each character's cell on the image, coloured by the reader's confidence: "
             '<span style="color:#2e7d32">sure (0.9 and above)</span>, '
