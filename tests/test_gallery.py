@@ -1,6 +1,10 @@
 """The trainers' gallery, built once per test run (seed 0, 150 dpi) and checked section by
 section: both images, the forged page's finding present and the genuine page's absent,
-every outlined region on its page, the page self-contained, the texts complete."""
+every outlined region on its page, the page self-contained, the texts complete.
+
+The booklet sections (whole booklets of 32 pages, about ten seconds of CPU each to make
+and screen) are built in a second, slow build (``make test-all``); the page sections in
+the default run."""
 
 from __future__ import annotations
 
@@ -27,26 +31,56 @@ from tests.conftest import REPO
 DOCS_PICTURE = REPO / "docs" / "gallery-section.png"
 CI_SEED = 0
 CI_DPI = 150
-AVAILABLE = [s.key for s in sections() if s.available]
+BOOKLET = [s.key for s in sections() if s.maker.startswith("booklet_")]
+PAGES = [s.key for s in sections() if s.key not in BOOKLET]
+AVAILABLE = [
+    pytest.param(s.key, marks=pytest.mark.slow) if s.key in BOOKLET else s.key
+    for s in sections()
+    if s.available
+]
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def _build(root: Path, keys: list[str]) -> dict[str, Any]:
     """One build shared by every test and every xdist worker (the first one to take the
     lock builds; the others read its gallery.json)."""
-    base = tmp_path_factory.getbasetemp()
-    # Under xdist each worker has its own basetemp inside the run's: share the run's.
-    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "gallery-build"
     root.mkdir(exist_ok=True)
     with open(root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (root / "gallery.json").exists():
-            gallery = build_gallery(root, seed=CI_SEED, lang="ru", dpi=CI_DPI)
+            gallery = build_gallery(root, seed=CI_SEED, lang="ru", dpi=CI_DPI, keys=keys)
             write_gallery(gallery, root)
     data = json.loads((root / "gallery.json").read_text("utf-8"))
     data["root"] = root
     data["html"] = (root / "index.html").read_text("utf-8")
     return data
+
+
+def _shared_dir(factory: pytest.TempPathFactory, name: str) -> Path:
+    base = factory.getbasetemp()
+    # Under xdist each worker has its own basetemp inside the run's: share the run's.
+    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The gallery of the page sections (and those not available yet)."""
+    return _build(_shared_dir(tmp_path_factory, "gallery-build"), PAGES)
+
+
+@pytest.fixture(scope="session")
+def built_booklets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The gallery of the booklet sections (slow tests only)."""
+    return _build(_shared_dir(tmp_path_factory, "gallery-booklets"), BOOKLET)
+
+
+@pytest.fixture
+def gallery_of(request: pytest.FixtureRequest) -> Any:
+    """The build holding section ``key``."""
+
+    def pick(key: str) -> dict[str, Any]:
+        return request.getfixturevalue("built_booklets" if key in BOOKLET else "built")
+
+    return pick
 
 
 def _section(built: dict[str, Any], key: str) -> dict[str, Any]:
@@ -64,7 +98,8 @@ def _codes(shot: dict[str, Any]) -> set[str]:
 
 
 @pytest.mark.parametrize("key", AVAILABLE)
-def test_section_shows_both_pages_screened(built: dict[str, Any], key: str) -> None:
+def test_section_shows_both_pages_screened(gallery_of: Any, key: str) -> None:
+    built = gallery_of(key)
     section = _section(built, key)
     for role in ("genuine", "forged"):
         assert (built["root"] / section[role]["file"]).is_file()
@@ -79,8 +114,8 @@ def test_section_shows_both_pages_screened(built: dict[str, Any], key: str) -> N
 
 
 @pytest.mark.parametrize("key", AVAILABLE)
-def test_every_outlined_region_lies_on_its_page(built: dict[str, Any], key: str) -> None:
-    section = _section(built, key)
+def test_every_outlined_region_lies_on_its_page(gallery_of: Any, key: str) -> None:
+    section = _section(gallery_of(key), key)
     assert section["sign"], "the sign's place is outlined"
     for role in ("genuine", "forged"):
         width, height = section[role]["size"]
@@ -104,7 +139,7 @@ def test_the_findings_of_the_forged_page_point_at_the_sign(built: dict[str, Any]
 
 
 def test_signs_without_a_check_are_listed_not_drawn(built: dict[str, Any]) -> None:
-    expected = {s.key for s in sections() if not s.available}
+    expected = {s.key for s in sections() if not s.available and s.key not in BOOKLET}
     assert {m["key"] for m in built["missing"]} == expected
     known = catalog()
     for missing in built["missing"]:
