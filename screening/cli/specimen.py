@@ -10,6 +10,8 @@ from pathlib import Path
 import click
 import numpy as np
 
+from screening.cli.specimen_booklet import booklet
+
 _CAPTURES = ("clean", "mild", "hard", "clean_scan", "phone", "phone_photo")
 
 
@@ -122,6 +124,8 @@ def specimen(
     Details: docs/specimens.md.
 
     \b
+    A whole booklet with pulled leaves, a substituted leaf or a route break:
+      screening specimen booklet --pulled 1 --stub --out DIR   (see its --help)
     The gallery of every forgery sign (genuine beside forged, screened, explained):
       screening specimen gallery --out DIR [--seed N] [--lang en|ru]
     """
@@ -219,3 +223,6 @@ def gallery(out_dir: Path, seed: int, lang: str, sections: tuple[str, ...], dpi:
     )
     if missed:
         click.echo(f"the screening missed the sign in: {', '.join(missed)}")
+
+
+specimen.add_command(booklet)
