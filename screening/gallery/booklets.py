@@ -95,7 +95,7 @@ def _booklet_pair(req: Request, defect: dict[str, Any]) -> Pair:
     focus, sign = _focus(forged, dpi)
     pages = [p["number"] for p in truth["images"][focus]["pages"]]
     genuine_focus = _image_with_page(genuine, pages[0])
-    stem = f"booklet-{model.lower()}-{req.seed}"
+    stem = f"booklet-{model.lower()}-{trips}trips-{req.seed}"  # one genuine per plan
     tag = "-".join(_tag(v) for v in defect.values() if not isinstance(v, bool))
     return Pair(
         _page(genuine, genuine_focus, f"{stem}-genuine", today),
