@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 
 import cv2
@@ -11,7 +13,7 @@ import pytest
 
 from screening.cli import main
 from screening.report.annotate import cell_index, field_span, finding_boxes, outlines, span_box
-from tests.conftest import REPO
+from tests.conftest import REPO, realworld_dir
 
 SAMPLE = REPO / "fixtures" / "samples" / "td3-kgz-clean-viz-surname-shifted.png"
 
@@ -92,3 +94,32 @@ def test_findings_without_a_region_point_at_their_mrz_characters(report: dict) -
     assert ("alert", "1") in labels and ("alert", "3") in labels
     # Cut to a small image: a box wholly outside it is dropped.
     assert all(o.box[0] < 50 for o in outlines(report, (50, 60)))
+
+
+@pytest.mark.parametrize("name", ["passporteye__passport-td3.png", "passporteye__passport-td2.png"])
+def test_explain_on_a_real_specimen_scan_reads_its_mrz_where_it_is(
+    tmp_path: Path, name: str
+) -> None:
+    # The ICAO Utopia specimens PassportEye tests with (../shared/realworld, read in place):
+    # every MRZ character drawn with its confidence, the cells on the page, in the band.
+    entry = next(
+        json.loads(line)
+        for line in (realworld_dir() / "images.jsonl").read_text("utf-8").splitlines()
+        if json.loads(line)["file"] == f"images/{name}"
+    )
+    image = realworld_dir() / entry["file"]
+    out = tmp_path / "explain.html"
+    assert main(["explain", str(image), "--no-lists", "--out", str(out)]) == 0
+    html = out.read_text("utf-8")
+    chars = re.findall(r'<div class="mrz-line">(.*?)</div>', html)
+    assert [c.count("<span") for c in chars] == [len(line) for line in entry["mrz_lines"]]
+    text = ["".join(unescape(ch) for ch in re.findall(r">([^<>]*)</span>", c)) for c in chars]
+    assert text == entry["mrz_lines"]
+    height, width = cv2.imread(str(image)).shape[:2]
+    boxes = [
+        tuple(map(float, b))
+        for b in re.findall(
+            r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"', html
+        )
+    ]
+    assert boxes and all(x + w <= width + 1 and y + h <= height + 1 for x, y, w, h in boxes)
