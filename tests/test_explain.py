@@ -12,7 +12,14 @@ import cv2
 import pytest
 
 from screening.cli import main
-from screening.report.annotate import cell_index, field_span, finding_boxes, outlines, span_box
+from screening.report.annotate import (
+    cell_index,
+    field_span,
+    finding_boxes,
+    outlines,
+    span_box,
+    view_outlines,
+)
 from tests.conftest import REPO, realworld_dir
 
 SAMPLE = REPO / "fixtures" / "samples" / "td3-kgz-clean-viz-surname-shifted.png"
@@ -123,3 +130,54 @@ def test_explain_on_a_real_specimen_scan_reads_its_mrz_where_it_is(
         )
     ]
     assert boxes and all(x + w <= width + 1 and y + h <= height + 1 for x, y, w, h in boxes)
+
+
+def test_a_booklet_scan_gets_the_outlines_of_the_findings_about_it() -> None:
+    # A booklet report as `booklet --json` gives it: scan-002 holds pages 8 and 11 (the
+    # leaf 9-10 pulled) and two stamps.
+    pages = [
+        {
+            "index": 0,
+            "number": 2,
+            "kind": "data",
+            "source": "scan-001.png",
+            "region": [0, 0, 50, 70],
+        },
+        {
+            "index": 1,
+            "number": 8,
+            "kind": "visa",
+            "source": "scan-002.png",
+            "region": [0, 0, 50, 70],
+        },
+        {
+            "index": 2,
+            "number": 11,
+            "kind": "visa",
+            "source": "scan-002.png",
+            "region": [50, 0, 50, 70],
+        },
+    ]
+    stamps = [
+        {"id": 0, "source": "scan-002.png", "region": [5, 5, 10, 10]},
+        {"id": 1, "source": "scan-002.png", "region": [60, 5, 10, 10]},
+    ]
+    findings = [
+        {"code": "BOOKLET_PAGES_MISSING", "severity": "alert", "evidence": {"page_index": [1, 2]}},
+        {"code": "BOOKLET_TORN_STUB", "severity": "alert",
+         "evidence": {"source": "scan-002.png", "page_index": [1, 2]}},
+        {"code": "BOOKLET_PAGE_FOREIGN", "severity": "warning",
+         "evidence": {"source": "scan-002.png", "region": [50, 0, 50, 70], "page_index": 2}},
+        {"code": "ROUTE_DATES_OUT_OF_ORDER", "severity": "warning", "evidence": {"stamps": [0, 1]}},
+        {"code": "BOOKLET_PAGE_FOREIGN", "severity": "warning",
+         "evidence": {"source": "scan-001.png", "region": [0, 0, 50, 70], "page_index": 0}},
+    ]  # fmt: skip
+    report = {"pages": pages, "stamps": stamps, "findings": findings}
+    marks = {(o.label, o.box) for o in view_outlines(report, "scan-002.png")}
+    assert marks == {
+        ("1", (0, 0, 50, 70)), ("1", (50, 0, 50, 70)),  # the pages around the gap
+        ("2", (0, 0, 50, 70)), ("2", (50, 0, 50, 70)),
+        ("3", (50, 0, 50, 70)),  # its own region
+        ("4", (5, 5, 10, 10)), ("4", (60, 5, 10, 10)),  # the stamps it names
+    }  # fmt: skip
+    assert {o.label for o in view_outlines(report, "scan-001.png")} == {"5"}

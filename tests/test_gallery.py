@@ -138,6 +138,27 @@ def test_the_findings_of_the_forged_page_point_at_the_sign(built: dict[str, Any]
     assert fx < sx + sw and sx < fx + fw and fy < sy + sh and sy < fy + fh
 
 
+def _overlap(a: Any, b: Any) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", BOOKLET)
+def test_the_booklet_finding_is_outlined_at_the_sign(
+    built_booklets: dict[str, Any], key: str
+) -> None:
+    # On the scan shown, an outline of the section's finding (its own region, or the
+    # pages and stamps it names) meets the place the generator changed.
+    section = _section(built_booklets, key)
+    forged = section["forged"]
+    marks = [
+        o.box
+        for o in view_outlines(forged["report"], forged["source"])
+        if o.code in section["codes"]
+    ]
+    assert any(_overlap(m, s) for m in marks for s in section["sign"]), (marks, section["sign"])
+
+
 def test_signs_without_a_check_are_listed_not_drawn(built: dict[str, Any]) -> None:
     expected = {s.key for s in sections() if not s.available and s.key not in BOOKLET}
     assert {m["key"] for m in built["missing"]} == expected

@@ -177,9 +177,9 @@ def outlines(report: Mapping[str, Any], size: tuple[int, int] | None = None) -> 
 
 
 def _named_on_scan(finding: Mapping[str, Any], report: Mapping[str, Any], source: str) -> list[Box]:
-    """Where a booklet finding without a scan of its own (pulled leaves, a route break)
-    points on the scan ``source``: the pages (``page_index``) and stamps (``stamps``: ids)
-    it names that lie on it."""
+    """Where a booklet finding without a region of its own (pulled leaves, a torn stub, a
+    route break) points on the scan ``source``: the pages (``page_index``) and stamps
+    (``stamps``: ids) it names that lie on it."""
     evidence = finding.get("evidence") or {}
     pages = report.get("pages") or []
     wanted = evidence.get("page_index")
@@ -202,7 +202,7 @@ def view_outlines(report: Mapping[str, Any], source: str | None = None) -> list[
     """The outlines of one image: a page report's (:func:`outlines`), or, with
     ``source``, the findings' outlines on the scan ``source`` of a booklet report (those
     of :func:`screening.report.overlay.booklet_boxes`, and the pages and stamps named by
-    findings that have no scan of their own)."""
+    findings that have no region of their own)."""
     if source is None:
         return outlines(report)
     findings = list(report.get("findings") or [])
@@ -217,8 +217,9 @@ def view_outlines(report: Mapping[str, Any], source: str | None = None) -> list[
         for b in booklet_boxes(report, source)
         if b.kind not in ("page", "stamp")  # a finding's region (pages, stamps: context)
     ]
+    outlined = {o.label for o in out}
     for number, finding in enumerate(findings, start=1):
-        if (finding.get("evidence") or {}).get("source") is not None:
+        if str(number) in outlined:
             continue
         for box in _named_on_scan(finding, report, source):
             severity = str(finding.get("severity", "info"))
