@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -47,6 +48,7 @@ class Shot:
     file: str  # relative to the gallery folder: the image shown
     report: dict[str, Any]  # a scan report, or a booklet report for a booklet page
     source: str | None = None  # the shown scan's name inside the booklet report
+    target: str = ""  # what was written and screened: the image, or the booklet folder
 
     def codes(self) -> list[str]:
         return [str(f["code"]) for f in self.report.get("findings") or []]
@@ -191,6 +193,22 @@ def _save(page: Page, folder: Path) -> tuple[str, str, str | None]:
     return f"specimens/{name}", f"specimens/{name}", None
 
 
+def _targets(results: list[SectionResult]) -> set[str]:
+    return {shot.target for r in results for shot in (r.genuine, r.forged)}
+
+
+def _prune(out_dir: Path, tried: list[SectionResult], kept: list[SectionResult]) -> None:
+    """Remove the specimens of pairs tried and not shown (a whole booklet is ~25 MB)."""
+    for target in _targets(tried) - _targets(kept):
+        path = out_dir / target
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+            path.with_name(path.name + ".truth.json").unlink(missing_ok=True)
+        else:
+            path.unlink(missing_ok=True)
+            path.with_suffix(".json").unlink(missing_ok=True)
+
+
 def _screen_pair(
     section: Section, pair: Pair, screener: _Screener, out_dir: Path, seed: int, tries: int
 ) -> SectionResult:
@@ -201,7 +219,7 @@ def _screen_pair(
     for page in (pair.genuine, pair.forged):
         target, shown, source = _save(page, out_dir / "specimens")
         report = screener.scan(out_dir / target, section.photo_check, page.today)
-        shots.append(Shot(page, shown, report, source))
+        shots.append(Shot(page, shown, report, source, target))
     return SectionResult(
         section, shots[0], shots[1], pair.sign, pair.made, seed, tries, pair.same_layout
     )
@@ -235,8 +253,10 @@ def build_gallery(
         lists.ensure(row for pair in first for row in pair.listed)
         screener = _Screener(lists, today)
         try:
+            tried: list[SectionResult] = []
             for section, pair in zip(available, first, strict=True):
                 result = _screen_pair(section, pair, screener, out_dir, seed, 1)
+                tried.append(result)
                 for attempt in range(1, MAX_TRIES):
                     if result.caught:
                         break
@@ -245,8 +265,10 @@ def build_gallery(
                         section.maker, Request(section.key, pair_seed, dpi, section.params)
                     )
                     result = _screen_pair(section, pair, screener, out_dir, pair_seed, attempt + 1)
+                    tried.append(result)
                 gallery.results.append(result)
         finally:
             screener.close()
+        _prune(out_dir, tried, gallery.results)
         gallery.lists = lists.summary()
     return gallery
