@@ -111,6 +111,9 @@ def test_section_shows_both_pages_screened(gallery_of: Any, key: str) -> None:
     assert wanted & _codes(section["forged"]), "the forged page must get the sign's finding"
     assert not wanted & _codes(section["genuine"]), "the genuine page must not"
     assert section["caught"] is True
+    # Alerts or warnings on the genuine page are said to be no part of this sign.
+    flagged = section["genuine"]["report"]["verdict"] in ("refer", "alert")
+    assert (texts("ru")["labels"]["genuine_flagged"] in html) is flagged
 
 
 @pytest.mark.parametrize("key", AVAILABLE)

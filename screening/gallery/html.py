@@ -70,6 +70,8 @@ def section_html(number: int, result: SectionResult, lang: str) -> str:
         notes.append(labels["attempts"].format(tries=result.tries - 1, **{"try": result.tries}))
     if not result.caught:
         notes.append(labels["not_caught"].format(codes=", ".join(result.section.codes)))
+    if result.genuine.report.get("verdict") in ("refer", "alert"):
+        notes.append(labels["genuine_flagged"])
     genuine_sign = result.sign if result.same_layout else []
     return (
         f'<section id="{e(result.section.key)}" data-caught="{str(result.caught).lower()}">'
