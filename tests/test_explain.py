@@ -136,27 +136,12 @@ def test_a_booklet_scan_gets_the_outlines_of_the_findings_about_it() -> None:
     # A booklet report as `booklet --json` gives it: scan-002 holds pages 8 and 11 (the
     # leaf 9-10 pulled) and two stamps.
     pages = [
-        {
-            "index": 0,
-            "number": 2,
-            "kind": "data",
-            "source": "scan-001.png",
-            "region": [0, 0, 50, 70],
-        },
-        {
-            "index": 1,
-            "number": 8,
-            "kind": "visa",
-            "source": "scan-002.png",
-            "region": [0, 0, 50, 70],
-        },
-        {
-            "index": 2,
-            "number": 11,
-            "kind": "visa",
-            "source": "scan-002.png",
-            "region": [50, 0, 50, 70],
-        },
+        dict(zip(("index", "number", "source", "region"), row, strict=True))
+        for row in (
+            (0, 2, "scan-001.png", [0, 0, 50, 70]),
+            (1, 8, "scan-002.png", [0, 0, 50, 70]),
+            (2, 11, "scan-002.png", [50, 0, 50, 70]),
+        )
     ]
     stamps = [
         {"id": 0, "source": "scan-002.png", "region": [5, 5, 10, 10]},
