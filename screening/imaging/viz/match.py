@@ -288,8 +288,11 @@ def _name_words(line_words: Sequence[Word]) -> list[Word]:
     return out
 
 
-def name_present(words: Sequence[Word], name: str, exact: bool) -> list[Word] | None:
-    """The run of words spelling ``name`` (Latin letters, or Cyrillic), if any."""
+def name_present(
+    words: Sequence[Word], name: str, exact: bool, latin_only: bool = False
+) -> list[Word] | None:
+    """The run of words spelling ``name`` (Latin letters, or Cyrillic unless
+    ``latin_only``), if any; ``exact``: letter for letter."""
     target = latin_letters(name)
     if not target:
         return None
@@ -297,6 +300,8 @@ def name_present(words: Sequence[Word], name: str, exact: bool) -> list[Word] | 
     for run in runs_of(words):
         text = " ".join(w.text for w in run)
         if is_cyrillic(text):
+            if latin_only:
+                continue
             hit = name_distance(text, target) == 0 if exact else name_close(text, target)
         else:
             letters = latin_letters(text)
@@ -316,6 +321,8 @@ def _near_name(words: Sequence[Word], name: str) -> list[Word] | None:
         letters = latin_letters(text)
         if is_cyrillic(text) or not letters or min(w.conf for w in run) < MIN_CONF:
             continue
+        if any(not latin_letters(w.text) for w in run):
+            continue  # a slash or a mark: not part of a name
         if re.search(r"[0-9]", text) or len(letters) != len(target):
             continue  # a changed letter keeps the name's length
         if 1 <= name_distance(letters, target) <= (2 if len(target) >= 8 else 1):
@@ -330,8 +337,8 @@ def _label_value(words: Sequence[Word], field: str) -> list[Word]:
     out = []
     for line, line_words in lines.items():
         for i, w in enumerate(line_words):
-            word = re.sub(r"[^A-ZА-Я]", "", fold_letters(w.text))
-            if word not in labels()[field]:
+            parts = re.split(r"[/|]", fold_letters(w.text))
+            if not any(re.sub(r"[^A-ZА-Я]", "", p) in labels()[field] for p in parts):
                 continue
             after = _name_words(line_words[i + 1 :])
             if after:
@@ -395,55 +402,59 @@ def _part_of(letters: str, target: str, parts: list[str]) -> bool:
 
 
 def match_name(words: Sequence[Word], field: str, name: str, partner: str) -> FieldRead | None:
-    """``field``'s name: printed as in the MRZ, one or two letters changed, or another name
-    where a label or the partner field says this one is."""
+    """``field``'s name: printed in Latin as in the MRZ; else a Latin read one or two
+    letters from it, or another name where a label or the partner field says this one is
+    printed (the Latin print is what the MRZ encodes: a local spelling that still matches
+    does not clear it); else the name up to a slip, or in Cyrillic, or its first part."""
     name = name.replace("<", " ").strip()
     if not latin_letters(name):
         return None
-    exact = name_present(words, name, exact=True)
+    exact = name_present(words, name, exact=True, latin_only=True)
     if exact is not None:
-        return FieldRead(
-            field, True, name, name, min(w.conf for w in exact), union(exact), exact[0].line
-        )
+        return _read(field, True, name, name, exact)
     near = _near_name(words, name)
     if near is not None:
-        printed = " ".join(w.text for w in near)
-        return FieldRead(
-            field, False, printed, name, min(w.conf for w in near), union(near), near[0].line
-        )
-    close = name_present(words, name, exact=False)
-    if close is not None:
-        return FieldRead(
-            field, True, name, name, min(w.conf for w in close), union(close), close[0].line
-        )
+        return _read(field, False, " ".join(w.text for w in near), name, near)
     parts = [p for p in name.split() if len(latin_letters(p)) >= 2]
-    first = name_present(words, parts[0], exact=True) if len(parts) > 1 else None
-    if first is not None:
+    present = name_present(words, name, exact=False)
+    if present is None and len(parts) > 1:
         # The first of several names printed (the others wrapped, or on another line).
-        return FieldRead(
-            field, True, name, name, min(w.conf for w in first), union(first), first[0].line
-        )
+        present = name_present(words, parts[0], exact=True)
+    other = _another_name(words, field, name, partner, parts, sure=present is not None)
+    if other is not None:
+        return _read(field, False, " ".join(w.text for w in other), name, other)
+    return None if present is None else _read(field, True, name, name, present)
+
+
+def _read(field: str, same: bool, printed: str, name: str, run: Sequence[Word]) -> FieldRead:
+    return FieldRead(field, same, printed, name, min(w.conf for w in run), union(run),
+                     run[0].line)
+
+
+def _another_name(
+    words: Sequence[Word], field: str, name: str, partner: str, parts: list[str], sure: bool
+) -> list[Word] | None:
+    """A whole other name where a label of ``field`` or the partner name field says this
+    field is printed. When the name is found in another form (Cyrillic, or up to a slip),
+    the other name must be read surely."""
     candidates = _label_value(words, field)
     anchor = name_present(words, partner, exact=False) if latin_letters(partner) else None
     if anchor is not None:
         candidates += _beside(words, anchor, below=field == "given_names")
     target = latin_letters(name)
     partner_letters = latin_letters(partner)
+    floor = MIN_CONF if sure else NAME_MIN_CONF
     best = None
     for cand in candidates:
         letters = latin_letters(" ".join(w.text for w in cand))
         conf = min(w.conf for w in cand)
-        if len(letters) < 3 or conf < NAME_MIN_CONF or letters == partner_letters:
+        if len(letters) < 3 or conf < floor or letters == partner_letters:
             continue
         if _part_of(letters, target, parts):
             continue  # one of the MRZ names, or part of them: printed in part, not another
         distance = name_distance(letters, target)
-        if distance >= 3 and distance >= max(len(letters), len(target)) / 3:
-            if best is None or conf > best[0]:
-                best = (conf, cand)
-    if best is None:
-        return None
-    conf, cand = best
-    return FieldRead(
-        field, False, " ".join(w.text for w in cand), name, conf, union(cand), cand[0].line
-    )
+        if distance >= 3 and distance >= max(len(letters), len(target)) / 3 and (
+            best is None or conf > best[0]
+        ):
+            best = (conf, cand)
+    return None if best is None else best[1]
