@@ -103,7 +103,9 @@ def _known_glyphs(image: np.ndarray, box: list[int] | None, chars: str) -> list[
     return list(zip(chars, glyphs, strict=True)) if len(glyphs) == len(chars) else []
 
 
-def alter(image: np.ndarray, boxes: dict[str, list[int]], field: str, fields: dict) -> np.ndarray | None:
+def alter(
+    image: np.ndarray, boxes: dict[str, list[int]], field: str, fields: dict
+) -> np.ndarray | None:
     """A copy of ``image`` with one glyph of ``field`` replaced by a glyph of another
     character cut from the same page (see the module docstring), or None."""
     if field in ("birth_date", "expiry_date"):
@@ -115,8 +117,13 @@ def alter(image: np.ndarray, boxes: dict[str, list[int]], field: str, fields: di
         # The last glyph is the year's last digit (or, printed year first, the day's):
         # the donor is a digit that is neither, from the number or from this date.
         avoid = {raw[1:2], raw[5:6]}
-        donors = [g for c, g in _known_glyphs(image, boxes.get("document_number"),
-                  _printed_chars(fields, "document_number")) if c.isdigit() and c not in avoid]
+        donors = [
+            g
+            for c, g in _known_glyphs(
+                image, boxes.get("document_number"), _printed_chars(fields, "document_number")
+            )
+            if c.isdigit() and c not in avoid
+        ]
     else:
         known = _known_glyphs(image, boxes[field], _printed_chars(fields, field))
         if len(known) < 3:
@@ -162,6 +169,7 @@ def cases() -> list[RealCase]:
             ok, png = cv2.imencode(".png", altered)
             if ok:
                 name = path.with_name(f"{path.stem}-altered-{field}.png")
-                out.append(RealCase(name, "viz_altered", field, "glyph_from_page", tier,
-                                    png.tobytes()))
+                out.append(
+                    RealCase(name, "viz_altered", field, "glyph_from_page", tier, png.tobytes())
+                )
     return out

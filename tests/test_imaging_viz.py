@@ -81,7 +81,9 @@ def _verdicts(words: list[Word]) -> dict[str, bool]:
         ("O3.O9.2O35", 3, 9, 2035),  # look-alike letters in digit places
     ],
 )
-def test_dates_are_parsed_in_every_common_format(text: str, day: int, month: int, year: int) -> None:
+def test_dates_are_parsed_in_every_common_format(
+    text: str, day: int, month: int, year: int
+) -> None:
     found = [(d.day, d.month, d.year) for d in parse_dates(text)]
     assert (day, month, year) in found
 
@@ -141,10 +143,12 @@ def test_a_cyrillic_spelling_alone_matches_the_surname() -> None:
 def test_another_value_of_a_field_is_a_mismatch(change: dict, field: str, printed: str) -> None:
     read = match_fields(_words(_page(**change)), EXPECTED)[field]
     assert not read.match
-    assert (read.printed, read.expected) == (printed, getattr(EXPECTED, field)
-                                             if field in ("document_number", "surname",
-                                                          "given_names")
-                                             else getattr(EXPECTED, field).strftime("%d.%m.%Y"))
+    assert (read.printed, read.expected) == (
+        printed,
+        getattr(EXPECTED, field)
+        if field in ("document_number", "surname", "given_names")
+        else getattr(EXPECTED, field).strftime("%d.%m.%Y"),
+    )
 
 
 def test_another_surname_is_found_by_its_label_beside_or_above() -> None:
@@ -189,8 +193,9 @@ def test_a_number_printed_twice_needs_a_sure_read_of_the_differing_copy() -> Non
         (["27.07.1008", "21.01.2032"], "birth_date", None),
     ],
 )
-def test_date_roles_follow_birth_issue_expiry_order(lines: list[str], role: str,
-                                                    accused: str | None) -> None:
+def test_date_roles_follow_birth_issue_expiry_order(
+    lines: list[str], role: str, accused: str | None
+) -> None:
     dates = printed_dates(_words([[t] for t in lines]), date(2001, 8, 18))
     read = match_date(role, dates, getattr(EXPECTED, role))
     assert (None if read is None or read.match else read.printed) == accused
@@ -224,8 +229,9 @@ def _faint_page(grey: int, with_guilloche: bool = True) -> np.ndarray:
         xs = np.arange(0, 400)
         for k in range(4):
             ys = (160 + 12 * np.sin(xs / (9.0 + k)) + 3 * k).astype(np.int32)
-            cv2.polylines(page, [np.stack([xs, ys], axis=1).reshape(-1, 1, 2)], False,
-                          (grey,) * 3, 2)
+            cv2.polylines(
+                page, [np.stack([xs, ys], axis=1).reshape(-1, 1, 2)], False, (grey,) * 3, 2
+            )
     return page
 
 

@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,19 +32,30 @@ from screening.imaging.mrz_image import ImageMrz
 from screening.imaging.viz import lines as find
 from screening.imaging.viz import match
 from screening.imaging.viz.match import Expected, FieldRead
-from screening.imaging.viz.ocr import VALUE_ALPHABET, Word, available, read_lines, warm_up
+from screening.imaging.viz.ocr import (
+    VALUE_ALPHABET,
+    Budget,
+    Word,
+    available,
+    read_lines,
+    warm_up,
+)
 from screening.imaging.viz.page import Box, PageView, page_view
 from screening.mrz import MrzReport
 
 FIELDS = ("document_number", "surname", "given_names", "birth_date", "expiry_date")
-# Reading time (after the lines are found): the first pass stops at BUDGET_S once the
-# fields are not all found; second reads and confirmations stop at HARD_BUDGET_S.
-BUDGET_S = 0.09
-HARD_BUDGET_S = 0.2
+# Reading budgets in character widths (``ocr.Budget``: ~0.7 ms of one core each): the
+# first pass reads lines until every field is found or FIRST_PASS units are spent; second
+# reads stop when SECOND_READS more are spent. Confirmations are never cut.
+FIRST_PASS = 130.0
+SECOND_READS = 90.0
 BATCH = 4  # lines read between two checks of what is still missing
 SECOND_READ_LINES = 8
 CYRILLIC = "rus"
 CONFIRM_ZOOM = 1.45
+DATE_ALPHABET = "0123456789./-"
+# A run of digits shaped like a whole date (DD.MM.YYYY), wherever it sits in a word.
+DATE_RUN = re.compile(r"[0-9]{2}[.\-/ ,][0-9]{2}[.\-/ ,][0-9]{4}")
 REREAD_ZOOM = 1.3
 
 
@@ -113,38 +123,45 @@ def wanted(expected: Expected) -> set[str]:
 
 @dataclass(slots=True)
 class Reader:
-    """The page's lines and what has been read of them (words by read pass)."""
+    """The page's lines and what has been read of them."""
 
     ratio: np.ndarray
     keep: np.ndarray
     boxes: list[Box]
-    hard_deadline: float
+    budget: Budget = field(default_factory=lambda: Budget(FIRST_PASS))
     words: list[Word] = field(default_factory=list)
     read: set[int] = field(default_factory=set)
+    order: list[int] = field(default_factory=list)  # the reading order of the lines
 
-    def first_pass(
-        self, order: list[int], done: Callable[[list[Word]], bool], deadline: float
-    ) -> None:
+    def first_pass(self, order: list[int], done: Callable[[list[Word]], bool]) -> None:
+        self.order = order
         for k in range(0, len(order), BATCH):
-            if time.process_time() > deadline or done(self.words):
+            if self.budget.units <= 0 or done(self.words):
                 return
             chunk = order[k : k + BATCH]
-            self.words += read_lines(
-                self.ratio, self.keep, self.boxes, chunk, deadline=self.hard_deadline
-            )
+            self.words += read_lines(self.ratio, self.keep, self.boxes, chunk, budget=self.budget)
             self.read.update(chunk)
 
     def again(self, lines: Sequence[int], budgeted: bool = True, **kwargs: Any) -> list[Word]:
-        deadline = self.hard_deadline if budgeted else None
-        return read_lines(self.ratio, self.keep, self.boxes, lines, deadline=deadline, **kwargs)
+        budget = self.budget if budgeted else None
+        return read_lines(self.ratio, self.keep, self.boxes, lines, budget=budget, **kwargs)
 
 
-def reading_order(boxes: Sequence[Box], text_h: float) -> list[int]:
-    """Largest lines first (values are printed larger than their labels); among lines of
-    one size, top to bottom."""
-    return sorted(
-        range(len(boxes)), key=lambda i: (-round(boxes[i][3] / (0.15 * text_h)), boxes[i][1])
-    )
+# Printed value heights, in MRZ character heights, by MRZ line length: passports and
+# visas print values about as tall as the MRZ; cards smaller (ICAO 9303 Parts 4-6).
+VALUE_H = {44: (0.75, 1.3), 36: (0.65, 1.3), 30: (0.6, 1.15)}
+
+
+def reading_order(boxes: Sequence[Box], text_h: float, chars: int = 44) -> list[int]:
+    """Lines of a printed value's height first, top to bottom; then taller ones (titles,
+    seals, signatures); then smaller ones (labels)."""
+    low, high = VALUE_H.get(chars, VALUE_H[30])
+
+    def rank(i: int) -> tuple[int, float]:
+        ratio = boxes[i][3] / text_h
+        return (0 if low <= ratio <= high else (1 if ratio > high else 2), boxes[i][1])
+
+    return sorted(range(len(boxes)), key=rank)
 
 
 def compare_viz(
@@ -160,33 +177,49 @@ def compare_viz(
     ratio = find.ink_ratio(view.bgr, view.text_h)
     boxes, ink = find.find_lines(ratio, view.text_h, view.mrz_box)
     keep = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
-    reading = time.process_time()
-    reader = Reader(ratio, keep, boxes, reading + HARD_BUDGET_S)
+    reader = Reader(ratio, keep, boxes)
     need = wanted(expected)
 
     def all_matched(words: list[Word]) -> bool:
         found = match_fields(words, expected)
         return all(name in found and found[name].match for name in need)
 
-    reader.first_pass(reading_order(boxes, view.text_h), all_matched, reading + BUDGET_S)
+    reader.first_pass(reading_order(boxes, view.text_h, view.chars), all_matched)
     found = match_fields(reader.words, expected)
     missing = need - {n for n, f in found.items() if f.match}
     if missing:
-        reader.words += second_reads(reader, missing, found)
+        reader.budget.units = max(reader.budget.units, 0.0) + SECOND_READS
+        reader.words += second_reads(reader, missing)
         found = match_fields(reader.words, expected)
     found = confirm(reader, expected, found)
     return decide(found, need, view)
 
 
-def second_reads(reader: Reader, missing: set[str], found: dict[str, FieldRead]) -> list[Word]:
-    """Reads for fields not yet found as the MRZ value: Cyrillic for names and months
-    (every line read so far whose Latin read is poor), digits again for dates and the
-    number (lines with digits, at another scale)."""
-    by_line = match.by_line(reader.words)
+def second_reads(reader: Reader, missing: set[str]) -> list[Word]:
+    """Reads for fields not yet found as the MRZ value, while the budget lasts: the lines
+    not read yet; dates glued to a mark cut out and read alone; the lines with digits
+    again at another scale (dates and the number); the lines read poorly in Latin again
+    in Cyrillic (names and month names)."""
     out: list[Word] = []
-    unread = [i for i in range(len(reader.boxes)) if i not in reader.read]
+    unread = [i for i in reader.order if i not in reader.read]
     if unread:
         out += reader.again(unread)
+    words = reader.words + out
+    by_line = match.by_line(words)
+    if missing & {"birth_date", "expiry_date"}:
+        # Short and aimed at a date already half read: not cut by the budget.
+        crops = date_crops(words, reader.boxes)
+        first = len(reader.boxes)
+        reader.boxes.extend(crops)
+        out += reader.again(
+            range(first, len(reader.boxes)),
+            budgeted=False,
+            alphabet=DATE_ALPHABET,
+            zoom=REREAD_ZOOM,
+        )
+    digits = [i for i, ws in by_line.items() if sum(c.isdigit() for w in ws for c in w.text) >= 4]
+    if missing & {"document_number", "birth_date", "expiry_date"}:
+        out += reader.again(digits[:SECOND_READ_LINES], alphabet=VALUE_ALPHABET, zoom=REREAD_ZOOM)
     poor = [
         i
         for i, ws in by_line.items()
@@ -194,17 +227,38 @@ def second_reads(reader: Reader, missing: set[str], found: dict[str, FieldRead])
     ]
     if missing & {"surname", "given_names", "birth_date", "expiry_date"} and available(CYRILLIC):
         out += reader.again(poor[:SECOND_READ_LINES], lang=CYRILLIC)
-    digits = [i for i, ws in by_line.items() if sum(c.isdigit() for w in ws for c in w.text) >= 4]
-    if missing & {"document_number", "birth_date", "expiry_date"}:
-        out += reader.again(digits[:SECOND_READ_LINES], alphabet=VALUE_ALPHABET, zoom=REREAD_ZOOM)
     return out
+
+
+def date_crops(words: Sequence[Word], boxes: Sequence[Box]) -> list[Box]:
+    """The stretch of a line holding a date-shaped run inside a weakly read word, cut to
+    the run (with a character to spare on each side). Tesseract rates a word by its worst
+    character: a date glued to a speck or a seal stroke ("P—301.05.2028") comes back at
+    confidence 0 however clearly its digits are printed; read alone, it is rated for
+    itself."""
+    out = []
+    for w in words:
+        if w.conf >= match.DATE_MIN_CONF or not 0 <= w.line < len(boxes):
+            continue
+        text = match.fold_digits(w.text)
+        run = DATE_RUN.search(text)
+        if run is None:
+            continue
+        char_w = w.box[2] / max(len(text), 1)
+        x0 = w.box[0] + char_w * (run.start() - 1.0)
+        x1 = w.box[0] + char_w * (run.end() + 1.0)
+        _, ly, _, lh = boxes[w.line]
+        out.append((max(0, round(x0)), ly, max(1, round(x1 - x0)), lh))
+    return out[:SECOND_READ_LINES]
 
 
 def confirm(
     reader: Reader, expected: Expected, found: dict[str, FieldRead]
 ) -> dict[str, FieldRead]:
     """Keep an accusation only if a second read of its line (another scale, the alphabet
-    of printed values) gives the same other value again."""
+    of printed values) shows the same other value again and not the MRZ value: a misread
+    is rarely repeated at another scale, a reprint always is. Agreement is what counts
+    here, not the second read's confidence (the first read already had to be sure)."""
     out = dict(found)
     for name, read in found.items():
         if read.match:
@@ -213,21 +267,37 @@ def confirm(
         alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ/-' " if latin_name else VALUE_ALPHABET
         # Never cut by the budget: an accusation is worth one more line read.
         again = reader.again([read.line], budgeted=False, alphabet=alphabet, zoom=CONFIRM_ZOOM)
-        others = [w for w in reader.words if w.line != read.line]
-        second = match_fields(others + again, expected).get(name)
-        if second is None or second.match or not _same_value(name, read, second):
+        if not confirms(name, read, again, expected):
             del out[name]
     return out
 
 
-def _same_value(name: str, first: FieldRead, second: FieldRead) -> bool:
+def confirms(name: str, read: FieldRead, again: Sequence[Word], expected: Expected) -> bool:
+    """Does a second read of the accused line show the printed value again, and not the
+    MRZ value?"""
+    text = " ".join(w.text for w in again)
     if name in ("birth_date", "expiry_date"):
-        return first.printed.replace(" ", "") == second.printed.replace(" ", "") or (
-            _digits(first.printed) == _digits(second.printed)
-        )
+        mrz = getattr(expected, name)
+        dates = match.printed_dates(again, mrz)
+        if any(match.same_date(d, mrz) for d in dates):
+            return False
+        printed = _digits(read.printed)
+        return len(printed) >= 6 and printed in _digits(text)
     if name == "document_number":
-        return match.fold_digits(first.printed) == match.fold_digits(second.printed)
-    return match.name_distance(second.printed, match.latin_letters(first.printed)) <= 1
+        tokens = [match.fold_digits(re.sub(r"[^A-Z0-9]", "", w.text)) for w in again]
+        joined = "".join(tokens)
+        printed = match.fold_digits(read.printed)
+        mrz = match.fold_digits(read.expected)
+        # A stray character read into the value ("3187574286" for 318757486) is a slip.
+        slipped = {joined[:k] + joined[k + 1 :] for k in range(len(joined))} | {joined}
+        return any(printed in t for t in slipped) and not any(mrz in t for t in slipped)
+    if match.name_present(again, read.expected, exact=False) is not None:
+        return False
+    target = match.latin_letters(read.printed)
+    return any(
+        match.name_distance(" ".join(w.text for w in run), target) <= 1
+        for run in match.runs_of(again, 3)
+    )
 
 
 def _digits(text: str) -> str:

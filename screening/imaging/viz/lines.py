@@ -110,15 +110,15 @@ def split_rows(rows: np.ndarray, width: int, text_h: float) -> list[tuple[int, i
 
 
 def is_text_ink(ink: np.ndarray, box: Box) -> bool:
-    """Ink that may be a text line: some blob of the line's height, and an ink cover of a
-    line of print (strokes), not a filled bar or a few specks."""
+    """Ink that may be a text line: an ink cover of a line of print (strokes, not a filled
+    bar or a few specks), and rows of ink running at least half the box's height."""
     x, y, w, h = box
     crop = ink[y : y + h, x : x + w] > 0
     cover = float(crop.mean())
     if not MIN_COVER <= cover <= MAX_COVER:
         return False
-    _, _, stats, _ = cv2.connectedComponentsWithStats(crop.astype(np.uint8))
-    return bool((stats[1:, cv2.CC_STAT_HEIGHT] >= 0.5 * h).any())
+    rows = crop.any(axis=1)
+    return max((b - a for a, b in runs(rows)), default=0) >= 0.5 * h
 
 
 def line_boxes(ink: np.ndarray, text_h: float) -> list[Box]:

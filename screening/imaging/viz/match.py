@@ -47,6 +47,7 @@ NUMBER_MIN_CONF = 45.0
 DATE_MIN_CONF = 40.0
 NAME_MIN_CONF = 60.0
 PLAUSIBLE_YEARS = (1900, 2099)
+PARTIAL_MIN_CONF = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +151,16 @@ def match_number(words: Sequence[Word], number: str) -> FieldRead | None:
         return None
     folded = fold_digits(number)
     tokens = [(_alnum("".join(w.text for w in run)), run) for run in runs_of(words, 3)]
-    exact = [run for t, run in tokens if t and fold_digits(t) == folded]
+    # The number, or its digits with a faint series letter lost ("€V5127207").
+    exact = [
+        run
+        for t, run in tokens
+        if t
+        and (
+            fold_digits(t) == folded
+            or (len(t) >= 5 and fold_digits(t) == fold_digits(number_tail(t, number)))
+        )
+    ]
     near = []
     for t, run in tokens:
         conf = min(w.conf for w in run)
@@ -199,6 +209,7 @@ class PrintedDate:
     box: Box
     line: int
     two_digit_year: bool
+    partial: bool = False  # month and year only
 
 
 def printed_dates(words: Sequence[Word], near: date) -> list[PrintedDate]:
@@ -211,24 +222,31 @@ def printed_dates(words: Sequence[Word], near: date) -> list[PrintedDate]:
             text = f"{text} {w.text}" if text else w.text
             spans.append((start, len(text), w))
         for d in parse_dates(text):
-            group = [w for a, b, w in spans if a < d.end and b > d.start]
+            group = [(a, w) for a, b, w in spans if a < d.end and b > d.start]
             value = d.value(near)
             if value is None or not group:
                 continue
+            # The date's own characters, not the marks glued to it.
+            conf = min(w.span_conf(d.start - a, d.end - a) for a, w in group)
+            group = [w for _, w in group]
             found.append(
                 PrintedDate(
                     value,
                     text[d.start : d.end].strip(),
-                    min(w.conf for w in group),
+                    conf,
                     union(group),
                     line,
                     d.year_digits == 2,
+                    d.partial,
                 )
             )
     return found
 
 
-def _same(d: PrintedDate, mrz: date) -> bool:
+def same_date(d: PrintedDate, mrz: date) -> bool:
+    """The MRZ date, as far as printed (a two-digit year as its last two digits)."""
+    if d.partial:
+        return False
     if d.two_digit_year:
         return (d.value.year % 100, d.value.month, d.value.day) == (
             mrz.year % 100,
@@ -244,19 +262,16 @@ def match_date(role: str, dates: Sequence[PrintedDate], mrz: date | None) -> Fie
     if mrz is None:
         return None
     shown = mrz.strftime("%d.%m.%Y")
-    same = [d for d in dates if _same(d, mrz)]
+    same = [d for d in dates if same_date(d, mrz)]
     if same:
         d = max(same, key=lambda d: d.conf)
         return FieldRead(role, True, shown, shown, d.conf, d.box, d.line)
     # A year no document prints (1008, 2996) is a misread, never a candidate.
-    sure = [
-        d
-        for d in dates
-        if d.conf >= DATE_MIN_CONF and PLAUSIBLE_YEARS[0] <= d.value.year <= PLAUSIBLE_YEARS[1]
-    ]
-    if not sure:
-        return None
+    plausible = [d for d in dates if PLAUSIBLE_YEARS[0] <= d.value.year <= PLAUSIBLE_YEARS[1]]
+    sure = [d for d in plausible if d.conf >= DATE_MIN_CONF and not d.partial]
     birth = role == "birth_date"
+    if not sure:
+        return _partial_date(role, plausible, mrz, shown)
     cand = min(sure, key=lambda d: d.value) if birth else max(sure, key=lambda d: d.value)
     distinct = {(d.value.year, d.value.month) for d in sure}
     beyond = cand.value < mrz if birth else cand.value > mrz
@@ -266,10 +281,33 @@ def match_date(role: str, dates: Sequence[PrintedDate], mrz: date | None) -> Fie
         # issue date 5 or 10 years before may share them, so 1-4 years off only.
         ok = birth or 1 <= mrz.year - cand.value.year <= 4
     if not ok:
-        return None
+        return _partial_date(role, plausible, mrz, shown)
     if (cand.value.year, cand.value.month) == (mrz.year, mrz.month) and cand.conf < MIN_CONF:
         return None  # only the day differs: the day is where reads slip most
     return FieldRead(role, False, cand.text, shown, cand.conf, cand.box, cand.line)
+
+
+def _partial_date(
+    role: str, dates: Sequence[PrintedDate], mrz: date, shown: str
+) -> FieldRead | None:
+    """A month and year read without their day that can only be this role's date: after
+    the MRZ expiry month (nothing printed comes later) or before the MRZ birth month."""
+    mrz_ym = (mrz.year, mrz.month)
+    fits = [
+        d
+        for d in dates
+        if d.partial
+        and d.conf >= PARTIAL_MIN_CONF
+        and (
+            (d.value.year, d.value.month) > mrz_ym
+            if role == "expiry_date"
+            else (d.value.year, d.value.month) < mrz_ym
+        )
+    ]
+    if not fits:
+        return None
+    d = max(fits, key=lambda d: d.conf)
+    return FieldRead(role, False, d.text, shown, d.conf, d.box, d.line)
 
 
 # --------------------------------------------------------------------------- names
@@ -374,7 +412,8 @@ def _beside(words: Sequence[Word], partner: list[Word], below: bool) -> list[lis
         out.append(_name_words([w for w in line_words if w.box[0] > partner[-1].box[0]]))
     else:
         out.append(_name_words([w for w in line_words if w.box[0] < partner[0].box[0]]))
-    x, y, _, h = union(partner)
+    _, y, _, h = union(partner)
+    x = line_words[0].box[0] if line_words else partner[0].box[0]  # the line's column
     rows = []
     for other, ws in lines.items():
         if other == line:
@@ -427,8 +466,7 @@ def match_name(words: Sequence[Word], field: str, name: str, partner: str) -> Fi
 
 
 def _read(field: str, same: bool, printed: str, name: str, run: Sequence[Word]) -> FieldRead:
-    return FieldRead(field, same, printed, name, min(w.conf for w in run), union(run),
-                     run[0].line)
+    return FieldRead(field, same, printed, name, min(w.conf for w in run), union(run), run[0].line)
 
 
 def _another_name(
@@ -453,8 +491,10 @@ def _another_name(
         if _part_of(letters, target, parts):
             continue  # one of the MRZ names, or part of them: printed in part, not another
         distance = name_distance(letters, target)
-        if distance >= 3 and distance >= max(len(letters), len(target)) / 3 and (
-            best is None or conf > best[0]
+        if (
+            distance >= 3
+            and distance >= max(len(letters), len(target)) / 3
+            and (best is None or conf > best[0])
         ):
             best = (conf, cand)
     return None if best is None else best[1]

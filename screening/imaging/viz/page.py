@@ -41,6 +41,7 @@ class PageView:
     to_input: np.ndarray
     mrz_box: Box
     text_h: float
+    chars: int = 44  # characters per MRZ line (44 passports and visas, 36, 30 cards)
 
     def input_box(self, box: tuple[float, float, float, float]) -> Box:
         """A view box as the bounding box of its corners in input-image pixels."""
@@ -105,4 +106,4 @@ def page_view(bgr: np.ndarray, mrz: ImageMrz) -> PageView | None:
         round((band_x1 - band_x0) * scale),
         round((band_y1 - band_y0) * scale),
     )
-    return PageView(view, to_input, mrz_box, char_h * scale)
+    return PageView(view, to_input, mrz_box, char_h * scale, len(first.cell_points))

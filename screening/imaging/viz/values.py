@@ -71,6 +71,8 @@ SEP = r"[.\-/ ,:;]{1,3}"
 NUMERIC_DMY = re.compile(
     rf"(?<![0-9])({D}{{1,2}}){SEP}({D}{{1,2}}){SEP}({D}{{4}}|{D}{{2}})(?![0-9])"
 )
+MONTH_YEAR = re.compile(rf"({D}{{2}})[.\-/]({D}{{4}})(?![0-9])")
+GLUED_DMY = re.compile(rf"(?<=[0-9])({D}{{2}})[.\-/]({D}{{2}})[.\-/]({D}{{4}})(?![0-9])")
 NUMERIC_YMD = re.compile(rf"(?<![0-9])({D}{{4}}){SEP}({D}{{2}}){SEP}({D}{{2}})(?![0-9])")
 MONTH_WORD = r"[A-ZА-ЯЁӘӨҮҰҚҒҢҲӢӮЎІÉÈÛÄÖÜŞÇĞİ]{3,9}\.?"
 NAMED = re.compile(
@@ -90,15 +92,21 @@ class DateRead:
     start: int
     end: int
 
+    @property
+    def partial(self) -> bool:
+        """Month and year only (the day was not read)."""
+        return self.day == 0
+
     def value(self, near: date) -> date | None:
-        """The calendar date, a two-digit year in the century nearest ``near``."""
+        """The calendar date (day 1 for a partial one), a two-digit year in the century
+        nearest ``near``."""
         year = self.year
         if self.year_digits == 2:
             year = min(
                 (c + self.year for c in (1900, 2000, 2100)), key=lambda y: abs(y - near.year)
             )
         try:
-            return date(year, self.month, self.day)
+            return date(year, self.month, max(self.day, 1))
         except ValueError:
             return None
 
@@ -154,6 +162,9 @@ def parse_dates(text: str) -> list[DateRead]:
     found: list[DateRead] = []
     for m in NUMERIC_DMY.finditer(folded):
         found.append(DateRead(int(m[1]), int(m[2]), int(m[3]), len(m[3]), m.start(), m.end()))
+    # A date glued to a speck read as a digit ("530.10.2033"): its last two digits.
+    for m in GLUED_DMY.finditer(folded):
+        found.append(DateRead(int(m[1]), int(m[2]), int(m[3]), 4, m.start(1), m.end()))
     for m in NUMERIC_YMD.finditer(folded):
         found.append(DateRead(int(m[3]), int(m[2]), int(m[1]), 4, m.start(), m.end()))
     pos = 0
@@ -166,7 +177,13 @@ def parse_dates(text: str) -> list[DateRead]:
         if month is not None and day.isdigit() and year.isdigit():
             found.append(DateRead(int(day), month, int(year), len(year), m.start(), m.end()))
             pos = m.end()
-    return [d for d in found if 1 <= d.month <= 12 and 1 <= d.day <= 31]
+    found = [d for d in found if 1 <= d.month <= 12 and 1 <= d.day <= 31]
+    # MM.YYYY alone: a date whose day was lost (faint, covered, glued to a mark). It can
+    # say "after the expiry" or "before the birth", never match (day 0 marks it).
+    for m in MONTH_YEAR.finditer(folded):
+        if 1 <= int(m[1]) <= 12:
+            found.append(DateRead(0, int(m[1]), int(m[2]), 4, m.start(), m.end()))
+    return found
 
 
 # --------------------------------------------------------------------------- names
