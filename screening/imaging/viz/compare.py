@@ -49,7 +49,7 @@ FIELDS = ("document_number", "surname", "given_names", "birth_date", "expiry_dat
 # reads stop when SECOND_READS more are spent. Confirmations are never cut.
 FIRST_PASS = 130.0
 SECOND_READS = 90.0
-BATCH = 4  # lines read between two checks of what is still missing
+BATCH = 2  # lines read between two checks of what is still missing
 SECOND_READ_LINES = 8
 CYRILLIC = "rus"
 CONFIRM_ZOOM = 1.45
@@ -150,6 +150,7 @@ class Reader:
 # Printed value heights, in MRZ character heights, by MRZ line length: passports and
 # visas print values about as tall as the MRZ; cards smaller (ICAO 9303 Parts 4-6).
 VALUE_H = {44: (0.75, 1.3), 36: (0.65, 1.3), 30: (0.6, 1.15)}
+MAX_VALUE_WIDTH = 16.0  # line heights: a 14-digit number, a bilingual name line
 
 
 def reading_order(boxes: Sequence[Box], text_h: float, chars: int = 44) -> list[int]:
@@ -159,7 +160,9 @@ def reading_order(boxes: Sequence[Box], text_h: float, chars: int = 44) -> list[
 
     def rank(i: int) -> tuple[int, float]:
         ratio = boxes[i][3] / text_h
-        return (0 if low <= ratio <= high else (1 if ratio > high else 2), boxes[i][1])
+        # A line longer than any value (a title, labels run together) waits too.
+        value = low <= ratio <= high and boxes[i][2] <= MAX_VALUE_WIDTH * boxes[i][3]
+        return (0 if value else (1 if ratio >= low else 2), boxes[i][1])
 
     return sorted(range(len(boxes)), key=rank)
 
@@ -189,6 +192,12 @@ def compare_viz(
     missing = need - {n for n, f in found.items() if f.match}
     if missing:
         reader.budget.units = max(reader.budget.units, 0.0) + SECOND_READS
+        faint = find.faint_lines(ratio, view.text_h, ink, boxes, view.mrz_box)
+        if faint:
+            first = len(boxes)
+            boxes.extend(faint)
+            reader.keep |= cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
+            reader.order = list(range(first, len(boxes))) + reader.order
         reader.words += second_reads(reader, missing)
         found = match_fields(reader.words, expected)
     found = confirm(reader, expected, found)

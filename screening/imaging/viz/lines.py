@@ -165,27 +165,38 @@ def text_like(ink: np.ndarray, box: Box) -> bool:
     return int(on_baseline.sum()) >= max(4, int(0.7 * glyph.sum()))
 
 
+def _clear(mask: np.ndarray, exclude: Box | None) -> np.ndarray:
+    if exclude is not None:
+        x, y, w, h = exclude
+        mask[max(0, y) : max(0, y + h), max(0, x) : max(0, x + w)] = 0
+    return mask
+
+
 def find_lines(
     ratio: np.ndarray, text_h: float, exclude: Box | None = None
 ) -> tuple[list[Box], np.ndarray]:
     """Text line boxes [x, y, w, h] (top to bottom) and the ink they were found on.
-
-    Lines touching ``exclude`` (the MRZ band) are left out. A line only the looser ink
-    threshold shows (a faint reprint) is added when it overlaps no line and is
-    :func:`text_like`."""
-    ink = ink_mask(ratio, text_h)
-    if exclude is not None:
-        x, y, w, h = exclude
-        ink[max(0, y) : max(0, y + h), max(0, x) : max(0, x + w)] = 0
+    Lines touching ``exclude`` (the MRZ band) are left out."""
+    ink = _clear(ink_mask(ratio, text_h), exclude)
     boxes = line_boxes(ink, text_h)
-    loose = ink_mask(ratio, text_h, LOOSE_INK_RATIO)
-    if exclude is not None:
-        loose[max(0, y) : max(0, y + h), max(0, x) : max(0, x + w)] = 0
+    boxes.sort(key=lambda b: -b[3] * min(b[2], 12 * b[3]))
+    return sorted(boxes[:MAX_LINES], key=lambda b: (b[1], b[0])), ink
+
+
+def faint_lines(
+    ratio: np.ndarray, text_h: float, ink: np.ndarray, boxes: list[Box], exclude: Box | None = None
+) -> list[Box]:
+    """Lines only a looser ink threshold shows (a faint or lighter reprint), overlapping
+    no line found, that look like a row of characters on one baseline (:func:`text_like`;
+    guilloche passes the loose threshold too, but not as such a row). Their loose ink is
+    added to ``ink``. Looked for only when a field is still missing (a genuine page
+    rarely needs them)."""
+    loose = _clear(ink_mask(ratio, text_h, LOOSE_INK_RATIO), exclude)
+    out: list[Box] = []
     for box in line_boxes(loose, text_h):
-        if any(_overlaps(box, b) for b in boxes) or not text_like(loose, box):
+        if any(_overlaps(box, b) for b in [*boxes, *out]) or not text_like(loose, box):
             continue
         bx, by, bw, bh = box
         ink[by : by + bh, bx : bx + bw] |= loose[by : by + bh, bx : bx + bw]
-        boxes.append(box)
-    boxes.sort(key=lambda b: -b[3] * min(b[2], 12 * b[3]))
-    return sorted(boxes[:MAX_LINES], key=lambda b: (b[1], b[0])), ink
+        out.append(box)
+    return out

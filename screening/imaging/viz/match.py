@@ -32,6 +32,7 @@ from importlib import resources
 
 from screening.imaging.viz.ocr import Word
 from screening.imaging.viz.values import (
+    could_be_cyrillic,
     fold_digits,
     fold_letters,
     is_cyrillic,
@@ -48,6 +49,7 @@ DATE_MIN_CONF = 40.0
 NAME_MIN_CONF = 60.0
 PLAUSIBLE_YEARS = (1900, 2099)
 PARTIAL_MIN_CONF = 60.0
+MAX_YEARS_OFF = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,11 +245,12 @@ def printed_dates(words: Sequence[Word], near: date) -> list[PrintedDate]:
     return found
 
 
-def same_date(d: PrintedDate, mrz: date) -> bool:
-    """The MRZ date, as far as printed (a two-digit year as its last two digits)."""
+def same_date(d: PrintedDate, mrz: date, any_century: bool = False) -> bool:
+    """The MRZ date, as far as printed (a two-digit year as its last two digits; with
+    ``any_century``, every year compared so: the MRZ gives no century)."""
     if d.partial:
         return False
-    if d.two_digit_year:
+    if d.two_digit_year or any_century:
         return (d.value.year % 100, d.value.month, d.value.day) == (
             mrz.year % 100,
             mrz.month,
@@ -262,29 +265,42 @@ def match_date(role: str, dates: Sequence[PrintedDate], mrz: date | None) -> Fie
     if mrz is None:
         return None
     shown = mrz.strftime("%d.%m.%Y")
-    same = [d for d in dates if same_date(d, mrz)]
+    birth = role == "birth_date"
+    same = [d for d in dates if same_date(d, mrz, any_century=birth)]
     if same:
         d = max(same, key=lambda d: d.conf)
         return FieldRead(role, True, shown, shown, d.conf, d.box, d.line)
     # A year no document prints (1008, 2996) is a misread, never a candidate.
     plausible = [d for d in dates if PLAUSIBLE_YEARS[0] <= d.value.year <= PLAUSIBLE_YEARS[1]]
     sure = [d for d in plausible if d.conf >= DATE_MIN_CONF and not d.partial]
-    birth = role == "birth_date"
     if not sure:
         return _partial_date(role, plausible, mrz, shown)
     cand = min(sure, key=lambda d: d.value) if birth else max(sure, key=lambda d: d.value)
     distinct = {(d.value.year, d.value.month) for d in sure}
-    beyond = cand.value < mrz if birth else cand.value > mrz
+    # The MRZ gives a birth year without its century: before the earlier one it may be.
+    earliest = mrz.replace(year=mrz.year - 100) if birth and mrz.year >= 2000 else mrz
+    beyond = cand.value < earliest if birth else cand.value > mrz
     ok = beyond or len(distinct) >= 3
     if not ok and (cand.value.month, cand.value.day) == (mrz.month, mrz.day):
         # Another year with the MRZ day and month: a forger's favourite; for the expiry an
         # issue date 5 or 10 years before may share them, so 1-4 years off only.
         ok = birth or 1 <= mrz.year - cand.value.year <= 4
-    if not ok:
+    # A forger moves a date by a few years; a year far from the MRZ's is a misread (the
+    # MRZ birth year may be in either century).
+    off = abs(cand.value.year - mrz.year)
+    if birth:
+        off = min(off, abs(cand.value.year - (mrz.year - 100)))
+    if not ok or off > MAX_YEARS_OFF:
         return _partial_date(role, plausible, mrz, shown)
     if (cand.value.year, cand.value.month) == (mrz.year, mrz.month) and cand.conf < MIN_CONF:
         return None  # only the day differs: the day is where reads slip most
     return FieldRead(role, False, cand.text, shown, cand.conf, cand.box, cand.line)
+
+
+def _inside(a: Box, b: Box) -> bool:
+    """Does box ``a`` lie (mostly) within box ``b``?"""
+    x0, x1 = max(a[0], b[0]), min(a[0] + a[2], b[0] + b[2])
+    return x1 - x0 >= 0.6 * a[2]
 
 
 def _partial_date(
@@ -292,12 +308,18 @@ def _partial_date(
 ) -> FieldRead | None:
     """A month and year read without their day that can only be this role's date: after
     the MRZ expiry month (nothing printed comes later) or before the MRZ birth month."""
+    if role == "birth_date" and mrz.year >= 2000:
+        mrz = mrz.replace(year=mrz.year - 100)  # the earlier century the MRZ allows
     mrz_ym = (mrz.year, mrz.month)
+    # The month and year of a date read whole are that date's, not a date of their own.
+    whole = [d for d in dates if not d.partial and d.conf >= DATE_MIN_CONF]
     fits = [
         d
         for d in dates
         if d.partial
         and d.conf >= PARTIAL_MIN_CONF
+        and abs(d.value.year - mrz.year) <= MAX_YEARS_OFF
+        and not any(w.line == d.line and _inside(d.box, w.box) for w in whole)
         and (
             (d.value.year, d.value.month) > mrz_ym
             if role == "expiry_date"
@@ -490,6 +512,8 @@ def _another_name(
             continue
         if _part_of(letters, target, parts):
             continue  # one of the MRZ names, or part of them: printed in part, not another
+        if could_be_cyrillic(letters):
+            continue  # a Cyrillic word read in Latin look-alikes, as likely as a name
         distance = name_distance(letters, target)
         if (
             distance >= 3

@@ -20,7 +20,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -68,6 +68,9 @@ LETTER_FOLD = str.maketrans(
 )
 D = r"[0-9]"
 SEP = r"[.\-/ ,:;]{1,3}"
+# Two-digit years only with one separator used twice ("11.04.62", not "21.12 39": a
+# date followed by stray digits).
+NUMERIC_DMY_SHORT = re.compile(rf"(?<![0-9])({D}{{1,2}})([.\-/ ])({D}{{1,2}})\2({D}{{2}})(?![0-9])")
 NUMERIC_DMY = re.compile(
     rf"(?<![0-9])({D}{{1,2}}){SEP}({D}{{1,2}}){SEP}({D}{{4}}|{D}{{2}})(?![0-9])"
 )
@@ -161,7 +164,9 @@ def parse_dates(text: str) -> list[DateRead]:
     folded = fold_digits(upper)
     found: list[DateRead] = []
     for m in NUMERIC_DMY.finditer(folded):
-        found.append(DateRead(int(m[1]), int(m[2]), int(m[3]), len(m[3]), m.start(), m.end()))
+        found.append(DateRead(int(m[1]), int(m[2]), int(m[3]), 4, m.start(), m.end()))
+    for m in NUMERIC_DMY_SHORT.finditer(folded):
+        found.append(DateRead(int(m[1]), int(m[3]), int(m[4]), 2, m.start(), m.end()))
     # A date glued to a speck read as a digit ("530.10.2033"): its last two digits.
     for m in GLUED_DMY.finditer(folded):
         found.append(DateRead(int(m[1]), int(m[2]), int(m[3]), 4, m.start(1), m.end()))
@@ -272,6 +277,7 @@ def spelling_distance(letters: str, latin: str) -> int:
     return cost[n]
 
 
+@lru_cache(maxsize=65536)
 def name_distance(read: str, name: str) -> int:
     """Edits between a read word (Latin, national or Cyrillic letters) and an MRZ name
     (A-Z). A Latin read made only of letters shaped like Cyrillic ones is also tried as
@@ -283,6 +289,14 @@ def name_distance(read: str, name: str) -> int:
     if best and letters and all(ch in glyphs for ch in letters):
         best = min(best, spelling_distance("".join(glyphs[ch] for ch in letters), target))
     return best
+
+
+def could_be_cyrillic(read: str) -> bool:
+    """A Latin read made only of letters shaped like Cyrillic capitals ("EPMAH"): it may
+    be a Cyrillic word read with a Latin model as well as a Latin one."""
+    letters = name_letters(read)
+    glyphs = _homoglyphs()
+    return bool(letters) and all(ch in glyphs for ch in letters)
 
 
 def name_close(read: str, name: str) -> bool:
