@@ -178,7 +178,7 @@ def test_a_number_of_another_shape_is_no_changed_number() -> None:
 def test_a_number_printed_twice_needs_a_sure_read_of_the_differing_copy() -> None:
     words = _words([["470782113"], ["470782118"]], conf=70.0)
     assert match_number(words, "470782113").match
-    sure = _words([["470782113"]]) + [Word("470782118", 92.0, 1, (10.0, 30.0, 70.0, 20.0))]
+    sure = [*_words([["470782113"]]), Word("470782118", 92.0, 1, (10.0, 30.0, 70.0, 20.0))]
     assert not match_number(sure, "470782113").match
 
 

@@ -41,6 +41,7 @@ from screening.imaging.viz.ocr import (
     warm_up,
 )
 from screening.imaging.viz.page import Box, PageView, page_view
+from screening.imaging.viz.values import parse_dates
 from screening.mrz import MrzReport
 
 FIELDS = ("document_number", "surname", "given_names", "birth_date", "expiry_date")
@@ -287,11 +288,12 @@ def confirms(name: str, read: FieldRead, again: Sequence[Word], expected: Expect
     text = " ".join(w.text for w in again)
     if name in ("birth_date", "expiry_date"):
         mrz = getattr(expected, name)
-        dates = match.printed_dates(again, mrz)
-        if any(match.same_date(d, mrz) for d in dates):
+        if any(match.same_date(d, mrz) for d in match.printed_dates(again, mrz)):
             return False
-        printed = _digits(read.printed)
-        return len(printed) >= 6 and printed in _digits(text)
+        # The same day (if read), month and year again, in whatever format.
+        first = {(d.day, d.month, d.year % 100) for d in parse_dates(read.printed)}
+        again_dates = parse_dates(text) + parse_dates(text.replace(" ", ""))
+        return any((d.day, d.month, d.year % 100) in first for d in again_dates)
     if name == "document_number":
         tokens = [match.fold_digits(re.sub(r"[^A-Z0-9]", "", w.text)) for w in again]
         joined = "".join(tokens)
@@ -300,7 +302,7 @@ def confirms(name: str, read: FieldRead, again: Sequence[Word], expected: Expect
         # A stray character read into the value ("3187574286" for 318757486) is a slip.
         slipped = {joined[:k] + joined[k + 1 :] for k in range(len(joined))} | {joined}
         return any(printed in t for t in slipped) and not any(mrz in t for t in slipped)
-    if match.name_present(again, read.expected, exact=False) is not None:
+    if match.name_present(again, read.expected, exact=True, latin_only=True) is not None:
         return False
     target = match.latin_letters(read.printed)
     return any(

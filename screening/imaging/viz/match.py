@@ -183,7 +183,11 @@ def match_number(words: Sequence[Word], number: str) -> FieldRead | None:
         conf, t, run = max(near, key=lambda n: n[0])
         # Reads of one copy that disagree with each other show a digit the read cannot make
         # out, not a reprint.
-        rivals = {fold_digits(x) for _, x, r in near if r[0].line == run[0].line}
+        rivals = {
+            fold_digits(number[: len(number) - len(x)] + x)
+            for _, x, r in near
+            if r[0].line == run[0].line
+        }
         if len(rivals) == 1:
             return FieldRead("document_number", False, t, number, conf, union(run), run[0].line)
     if exact:
@@ -385,9 +389,10 @@ def _near_name(words: Sequence[Word], name: str) -> list[Word] | None:
             continue  # a slash or a mark: not part of a name
         if re.search(r"[0-9]", text) or len(letters) != len(target):
             continue  # a changed letter keeps the name's length
-        if 1 <= name_distance(letters, target) <= (2 if len(target) >= 8 else 1):
-            if best is None or min(w.conf for w in run) > min(w.conf for w in best):
-                best = run
+        if 1 <= name_distance(letters, target) <= (2 if len(target) >= 8 else 1) and (
+            best is None or min(w.conf for w in run) > min(w.conf for w in best)
+        ):
+            best = run
     return best
 
 
@@ -395,7 +400,7 @@ def _label_value(words: Sequence[Word], field: str) -> list[Word]:
     """Name words printed after a label of ``field`` on its line, or on the line below."""
     lines = by_line(words)
     out = []
-    for line, line_words in lines.items():
+    for line_words in lines.values():
         for i, w in enumerate(line_words):
             parts = re.split(r"[/|]", fold_letters(w.text))
             if not any(re.sub(r"[^A-ZА-Я]", "", p) in labels()[field] for p in parts):
@@ -416,9 +421,8 @@ def _line_below(lines: dict[int, list[Word]], w: Word) -> int | None:
     best = None
     for line, line_words in lines.items():
         lx, ly = line_words[0].box[0], min(v.box[1] for v in line_words)
-        if y + 0.6 * h < ly < y + 4 * h and abs(lx - x) < 4 * h:
-            if best is None or ly < best[0]:
-                best = (ly, line)
+        if y + 0.6 * h < ly < y + 4 * h and abs(lx - x) < 4 * h and (best is None or ly < best[0]):
+            best = (ly, line)
     return None if best is None else best[1]
 
 
