@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -50,7 +50,7 @@ FIELDS = ("document_number", "surname", "given_names", "birth_date", "expiry_dat
 # reads stop when SECOND_READS more are spent. Confirmations are never cut.
 FIRST_PASS = 130.0
 SECOND_READS = 90.0
-BATCH = 2  # lines read between two checks of what is still missing
+BATCH = 3  # lines read between two checks of what is still missing
 SECOND_READ_LINES = 8
 CYRILLIC = "rus"
 CONFIRM_ZOOM = 1.45
@@ -133,6 +133,7 @@ class Reader:
     words: list[Word] = field(default_factory=list)
     read: set[int] = field(default_factory=set)
     order: list[int] = field(default_factory=list)  # the reading order of the lines
+    reads: int = 0  # second reads so far (the first pass is read 0)
 
     def first_pass(self, order: list[int], done: Callable[[list[Word]], bool]) -> None:
         self.order = order
@@ -143,9 +144,13 @@ class Reader:
             self.words += read_lines(self.ratio, self.keep, self.boxes, chunk, budget=self.budget)
             self.read.update(chunk)
 
-    def again(self, lines: Sequence[int], budgeted: bool = True, **kwargs: Any) -> list[Word]:
+    def again(self, lines: Iterable[int], budgeted: bool = True, **kwargs: Any) -> list[Word]:
+        """Read ``lines`` once more (a new read: its words stay a sequence of their own)."""
+        self.reads += 1
         budget = self.budget if budgeted else None
-        return read_lines(self.ratio, self.keep, self.boxes, lines, budget=budget, **kwargs)
+        return read_lines(
+            self.ratio, self.keep, self.boxes, lines, budget=budget, read=self.reads, **kwargs
+        )
 
 
 # Printed value heights, in MRZ character heights, by MRZ line length: passports and
@@ -227,17 +232,23 @@ def second_reads(reader: Reader, missing: set[str]) -> list[Word]:
             alphabet=DATE_ALPHABET,
             zoom=REREAD_ZOOM,
         )
-    digits = [i for i, ws in by_line.items() if sum(c.isdigit() for w in ws for c in w.text) >= 4]
+    digits = _unique(
+        i for (i, _), ws in by_line.items() if sum(c.isdigit() for w in ws for c in w.text) >= 4
+    )
     if missing & {"document_number", "birth_date", "expiry_date"}:
         out += reader.again(digits[:SECOND_READ_LINES], alphabet=VALUE_ALPHABET, zoom=REREAD_ZOOM)
-    poor = [
+    poor = _unique(
         i
-        for i, ws in by_line.items()
+        for (i, _), ws in by_line.items()
         if any(w.conf < 75 and re.search(r"[A-Z]{3}", w.text) for w in ws)
-    ]
+    )
     if missing & {"surname", "given_names", "birth_date", "expiry_date"} and available(CYRILLIC):
         out += reader.again(poor[:SECOND_READ_LINES], lang=CYRILLIC)
     return out
+
+
+def _unique(lines: Iterable[int]) -> list[int]:
+    return list(dict.fromkeys(lines))
 
 
 def date_crops(words: Sequence[Word], boxes: Sequence[Box]) -> list[Box]:

@@ -91,10 +91,13 @@ def is_label(text: str) -> bool:
     return any(word in group for group in labels().values())
 
 
-def by_line(words: Sequence[Word]) -> dict[int, list[Word]]:
-    out: dict[int, list[Word]] = {}
+Key = tuple[int, int]  # (line, read): each read of a line is a word sequence of its own
+
+
+def by_line(words: Sequence[Word]) -> dict[Key, list[Word]]:
+    out: dict[Key, list[Word]] = {}
     for w in words:
-        out.setdefault(w.line, []).append(w)
+        out.setdefault((w.line, w.read), []).append(w)
     for line_words in out.values():
         line_words.sort(key=lambda w: w.box[0])
     return out
@@ -221,7 +224,7 @@ class PrintedDate:
 def printed_dates(words: Sequence[Word], near: date) -> list[PrintedDate]:
     """Every date read on the page, with the lowest confidence of the words it spans."""
     found = []
-    for line, line_words in by_line(words).items():
+    for (line, _), line_words in by_line(words).items():
         text, spans = "", []
         for w in line_words:
             start = len(text) + (1 if text else 0)
@@ -348,7 +351,7 @@ def _name_words(line_words: Sequence[Word]) -> list[Word]:
     for w in tail:
         text = w.text.strip("/").strip()
         if re.fullmatch(r"[A-Z][A-Z'\-]+", text) and not is_label(text):
-            out.append(Word(text, w.conf, w.line, w.box))
+            out.append(Word(text, w.conf, w.line, w.box, (), w.read))
     return out
 
 
@@ -415,7 +418,7 @@ def _label_value(words: Sequence[Word], field: str) -> list[Word]:
     return [o for o in out if o]
 
 
-def _line_below(lines: dict[int, list[Word]], w: Word) -> int | None:
+def _line_below(lines: dict[Key, list[Word]], w: Word) -> Key | None:
     """The nearest line starting below ``w`` within three of its heights, in its column."""
     x, y, _, h = w.box
     best = None
@@ -432,7 +435,7 @@ def _beside(words: Sequence[Word], partner: list[Word], below: bool) -> list[lis
     (given names) in its column, label lines passed over."""
     lines = by_line(words)
     line = partner[0].line
-    line_words = lines.get(line, [])
+    line_words = lines.get((line, partner[0].read), [])
     out = []
     if below:
         out.append(_name_words([w for w in line_words if w.box[0] > partner[-1].box[0]]))
@@ -442,7 +445,7 @@ def _beside(words: Sequence[Word], partner: list[Word], below: bool) -> list[lis
     x = line_words[0].box[0] if line_words else partner[0].box[0]  # the line's column
     rows = []
     for other, ws in lines.items():
-        if other == line:
+        if other[0] == line:
             continue
         ly = min(v.box[1] for v in ws)
         dy = (ly - y) if below else (y - ly)

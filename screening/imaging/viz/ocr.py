@@ -28,7 +28,7 @@ import numpy as np
 from screening.errors import MissingDependencyError
 from screening.imaging.viz.page import Box
 
-OCR_LINE_H = 34  # pixels: a line box scaled to this height before reading
+OCR_LINE_H = 30  # pixels: a line box scaled to this height before reading
 PAD = 10
 TESSDATA_DIRS = (
     "/usr/share/tesseract-ocr/5/tessdata",
@@ -57,6 +57,7 @@ class Word:
     line: int
     box: tuple[float, float, float, float]
     chars: tuple[float, ...] = ()
+    read: int = 0  # which read of the line (a line read twice gives two word sequences)
 
     def span_conf(self, start: int, end: int) -> float:
         """The lowest confidence of characters ``start:end`` of ``text``."""
@@ -166,6 +167,7 @@ def read_lines(
     alphabet: str = "",
     zoom: float = 1.0,
     budget: Budget | None = None,
+    read: int = 0,
 ) -> list[Word]:
     """Words of ``lines`` (indices into ``boxes``), each line read on its own, while
     ``budget`` lasts."""
@@ -181,7 +183,10 @@ def read_lines(
         img, scale, vx, vy = line_crop(ratio, keep, boxes[index], height)
         api.SetImage(Image.fromarray(img))
         api.Recognize()
-        words += _words(api, index, scale, vx, vy)
+        words += [
+            Word(w.text, w.conf, w.line, w.box, w.chars, read)
+            for w in _words(api, index, scale, vx, vy)
+        ]
     return words
 
 
