@@ -297,9 +297,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=120, help="pages (house: genuine + altered)")
     parser.add_argument("--seed", type=int, default=20261212)
     parser.add_argument("--details", action="store_true", help="list misses and false alerts")
+    parser.add_argument("--quick", action="store_true", help="a small set (smoke run)")
     parser.add_argument("--write", help="append the table to benchmarks/results/NAME.md")
     parser.add_argument("--tuned", default="", help="say which sets were looked at while tuning")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.n = min(args.n, 24)
     if args.family == "house":
         cases = house_cases(args.seed, args.n)
     elif args.family == "realworld":

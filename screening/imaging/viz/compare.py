@@ -30,7 +30,7 @@ from screening.findings import Finding, make_finding
 from screening.imaging.load import LoadedImage
 from screening.imaging.mrz_image import ImageMrz
 from screening.imaging.viz import lines as find
-from screening.imaging.viz import match
+from screening.imaging.viz import match, names
 from screening.imaging.viz.match import Expected, FieldRead
 from screening.imaging.viz.ocr import (
     VALUE_ALPHABET,
@@ -41,7 +41,7 @@ from screening.imaging.viz.ocr import (
     warm_up,
 )
 from screening.imaging.viz.page import Box, PageView, page_view
-from screening.imaging.viz.values import parse_dates
+from screening.imaging.viz.values import latin_letters, name_distance, parse_dates
 from screening.mrz import MrzReport
 
 FIELDS = ("document_number", "surname", "given_names", "birth_date", "expiry_date")
@@ -98,8 +98,8 @@ def match_fields(words: Sequence[Word], expected: Expected) -> dict[str, FieldRe
     dates = match.printed_dates(words, near)
     found = {
         "document_number": match.match_number(words, expected.document_number),
-        "surname": match.match_name(words, "surname", expected.surname, expected.given_names),
-        "given_names": match.match_name(
+        "surname": names.match_name(words, "surname", expected.surname, expected.given_names),
+        "given_names": names.match_name(
             words, "given_names", expected.given_names, expected.surname
         ),
         "birth_date": match.match_date("birth_date", dates, expected.birth_date),
@@ -313,12 +313,11 @@ def confirms(name: str, read: FieldRead, again: Sequence[Word], expected: Expect
         # A stray character read into the value ("3187574286" for 318757486) is a slip.
         slipped = {joined[:k] + joined[k + 1 :] for k in range(len(joined))} | {joined}
         return any(printed in t for t in slipped) and not any(mrz in t for t in slipped)
-    if match.name_present(again, read.expected, exact=True, latin_only=True) is not None:
+    if names.name_present(again, read.expected, exact=True, latin_only=True) is not None:
         return False
-    target = match.latin_letters(read.printed)
+    target = latin_letters(read.printed)
     return any(
-        match.name_distance(" ".join(w.text for w in run), target) <= 1
-        for run in match.runs_of(again, 3)
+        name_distance(" ".join(w.text for w in run), target) <= 1 for run in match.runs_of(again, 3)
     )
 
 
