@@ -318,3 +318,20 @@ def test_genuine_sample_gives_no_mismatch(name: str) -> None:
     report = _scan(name)
     assert report.document is not None
     assert not [f.to_dict() for f in report.findings if f.code == "VIZ_MRZ_MISMATCH"]
+
+
+def test_another_surname_above_a_label_line_with_slashes_is_found() -> None:
+    # A TD1 card: "local/ LATIN" surname line, a small "local / GIVEN NAMES" label, the
+    # given names line; the local spellings read with a Latin model are garbage.
+    words = _words(
+        [["HOCHUPOBA/", "NOSIROVA"], ["VICMU", "/", "GIVEN", "NAMES"], ["@MEPY3A", "/", "FERUZA"]],
+        heights=[15.0, 8.0, 14.0],
+    )
+    expected = Expected(surname="ERGASHEVA", given_names="FERUZA")
+    read = match_fields(words, expected)["surname"]
+    assert (read.match, read.printed) == (False, "NOSIROVA")
+
+
+def test_a_state_code_beside_the_names_is_no_other_name() -> None:
+    words = _words([["P", "TJK", "470782113"], ["САИДОВА"], ["ПАРВИНА", "/", "PARVINA"]])
+    assert match_fields(words, EXPECTED)["surname"].match

@@ -54,7 +54,13 @@ def _name_words(line_words: Sequence[Word]) -> list[Word]:
     """The name-like words of a line: letters only, no label words; on a bilingual line
     ("ЖУМАБЕКОВ / ZHUMABEKOV") the words after the last slash."""
     slash = [i for i, w in enumerate(line_words) if "/" in w.text]
-    tail = list(line_words[slash[-1] :]) if slash else list(line_words)
+    tail = list(line_words)
+    if slash:
+        # What follows the slash, in its own word ("/ZHUMABEKOV") or after it.
+        last = line_words[slash[-1]]
+        after = last.text.rsplit("/", 1)[1]
+        tail = [Word(after, last.conf, last.line, last.box, (), last.read)] if after else []
+        tail += list(line_words[slash[-1] + 1 :])
     out = []
     for w in tail:
         text = w.text.strip("/").strip()
@@ -151,18 +157,22 @@ def _beside(words: Sequence[Word], partner: list[Word], below: bool) -> list[lis
         out.append(_name_words([w for w in line_words if w.box[0] < partner[0].box[0]]))
     _, y, _, h = union(partner)
     x = line_words[0].box[0] if line_words else partner[0].box[0]  # the line's column
-    rows = []
+    rows: dict[int, list[tuple[float, list[Word]]]] = {}  # line -> (dy, words) of each read
     for other, ws in lines.items():
         if other[0] == line:
             continue
         ly = min(v.box[1] for v in ws)
         dy = (ly - y) if below else (y - ly)
         if 0.6 * h < dy < 3.8 * h and abs(ws[0].box[0] - x) < 3 * h:
-            rows.append((dy, ws))
-    for _, ws in sorted(rows, key=lambda r: r[0]):
-        if all(is_label(v.text) or v.box[3] < 0.7 * h for v in ws):
-            continue  # a label line, small print
-        out.append(_name_words(ws))
+            rows.setdefault(other[0], []).append((dy, ws))
+    for reads in sorted(rows.values(), key=lambda r: min(dy for dy, _ in r)):
+        if all(
+            is_label(v.text) or v.box[3] < 0.7 * h or not any(c.isalpha() for c in v.text)
+            for _, ws in reads
+            for v in ws
+        ):
+            continue  # a label line (label words, small print, slashes)
+        out += [_name_words(ws) for _, ws in reads]  # every read of the nearest value line
         break
     return [o for o in out if o]
 
@@ -219,7 +229,8 @@ def _another_name(
     for cand in candidates:
         letters = latin_letters(" ".join(w.text for w in cand))
         conf = min(w.conf for w in cand)
-        if len(letters) < 3 or conf < floor or letters == partner_letters:
+        # Four letters at least: a three-letter word beside a name is as often a state code.
+        if len(letters) < 4 or conf < floor or letters == partner_letters:
             continue
         if _part_of(letters, target, parts):
             continue  # one of the MRZ names, or part of them: printed in part, not another
