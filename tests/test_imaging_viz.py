@@ -323,10 +323,16 @@ def test_genuine_sample_gives_no_mismatch(name: str) -> None:
 def test_another_surname_above_a_label_line_with_slashes_is_found() -> None:
     # A TD1 card: "local/ LATIN" surname line, a small "local / GIVEN NAMES" label, the
     # given names line; the local spellings read with a Latin model are garbage.
-    words = _words(
-        [["HOCHUPOBA/", "NOSIROVA"], ["VICMU", "/", "GIVEN", "NAMES"], ["@MEPY3A", "/", "FERUZA"]],
-        heights=[15.0, 8.0, 14.0],
-    )
+    rows = [
+        (89.0, 15.0, ["HOCHUPOBA/", "NOSIROVA"]),
+        (110.0, 8.0, ["VICMU", "/", "GIVEN", "NAMES"]),
+        (122.0, 14.0, ["@MEPY3A", "/", "FERUZA"]),
+    ]
+    words = [
+        Word(text, 92.0, k, (223.0 + 60 * i, y, 55.0, h))
+        for k, (y, h, texts) in enumerate(rows)
+        for i, text in enumerate(texts)
+    ]
     expected = Expected(surname="ERGASHEVA", given_names="FERUZA")
     read = match_fields(words, expected)["surname"]
     assert (read.match, read.printed) == (False, "NOSIROVA")
