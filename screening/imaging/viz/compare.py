@@ -102,8 +102,12 @@ def match_fields(words: Sequence[Word], expected: Expected) -> dict[str, FieldRe
         "given_names": names.match_name(
             words, "given_names", expected.given_names, expected.surname
         ),
-        "birth_date": match.match_date("birth_date", dates, expected.birth_date),
-        "expiry_date": match.match_date("expiry_date", dates, expected.expiry_date),
+        "birth_date": match.match_date(
+            "birth_date", dates, expected.birth_date, expected.expiry_date
+        ),
+        "expiry_date": match.match_date(
+            "expiry_date", dates, expected.expiry_date, expected.birth_date
+        ),
     }
     return {k: v for k, v in found.items() if v is not None}
 

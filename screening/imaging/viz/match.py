@@ -233,9 +233,12 @@ def same_date(d: PrintedDate, mrz: date, any_century: bool = False) -> bool:
     return d.value == mrz
 
 
-def match_date(role: str, dates: Sequence[PrintedDate], mrz: date | None) -> FieldRead | None:
+def match_date(
+    role: str, dates: Sequence[PrintedDate], mrz: date | None, other: date | None = None
+) -> FieldRead | None:
     """The role's date: the MRZ date printed, or the printed date that must be the role's
-    (see the module docstring)."""
+    (see the module docstring). A date that is the ``other`` role's MRZ date is that
+    role's, never a candidate for this one."""
     if mrz is None:
         return None
     shown = mrz.strftime("%d.%m.%Y")
@@ -245,7 +248,12 @@ def match_date(role: str, dates: Sequence[PrintedDate], mrz: date | None) -> Fie
         d = max(same, key=lambda d: d.conf)
         return FieldRead(role, True, shown, shown, d.conf, d.box, d.line)
     # A year no document prints (1008, 2996) is a misread, never a candidate.
-    plausible = [d for d in dates if PLAUSIBLE_YEARS[0] <= d.value.year <= PLAUSIBLE_YEARS[1]]
+    plausible = [
+        d
+        for d in dates
+        if PLAUSIBLE_YEARS[0] <= d.value.year <= PLAUSIBLE_YEARS[1]
+        and not (other is not None and same_date(d, other, any_century=not birth))
+    ]
     sure = [d for d in plausible if d.conf >= DATE_MIN_CONF and not d.partial]
     if not sure:
         return _partial_date(role, plausible, mrz, shown)

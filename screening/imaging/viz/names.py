@@ -37,6 +37,10 @@ from screening.imaging.viz.values import (
 )
 
 NAME_MIN_CONF = 60.0
+# A letter-for-letter read of the MRZ name settles the field at this confidence; a weaker
+# one (a re-read of a changed letter slipping back to the MRZ spelling) does not outweigh
+# a sure read of a changed letter, but still counts as the name found.
+EXACT_MIN_CONF = 40.0
 
 
 @cache
@@ -196,7 +200,7 @@ def match_name(words: Sequence[Word], field: str, name: str, partner: str) -> Fi
     if not latin_letters(name):
         return None
     exact = name_present(words, name, exact=True, latin_only=True)
-    if exact is not None:
+    if exact is not None and min(w.conf for w in exact) >= EXACT_MIN_CONF:
         return field_read(field, True, name, name, exact)
     near = _near_name(words, name)
     if near is not None:

@@ -179,9 +179,10 @@ def parse_dates(text: str) -> list[DateRead]:
         pos = m.start() + 1
         month = month_of(m[2])
         day, year = fold_digits(m[1]), fold_digits(m[3])
-        # Look-alike letters may stand for some digits, not all ("29 JUN JJ" is no year).
+        # Look-alike letters stand for digits ("29 JUN JJ": 29.06.11), but not for all of
+        # the day and the year at once.
         real = sum(ch.isdigit() for ch in m[1] + m[3])
-        if month is not None and day.isdigit() and year.isdigit() and real >= len(m[3]):
+        if month is not None and day.isdigit() and year.isdigit() and real >= 2:
             found.append(DateRead(int(day), month, int(year), len(year), m.start(), m.end()))
             pos = m.end()
     found = [d for d in found if 1 <= d.month <= 12 and 1 <= d.day <= 31]
