@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "viz_families": ("viz_families", []),
     "documents": ("documents", []),
     "lists_bench": ("lists_bench", []),
+    "batch": ("batch", []),
 }
 
 
