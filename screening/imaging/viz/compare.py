@@ -29,8 +29,9 @@ import numpy as np
 from screening.findings import Finding, make_finding
 from screening.imaging.load import LoadedImage
 from screening.imaging.mrz_image import ImageMrz
+from screening.imaging.viz import confirm as check
 from screening.imaging.viz import lines as find
-from screening.imaging.viz import match, names
+from screening.imaging.viz import match, names, order
 from screening.imaging.viz.match import Expected, FieldRead
 from screening.imaging.viz.ocr import (
     VALUE_ALPHABET,
@@ -41,7 +42,6 @@ from screening.imaging.viz.ocr import (
     warm_up,
 )
 from screening.imaging.viz.page import Box, PageView, page_view
-from screening.imaging.viz.values import latin_letters, name_distance, parse_dates
 from screening.mrz import MrzReport
 
 FIELDS = ("document_number", "surname", "given_names", "birth_date", "expiry_date")
@@ -52,6 +52,9 @@ FIRST_PASS = 130.0
 SECOND_READS = 90.0
 BATCH = 3  # lines read between two checks of what is still missing
 SECOND_READ_LINES = 8
+# A candidate other value read at least this surely settles its field for the first pass.
+SURE = 80.0
+POOR_CONF = 60.0
 CYRILLIC = "rus"
 CONFIRM_ZOOM = 1.45
 DATE_ALPHABET = "0123456789./-"
@@ -94,21 +97,20 @@ def _yymmdd(raw: str, century: int) -> date | None:
 
 def match_fields(words: Sequence[Word], expected: Expected) -> dict[str, FieldRead]:
     """Every field found (as the MRZ value or as another value), by name."""
-    near = expected.birth_date or expected.expiry_date or date(2000, 1, 1)
-    dates = match.printed_dates(words, near)
+    words = match.split_slashes(words)
     found = {
         "document_number": match.match_number(words, expected.document_number),
         "surname": names.match_name(words, "surname", expected.surname, expected.given_names),
         "given_names": names.match_name(
             words, "given_names", expected.given_names, expected.surname
         ),
-        "birth_date": match.match_date(
-            "birth_date", dates, expected.birth_date, expected.expiry_date
-        ),
-        "expiry_date": match.match_date(
-            "expiry_date", dates, expected.expiry_date, expected.birth_date
-        ),
     }
+    for role, other in (("birth_date", "expiry_date"), ("expiry_date", "birth_date")):
+        mrz = getattr(expected, role)
+        if mrz is not None:
+            # A two-digit year takes the century nearest the role's own MRZ date.
+            dates = match.printed_dates(words, mrz)
+            found[role] = match.match_date(role, dates, mrz, getattr(expected, other))
     return {k: v for k, v in found.items() if v is not None}
 
 
@@ -133,18 +135,19 @@ class Reader:
     ratio: np.ndarray
     keep: np.ndarray
     boxes: list[Box]
+    shapes: list[order.LineShape]
     budget: Budget = field(default_factory=lambda: Budget(FIRST_PASS))
     words: list[Word] = field(default_factory=list)
     read: set[int] = field(default_factory=set)
-    order: list[int] = field(default_factory=list)  # the reading order of the lines
     reads: int = 0  # second reads so far (the first pass is read 0)
 
-    def first_pass(self, order: list[int], done: Callable[[list[Word]], bool]) -> None:
-        self.order = order
-        for k in range(0, len(order), BATCH):
+    def read_in_order(self, lines: Sequence[int], done: Callable[[list[Word]], bool]) -> None:
+        """Read ``lines`` (first reads) a few at a time until ``done`` or the budget ends."""
+        lines = [i for i in lines if i not in self.read]
+        for k in range(0, len(lines), BATCH):
             if self.budget.units <= 0 or done(self.words):
                 return
-            chunk = order[k : k + BATCH]
+            chunk = lines[k : k + BATCH]
             self.words += read_lines(self.ratio, self.keep, self.boxes, chunk, budget=self.budget)
             self.read.update(chunk)
 
@@ -155,26 +158,6 @@ class Reader:
         return read_lines(
             self.ratio, self.keep, self.boxes, lines, budget=budget, read=self.reads, **kwargs
         )
-
-
-# Printed value heights, in MRZ character heights, by MRZ line length: passports and
-# visas print values about as tall as the MRZ; cards smaller (ICAO 9303 Parts 4-6).
-VALUE_H = {44: (0.75, 1.3), 36: (0.65, 1.3), 30: (0.6, 1.15)}
-MAX_VALUE_WIDTH = 16.0  # line heights: a 14-digit number, a bilingual name line
-
-
-def reading_order(boxes: Sequence[Box], text_h: float, chars: int = 44) -> list[int]:
-    """Lines of a printed value's height first, top to bottom; then taller ones (titles,
-    seals, signatures); then smaller ones (labels)."""
-    low, high = VALUE_H.get(chars, VALUE_H[30])
-
-    def rank(i: int) -> tuple[int, float]:
-        ratio = boxes[i][3] / text_h
-        # A line longer than any value (a title, labels run together) waits too.
-        value = low <= ratio <= high and boxes[i][2] <= MAX_VALUE_WIDTH * boxes[i][3]
-        return (0 if value else (1 if ratio >= low else 2), boxes[i][1])
-
-    return sorted(range(len(boxes)), key=rank)
 
 
 def compare_viz(
@@ -190,44 +173,68 @@ def compare_viz(
     ratio = find.ink_ratio(view.bgr, view.text_h)
     boxes, ink = find.find_lines(ratio, view.text_h, view.mrz_box)
     keep = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
-    reader = Reader(ratio, keep, boxes)
+    reader = Reader(ratio, keep, boxes, order.shapes(ink, boxes, view.text_h))
     need = wanted(expected)
 
-    def all_matched(words: list[Word]) -> bool:
+    def resolved(words: list[Word]) -> bool:
         found = match_fields(words, expected)
-        return all(name in found and found[name].match for name in need)
+        return all(n in found and (found[n].match or found[n].conf >= SURE) for n in need)
 
-    reader.first_pass(reading_order(boxes, view.text_h, view.chars), all_matched)
-    found = match_fields(reader.words, expected)
-    missing = need - {n for n, f in found.items() if f.match}
-    if missing:
+    first = order.first_order(reader.shapes, boxes, view.chars)
+    reader.read_in_order(first, resolved)
+    confirmed: dict[tuple[str, str, int], bool] = {}
+    found = confirm(reader, expected, match_fields(reader.words, expected), confirmed)
+    open_fields = need - {n for n, f in found.items() if f.match}
+    if open_fields:
+        # Fields not found, or found as another value: the unread lines that could hold
+        # them first (the MRZ value may be printed twice), then second reads.
         reader.budget.units = max(reader.budget.units, 0.0) + SECOND_READS
-        faint = find.faint_lines(ratio, view.text_h, ink, boxes, view.mrz_box)
-        if faint:
-            first = len(boxes)
-            boxes.extend(faint)
-            reader.keep |= cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
-            reader.order = list(range(first, len(boxes))) + reader.order
-        reader.words += second_reads(reader, missing)
+        spans = [order.field_chars(n, _text_of(expected, n)) for n in open_fields]
+        later = order.next_order(reader.shapes, first, reader.read, spans)
+        missing = need - set(found)
+        reader.read_in_order(later, lambda words: _settled(words, expected, need, missing))
         found = match_fields(reader.words, expected)
-    found = confirm(reader, expected, found)
+        missing = need - {n for n, f in found.items() if f.match or f.conf >= SURE}
+        if missing:
+            # Value lines read as nothing legible, again with all their pixels.
+            poor = poor_lines(reader, order.value_lines(reader.shapes, view.chars))
+            reader.words += reader.again(poor[:SECOND_READ_LINES], masked=False)
+            faint = find.faint_lines(ratio, view.text_h, ink, boxes, view.mrz_box)
+            if faint:
+                reader.keep |= cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
+                reader.shapes += order.shapes(ink, faint, view.text_h)
+                first_faint = len(boxes)
+                boxes.extend(faint)
+                reader.words += reader.again(range(first_faint, len(boxes)))
+            reader.words += second_reads(reader, missing)
+            found = match_fields(reader.words, expected)
+        found = confirm(reader, expected, found, confirmed)
     return decide(found, need, view)
 
 
+def _text_of(expected: Expected, name: str) -> str:
+    value = getattr(expected, name)
+    return value if isinstance(value, str) else ""
+
+
+def _settled(words: list[Word], expected: Expected, need: set[str], missing: set[str]) -> bool:
+    """Every field found as the MRZ value, or as another value read surely; the fields that
+    were missing are found at all."""
+    found = match_fields(words, expected)
+    return all(n in found for n in missing) and all(
+        n in found and (found[n].match or found[n].conf >= SURE) for n in need
+    )
+
+
 def second_reads(reader: Reader, missing: set[str]) -> list[Word]:
-    """Reads for fields not yet found as the MRZ value, while the budget lasts: the lines
-    not read yet; dates glued to a mark cut out and read alone; the lines with digits
-    again at another scale (dates and the number); the lines read poorly in Latin again
-    in Cyrillic (names and month names)."""
+    """Reads for fields not yet found, while the budget lasts: dates glued to a mark cut
+    out and read alone; the lines with digits again at another scale (dates and the
+    number); the lines read poorly in Latin again in Cyrillic (names and month names)."""
     out: list[Word] = []
-    unread = [i for i in reader.order if i not in reader.read]
-    if unread:
-        out += reader.again(unread)
-    words = reader.words + out
-    by_line = match.by_line(words)
+    by_line = match.by_line(reader.words)
     if missing & {"birth_date", "expiry_date"}:
         # Short and aimed at a date already half read: not cut by the budget.
-        crops = date_crops(words, reader.boxes)
+        crops = date_crops(reader.words, reader.boxes)
         first = len(reader.boxes)
         reader.boxes.extend(crops)
         out += reader.again(
@@ -249,6 +256,12 @@ def second_reads(reader: Reader, missing: set[str]) -> list[Word]:
     if missing & {"surname", "given_names", "birth_date", "expiry_date"} and available(CYRILLIC):
         out += reader.again(poor[:SECOND_READ_LINES], lang=CYRILLIC)
     return out
+
+
+def poor_lines(reader: Reader, lines: Iterable[int]) -> list[int]:
+    """Lines read with no word of two characters or more at ``POOR_CONF``."""
+    good = {w.line for w in reader.words if w.conf >= POOR_CONF and len(w.text) >= 2}
+    return [i for i in lines if i in reader.read and i not in good]
 
 
 def _unique(lines: Iterable[int]) -> list[int]:
@@ -278,55 +291,43 @@ def date_crops(words: Sequence[Word], boxes: Sequence[Box]) -> list[Box]:
 
 
 def confirm(
-    reader: Reader, expected: Expected, found: dict[str, FieldRead]
+    reader: Reader,
+    expected: Expected,
+    found: dict[str, FieldRead],
+    cache: dict[tuple[str, str, int], bool],
 ) -> dict[str, FieldRead]:
-    """Keep an accusation only if a second read of its line (another scale, the alphabet
-    of printed values) shows the same other value again and not the MRZ value: a misread
-    is rarely repeated at another scale, a reprint always is. Agreement is what counts
-    here, not the second read's confidence (the first read already had to be sure)."""
+    """Keep an accusation only if one more read of its line (another scale, the alphabet
+    of printed values) shows the same other value again and not the MRZ value
+    (:mod:`confirm`). Never cut by the budget: an accusation is worth one more read."""
     out = dict(found)
     for name, read in found.items():
         if read.match:
             continue
-        latin_name = name in ("surname", "given_names")
-        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ/-' " if latin_name else VALUE_ALPHABET
-        # Never cut by the budget: an accusation is worth one more line read.
-        again = reader.again([read.line], budgeted=False, alphabet=alphabet, zoom=CONFIRM_ZOOM)
-        if not confirms(name, read, again, expected):
+        key = (name, read.printed, read.line)
+        if key not in cache:
+            # The value alone, cut from its line: whatever the line finder glued to it (a
+            # portrait edge, a label) changes how the whole line is read, not the value.
+            reader.boxes.append(value_box(read, reader.boxes))
+            again = reader.again(
+                [len(reader.boxes) - 1],
+                budgeted=False,
+                alphabet=check.alphabet(name),
+                zoom=CONFIRM_ZOOM,
+            )
+            cache[key] = check.confirms(name, read, again, expected)
+        if not cache[key]:
             del out[name]
     return out
 
 
-def confirms(name: str, read: FieldRead, again: Sequence[Word], expected: Expected) -> bool:
-    """Does a second read of the accused line show the printed value again, and not the
-    MRZ value?"""
-    text = " ".join(w.text for w in again)
-    if name in ("birth_date", "expiry_date"):
-        mrz = getattr(expected, name)
-        if any(match.same_date(d, mrz) for d in match.printed_dates(again, mrz)):
-            return False
-        # The same day (if read), month and year again, in whatever format.
-        first = {(d.day, d.month, d.year % 100) for d in parse_dates(read.printed)}
-        again_dates = parse_dates(text) + parse_dates(text.replace(" ", ""))
-        return any((d.day, d.month, d.year % 100) in first for d in again_dates)
-    if name == "document_number":
-        tokens = [match.fold_digits(re.sub(r"[^A-Z0-9]", "", w.text)) for w in again]
-        joined = "".join(tokens)
-        printed = match.fold_digits(read.printed)
-        mrz = match.fold_digits(read.expected)
-        # A stray character read into the value ("3187574286" for 318757486) is a slip.
-        slipped = {joined[:k] + joined[k + 1 :] for k in range(len(joined))} | {joined}
-        return any(printed in t for t in slipped) and not any(mrz in t for t in slipped)
-    if names.name_present(again, read.expected, exact=True, latin_only=True) is not None:
-        return False
-    target = latin_letters(read.printed)
-    return any(
-        name_distance(" ".join(w.text for w in run), target) <= 1 for run in match.runs_of(again, 3)
-    )
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"[^0-9]", "", text)
+def value_box(read: FieldRead, boxes: Sequence[Box]) -> Box:
+    """The box of an accused value on its line, with a character's width to spare on each
+    side, as tall as the line."""
+    _, ly, _, lh = boxes[read.line]
+    x, _, w, _ = read.box
+    spare = 0.8 * lh
+    x0 = max(0, round(x - spare))
+    return (x0, ly, max(1, round(x + w + spare) - x0), lh)
 
 
 def decide(found: dict[str, FieldRead], need: set[str], view: PageView) -> VizOutcome:

@@ -138,12 +138,86 @@ def line_boxes(ink: np.ndarray, text_h: float) -> list[Box]:
         for top, bottom in split_rows(rows, w, text_h):
             if not lo <= bottom - top <= hi:
                 continue
-            cols = np.flatnonzero(ink[y + top : y + bottom, x : x + w].any(axis=0))
-            if cols.size and cols[-1] - cols[0] >= 1.2 * (bottom - top):
-                box = (x + int(cols[0]), y + top, int(cols[-1] - cols[0]) + 1, bottom - top)
-                if is_text_ink(ink, box):
-                    boxes.append(box)
-    return boxes
+            for t, b in split_label(ink, (x, y + top, w, bottom - top)):
+                cols = np.flatnonzero(ink[t:b, x : x + w].any(axis=0))
+                if cols.size and cols[-1] - cols[0] >= 1.2 * (b - t) and b - t >= lo:
+                    box = (x + int(cols[0]), t, int(cols[-1] - cols[0]) + 1, b - t)
+                    if is_text_ink(ink, box):
+                        boxes.append(box)
+    return join_fragments(boxes)
+
+
+def split_label(ink: np.ndarray, box: Box) -> list[tuple[int, int]]:
+    """Rows [top, bottom) of a line box, with a small label that touches or overlaps its
+    value from above or below cut off (a crude overprint, a tight design): glyphs of two
+    sizes, the small ones (at least four, over a third of the width, label-sized rather
+    than accents or dots) standing out of the large ones' band."""
+    x, y, w, h = box
+    _, _, stats, _ = cv2.connectedComponentsWithStats(
+        (ink[y : y + h, x : x + w] > 0).astype(np.uint8)
+    )
+    st = stats[1:]
+    if len(st) < 6:
+        return [(y, y + h)]
+    tops, heights = st[:, cv2.CC_STAT_TOP], st[:, cv2.CC_STAT_HEIGHT]
+    big = heights >= 0.7 * float(np.percentile(heights, 90))
+    if big.sum() < 3:
+        return [(y, y + h)]
+    band_top = float(np.median(tops[big]))
+    band_bottom = float(np.median(tops[big] + heights[big]))
+    band = band_bottom - band_top
+    label_sized = (heights >= 0.25 * band) & (heights <= 0.75 * band)
+    above = label_sized & (tops + heights <= band_top + 0.35 * band)
+    below = label_sized & (tops >= band_bottom - 0.35 * band)
+    out = []
+    for side, cut in ((above, band_top), (below, band_bottom)):
+        lefts, widths = st[side, cv2.CC_STAT_LEFT], st[side, cv2.CC_STAT_WIDTH]
+        if side.sum() >= 4 and (lefts + widths).max() - lefts.min() >= w / 3:
+            edge = tops[side].min() if cut == band_top else (tops + heights)[side].max()
+            out.append((int(cut), int(edge)))
+    if not out:
+        return [(y, y + h)]
+    rows = [(y + int(band_top) - 1, y + int(np.ceil(band_bottom)) + 1)]
+    for cut, edge in out:
+        rows.append((y + edge, y + cut) if edge < cut else (y + cut, y + edge))
+    return [(max(y, t), min(y + h, b)) for t, b in rows if b > t]
+
+
+def join_fragments(boxes: list[Box]) -> list[Box]:
+    """Boxes on one baseline joined when a short one (a day, a month, a word of a name)
+    sits within one line height of its neighbour: a value printed with wide spacing
+    (\"02   MAY   2037\") is one value, read in one piece. Two long boxes stay apart
+    (two columns of values)."""
+    out = sorted(boxes, key=lambda b: b[0])
+    merged = True
+    while merged:
+        merged = False
+        for i, a in enumerate(out):
+            for j in range(i + 1, len(out)):
+                b = out[j]
+                if _same_line(a, b):
+                    out[i] = _union(a, b)
+                    del out[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return out
+
+
+def _same_line(a: Box, b: Box) -> bool:
+    left, right = (a, b) if a[0] <= b[0] else (b, a)
+    low, high = sorted((a[3], b[3]))
+    overlap = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    gap = right[0] - (left[0] + left[2])
+    short = min(a[2] / a[3], b[2] / b[3]) <= 3.5
+    return short and high <= 1.4 * low and overlap >= 0.6 * low and -0.2 * high <= gap <= 1.6 * high
+
+
+def _union(a: Box, b: Box) -> Box:
+    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+    return (x0, y0, x1 - x0, y1 - y0)
 
 
 def _overlaps(a: Box, b: Box) -> bool:

@@ -96,6 +96,29 @@ def runs_of(words: Sequence[Word], longest: int = 4) -> list[list[Word]]:
     return out
 
 
+BILINGUAL = re.compile(r"[^\W\d_]{2,}(?:/[^\W\d_]{2,})+")
+
+
+def split_slashes(words: Sequence[Word]) -> list[Word]:
+    """Words of letters joined by slashes ("АННА/ANNA", "MAR/MAP") as separate words with
+    the slashes between them: a bilingual value printed without spaces is two values."""
+    out: list[Word] = []
+    for w in words:
+        if not BILINGUAL.fullmatch(w.text):
+            out.append(w)
+            continue
+        x, y, width, h = w.box
+        step = width / max(len(w.text), 1)
+        start = 0
+        for part in re.split(r"(/)", w.text):
+            chars = w.chars[start : start + len(part)] if len(w.chars) == len(w.text) else ()
+            conf = min(chars, default=w.conf)
+            box = (x + step * start, y, step * len(part), h)
+            out.append(Word(part, conf, w.line, box, tuple(chars), w.read))
+            start += len(part)
+    return out
+
+
 # --------------------------------------------------------------------------- number
 
 

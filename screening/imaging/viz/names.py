@@ -32,6 +32,7 @@ from screening.imaging.viz.values import (
     fold_letters,
     is_cyrillic,
     latin_letters,
+    lookalike_only,
     name_close,
     name_distance,
 )
@@ -110,7 +111,9 @@ def _near_name(words: Sequence[Word], name: str) -> list[Word] | None:
             continue  # a slash or a mark: not part of a name
         if re.search(r"[0-9]", text) or len(letters) != len(target):
             continue  # a changed letter keeps the name's length
-        if 1 <= name_distance(letters, target) <= (2 if len(target) >= 8 else 1) and (
+        if lookalike_only(letters, target):
+            continue  # O for Q, T for I: the read's doubt, not another letter
+        if 1 <= name_distance(letters, target) <= (2 if len(target) >= 5 else 1) and (
             best is None or min(w.conf for w in run) > min(w.conf for w in best)
         ):
             best = run
@@ -240,9 +243,13 @@ def _another_name(
             continue  # one of the MRZ names, or part of them: printed in part, not another
         if could_be_cyrillic(letters):
             continue  # a Cyrillic word read in Latin look-alikes, as likely as a name
+        if lookalike_only(letters, target):
+            continue
         distance = name_distance(letters, target)
         if (
-            distance >= 3
+            # A third of the letters changed: a national letter spelled out in the MRZ
+            # (Þ as TH, Ó as OE) changes fewer, a whole other name more.
+            distance >= 2
             and distance >= max(len(letters), len(target)) / 3
             and (best is None or conf > best[0])
         ):

@@ -117,15 +117,18 @@ def available(lang: str) -> bool:
 
 
 def line_crop(
-    ratio: np.ndarray, keep: np.ndarray, box: Box, height: int
+    ratio: np.ndarray, keep: np.ndarray, box: Box, height: int, masked: bool = True
 ) -> tuple[np.ndarray, float, int, int]:
-    """The line's pixels, kept ink only, stretched to full contrast and scaled to
-    ``height``: (crop, scale, view x, view y) of its top-left corner."""
+    """The line's pixels, kept ink only (all of them unless ``masked``: ink the line finder
+    cut apart, a value with a ghost of the old one under it), stretched to full contrast
+    and scaled to ``height``: (crop, scale, view x, view y) of its top-left corner."""
     x, y, w, h = box
     margin = max(2, int(0.25 * h))
     x0, y0 = max(0, x - margin), max(0, y - margin // 2)
     x1, y1 = min(ratio.shape[1], x + w + margin), min(ratio.shape[0], y + h + margin // 2)
-    crop = np.where(keep[y0:y1, x0:x1], ratio[y0:y1, x0:x1], 1.0)
+    crop = ratio[y0:y1, x0:x1]
+    if masked:
+        crop = np.where(keep[y0:y1, x0:x1], crop, 1.0)
     dark = float(np.percentile(crop, 3))
     crop = np.clip((crop - dark) / max(1.0 - dark, 0.05), 0.0, 1.0)
     scale = height / max(h, 1)
@@ -168,6 +171,7 @@ def read_lines(
     zoom: float = 1.0,
     budget: Budget | None = None,
     read: int = 0,
+    masked: bool = True,
 ) -> list[Word]:
     """Words of ``lines`` (indices into ``boxes``), each line read on its own, while
     ``budget`` lasts."""
@@ -180,7 +184,7 @@ def read_lines(
     for index in lines:
         if budget is not None and not budget.spend(boxes[index], zoom):
             break
-        img, scale, vx, vy = line_crop(ratio, keep, boxes[index], height)
+        img, scale, vx, vy = line_crop(ratio, keep, boxes[index], height, masked)
         api.SetImage(Image.fromarray(img))
         api.Recognize()
         words += [

@@ -294,6 +294,23 @@ def name_distance(read: str, name: str) -> int:
     return best
 
 
+@cache
+def _lookalike_pairs() -> frozenset[tuple[str, str]]:
+    groups = _letters_table()["lookalikes"]["groups"]
+    return frozenset((a, b) for g in groups for a in g for b in g if a != b)
+
+
+def lookalike_only(read: str, name: str) -> bool:
+    """Do two spellings of one length differ only by letters an OCR engine mistakes for
+    one another (``data/viz_letters.toml`` [lookalikes])? Such a difference is a doubt of
+    the read, not another value."""
+    a, b = latin_letters(read), latin_letters(name)
+    if len(a) != len(b) or a == b:
+        return False
+    pairs = _lookalike_pairs()
+    return all(x == y or (x, y) in pairs for x, y in zip(a, b, strict=True))
+
+
 def could_be_cyrillic(read: str) -> bool:
     """A Latin read made only of letters shaped like Cyrillic capitals ("EPMAH"): it may
     be a Cyrillic word read with a Latin model as well as a Latin one."""

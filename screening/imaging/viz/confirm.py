@@ -1,0 +1,51 @@
+"""Confirm an accusation (pure given the second read): does one more read of the accused
+value, at another scale and with the alphabet of printed values, show the same other
+value again, and not the MRZ value? A misread is rarely repeated at another scale; a
+reprint always is. Agreement is what counts here, not the second read's confidence (the
+first read already had to be sure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from screening.imaging.viz import match, names
+from screening.imaging.viz.match import Expected, FieldRead
+from screening.imaging.viz.ocr import VALUE_ALPHABET, Word
+from screening.imaging.viz.values import latin_letters, name_distance, parse_dates
+
+NAME_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ/-' "
+
+
+def confirms(name: str, read: FieldRead, again: Sequence[Word], expected: Expected) -> bool:
+    """Does a second read of the accused line show the printed value again, and not the
+    MRZ value?"""
+    again = match.split_slashes(again)
+    text = " ".join(w.text for w in again)
+    if name in ("birth_date", "expiry_date"):
+        mrz = getattr(expected, name)
+        if any(match.same_date(d, mrz) for d in match.printed_dates(again, mrz)):
+            return False
+        # The same day (if read), month and year again, in whatever format.
+        first = {(d.day, d.month, d.year % 100) for d in parse_dates(read.printed)}
+        again_dates = parse_dates(text) + parse_dates(text.replace(" ", ""))
+        return any((d.day, d.month, d.year % 100) in first for d in again_dates)
+    if name == "document_number":
+        tokens = [match.fold_digits(re.sub(r"[^A-Z0-9]", "", w.text)) for w in again]
+        joined = "".join(tokens)
+        printed = match.fold_digits(read.printed)
+        mrz = match.fold_digits(read.expected)
+        # A stray character read into the value ("3187574286" for 318757486) is a slip.
+        slipped = {joined[:k] + joined[k + 1 :] for k in range(len(joined))} | {joined}
+        return any(printed in t for t in slipped) and not any(mrz in t for t in slipped)
+    if names.name_present(again, read.expected, exact=True, latin_only=True) is not None:
+        return False
+    target = latin_letters(read.printed)
+    return any(
+        name_distance(" ".join(w.text for w in run), target) <= 1 for run in match.runs_of(again, 3)
+    )
+
+
+def alphabet(name: str) -> str:
+    """The characters a second read of ``name``'s value may give."""
+    return NAME_ALPHABET if name in ("surname", "given_names") else VALUE_ALPHABET
