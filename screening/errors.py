@@ -19,6 +19,9 @@ class ExitCode(IntEnum):
     list_store = 5
     import_rejected = 6
     output_file = 7
+    event_store = 8
+    audit_broken = 9
+    station_db = 10
     interrupted = 130
 
 
@@ -69,3 +72,22 @@ class OutputFileError(ScreeningError):
     disk full, no permission, a missing folder. What was written before stays intact."""
 
     exit_code = ExitCode.output_file
+
+
+class EventStoreError(ScreeningError):
+    """The indicator event store cannot be opened, read or written. A scan never fails
+    for it: the recorder turns it into a warning and keeps the events in a spool file."""
+
+    exit_code = ExitCode.event_store
+
+
+class StationDbError(ScreeningError):
+    """The station database (accounts, tokens, history, audit log) cannot be used."""
+
+    exit_code = ExitCode.station_db
+
+
+class AuditBrokenError(ScreeningError):
+    """The audit log's hash chain does not verify: an entry was edited or deleted."""
+
+    exit_code = ExitCode.audit_broken

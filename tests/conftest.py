@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +25,14 @@ if os.environ.get("CI"):
 
 # A fixed screening date: expiry tests must not depend on the day they run.
 SCREENING_DATE = date(2026, 11, 28)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # CLI commands write to the audit trail (screening/cli/audit_hook.py): in tests, to a
+    # throwaway station database, never the user's.
+    if "SCREENING_STATION_DB" not in os.environ:
+        station_dir = Path(tempfile.mkdtemp(prefix="screening-test-station-"))
+        os.environ["SCREENING_STATION_DB"] = f"sqlite:///{station_dir / 'station.db'}"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,3 +60,20 @@ def realworld_dir() -> Path:
 @pytest.fixture
 def settings() -> Settings:
     return Settings(today=SCREENING_DATE)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_event_store(tmp_path_factory: pytest.TempPathFactory):
+    """Screenings run by the tests record their indicator events into a private store
+    and key, never the user's (recording is on by default)."""
+    root = tmp_path_factory.mktemp("indicator-events")
+    names = ("SCREENING_EVENTS_URL", "SCREENING_CONFIG_DIR")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ["SCREENING_EVENTS_URL"] = f"sqlite:///{root / 'events.db'}"
+    os.environ["SCREENING_CONFIG_DIR"] = str(root / "config")
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import click
 
+from screening.cli.audit_hook import CliAudit, db_option
 from screening.cli.options import (
     lists_url_option,
     no_lists_option,
     parse_today,
     today_option,
 )
+from screening.cli.recording import open_recorder, recording_options
 from screening.errors import ExitCode
+from screening.indicators.record import session_hook
 from screening.pipeline import ScanOptions, ScanReport
 from screening.report.text import findings_lines
 from screening.session import ScreeningSession, SessionOptions
@@ -43,6 +47,22 @@ def _human(report: ScanReport) -> str:
     return "\n".join(lines)
 
 
+def scan_audit_detail(path: Path, report: ScanReport) -> dict[str, object]:
+    """What the audit trail keeps of a scan: no name, no number; the file by its digest."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+    except OSError:
+        digest = None
+    versions = [v.get("id") for v in report.data.get("lists", {}).get("versions_checked", [])]
+    return {
+        "file_sha256": digest,
+        "verdict": None if report.verdict is None else str(report.verdict),
+        "codes": sorted({f.code for f in report.findings}),
+        "list_versions": versions,
+        "error": report.error is not None,
+    }
+
+
 @click.command("scan")
 @click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per image, one a line.")
@@ -61,6 +81,8 @@ def _human(report: ScanReport) -> str:
     help="Also score the photo for substitution, placed from the MRZ position "
     "(calibrated on synthetic pages only; see docs/documents.md).",
 )
+@recording_options
+@db_option
 def scan(
     images: tuple[Path, ...],
     as_json: bool,
@@ -70,18 +92,35 @@ def scan(
     lists_url: str | None,
     no_lists: bool,
     photo_check: bool,
+    no_events: bool,
+    events_url: str | None,
+    checkpoint: str | None,
+    direction: str | None,
+    db_url: str | None,
 ) -> int:
     """Read the MRZ of each IMAGE, check it, and give a verdict (clear/refer/alert).
 
     Each document also goes through the lost/stolen lists and the edition checks
     (legacy hand-filled pages when there is no MRZ). A file that cannot be read gets an
     error record and the others go on; the exit code is then 3.
+
+    Each screening is recorded as an indicator event (docs/indicators.md) unless
+    --no-events; an unavailable event store is a warning, never a lost screening.
     """
     settings = Settings(today=parse_today(today), lists_url=lists_url)
     options = ScanOptions(use_tesseract=not no_tesseract, check_viz=viz)
     session_options = SessionOptions(check_lists=not no_lists, check_photo=photo_check)
     failed = 0
+    recorder = open_recorder(
+        settings,
+        no_events=no_events,
+        events_url=events_url,
+        checkpoint=checkpoint,
+        direction=direction,
+    )
+    audit = CliAudit(db_url)
     with ScreeningSession.open(settings, options, session_options) as session:
+        session.recorder = session_hook(recorder) if recorder else None
         for path in images:
             report = session.scan(path)
             failed += report.error is not None
@@ -89,4 +128,8 @@ def scan(
                 click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
             else:
                 click.echo(_human(report))
+            audit.record("scan", scan_audit_detail(path, report))
+    if recorder is not None:
+        recorder.close()
+    audit.close()
     return int(ExitCode.input_file) if failed else int(ExitCode.ok)
