@@ -52,6 +52,7 @@ FIRST_PASS = 130.0
 SECOND_READS = 90.0
 BATCH = 3  # lines read between two checks of what is still missing
 SECOND_READ_LINES = 8
+AIMED_LINES = 3  # lines re-read for a word shaped like a missing name
 # A candidate other value read at least this surely settles its field for the first pass.
 SURE = 80.0
 POOR_CONF = 60.0
@@ -105,11 +106,12 @@ def match_fields(words: Sequence[Word], expected: Expected) -> dict[str, FieldRe
             words, "given_names", expected.given_names, expected.surname
         ),
     }
+    anchors = [d for d in (expected.birth_date, expected.expiry_date) if d is not None]
+    # A two-digit year takes the century nearest one of the MRZ dates.
+    dates = match.printed_dates(words, anchors) if anchors else []
     for role, other in (("birth_date", "expiry_date"), ("expiry_date", "birth_date")):
         mrz = getattr(expected, role)
         if mrz is not None:
-            # A two-digit year takes the century nearest the role's own MRZ date.
-            dates = match.printed_dates(words, mrz)
             found[role] = match.match_date(role, dates, mrz, getattr(expected, other))
     return {k: v for k, v in found.items() if v is not None}
 
@@ -206,7 +208,7 @@ def compare_viz(
                 first_faint = len(boxes)
                 boxes.extend(faint)
                 reader.words += reader.again(range(first_faint, len(boxes)))
-            reader.words += second_reads(reader, missing)
+            reader.words += second_reads(reader, missing, expected)
             found = match_fields(reader.words, expected)
         found = confirm(reader, expected, found, confirmed)
     return decide(found, need, view)
@@ -226,12 +228,26 @@ def _settled(words: list[Word], expected: Expected, need: set[str], missing: set
     )
 
 
-def second_reads(reader: Reader, missing: set[str]) -> list[Word]:
+def second_reads(reader: Reader, missing: set[str], expected: Expected) -> list[Word]:
     """Reads for fields not yet found, while the budget lasts: dates glued to a mark cut
-    out and read alone; the lines with digits again at another scale (dates and the
-    number); the lines read poorly in Latin again in Cyrillic (names and month names)."""
+    out and read alone; a weakly read word shaped like a missing name again at another
+    scale; the lines with digits again at another scale (dates and the number); the lines
+    read poorly in Latin again in Cyrillic (names and month names)."""
     out: list[Word] = []
     by_line = match.by_line(reader.words)
+    doubtful = _unique(
+        line
+        for name in sorted(missing & {"surname", "given_names"})
+        for line in names.doubtful_lines(reader.words, getattr(expected, name))
+    )
+    if doubtful:
+        # Aimed at a word already half read, as the date crops: not cut by the budget.
+        out += reader.again(
+            doubtful[:AIMED_LINES],
+            budgeted=False,
+            alphabet=check.NAME_ALPHABET,
+            zoom=REREAD_ZOOM,
+        )
     if missing & {"birth_date", "expiry_date"}:
         # Short and aimed at a date already half read: not cut by the budget.
         crops = date_crops(reader.words, reader.boxes)

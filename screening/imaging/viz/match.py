@@ -211,7 +211,7 @@ class PrintedDate:
     partial: bool = False  # month and year only
 
 
-def printed_dates(words: Sequence[Word], near: date) -> list[PrintedDate]:
+def printed_dates(words: Sequence[Word], near: date | Sequence[date]) -> list[PrintedDate]:
     """Every date read on the page, with the lowest confidence of the words it spans."""
     found = []
     for (line, _), line_words in by_line(words).items():

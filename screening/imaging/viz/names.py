@@ -120,6 +120,23 @@ def _near_name(words: Sequence[Word], name: str) -> list[Word] | None:
     return best
 
 
+def doubtful_lines(words: Sequence[Word], name: str) -> list[int]:
+    """Lines holding a Latin word of ``name``'s length a letter or a few from it, read too
+    weakly to count either way (a changed letter, or a slip of the read): worth a read at
+    another scale."""
+    target = latin_letters(name)
+    out = []
+    for run in runs_of(words, 3):
+        letters = latin_letters(" ".join(w.text for w in run))
+        if len(letters) != len(target) or len(target) < 3:
+            continue
+        if min(w.conf for w in run) < MIN_CONF and name_distance(letters, target) <= max(
+            2, len(target) // 3
+        ):
+            out.append(run[0].line)
+    return list(dict.fromkeys(out))
+
+
 def _label_value(words: Sequence[Word], field: str) -> list[Word]:
     """Name words printed after a label of ``field`` on its line, or on the line below."""
     lines = by_line(words)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
@@ -77,6 +78,7 @@ NUMERIC_DMY = re.compile(
 MONTH_YEAR = re.compile(rf"({D}{{2}})[.\-/]({D}{{4}})(?![0-9])")
 GLUED_DMY = re.compile(rf"(?<=[0-9])({D}{{2}})[.\-/]({D}{{2}})[.\-/]({D}{{4}})(?![0-9])")
 NUMERIC_YMD = re.compile(rf"(?<![0-9])({D}{{4}}){SEP}({D}{{2}}){SEP}({D}{{2}})(?![0-9])")
+QUOTES = re.compile(r"[\'\"`´‘’“”«»]")
 MONTH_WORD = r"[A-ZА-ЯЁӘӨҮҰҚҒҢҲӢӮЎІÉÈÛÄÖÜŞÇĞİ]{3,9}\.?"
 NAMED = re.compile(
     rf"(?<![0-9A-Z])([0-9OQDILTJSBZG|]{{1,2}})[ .\-/]{{0,2}}((?:{MONTH_WORD}[ /]{{0,3}}){{1,3}})"
@@ -100,13 +102,16 @@ class DateRead:
         """Month and year only (the day was not read)."""
         return self.day == 0
 
-    def value(self, near: date) -> date | None:
+    def value(self, near: date | Sequence[date]) -> date | None:
         """The calendar date (day 1 for a partial one), a two-digit year in the century
-        nearest ``near``."""
+        that brings it nearest one of ``near`` (the MRZ birth and expiry dates: an issue
+        date "21 SEP 17" on a page of a person born in 1950 is 2017, not 1917)."""
         year = self.year
         if self.year_digits == 2:
+            anchors = [near] if isinstance(near, date) else list(near)
             year = min(
-                (c + self.year for c in (1900, 2000, 2100)), key=lambda y: abs(y - near.year)
+                (c + self.year for c in (1900, 2000, 2100)),
+                key=lambda y: min(abs(y - a.year) for a in anchors),
             )
         try:
             return date(year, self.month, max(self.day, 1))
@@ -155,12 +160,18 @@ def month_of(words: str) -> int | None:
     name the same month; at least one must be known."""
     parts = [p for p in re.split(r"[ /.]+", fold_letters(words)) if p]
     known = {month_names().get(p) for p in parts} - {None}
+    if not known:
+        # Two spellings glued where the slash was misread ("АВГ/AUG" as "ABIYAUG"): a
+        # name at either end of a long word.
+        names = month_names()
+        known = {names.get(end) for p in parts if len(p) >= 6 for end in (p[:3], p[-3:])} - {None}
     return known.pop() if len(known) == 1 else None
 
 
 def parse_dates(text: str) -> list[DateRead]:
     """Every date printed in ``text`` (one read line), in any of the common formats."""
-    upper = text.upper()
+    # Quote marks read from specks ("ABL'/AUG") as spaces: positions stay those of text.
+    upper = QUOTES.sub(" ", text.upper())
     folded = fold_digits(upper)
     found: list[DateRead] = []
     for m in NUMERIC_DMY.finditer(folded):
