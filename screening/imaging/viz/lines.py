@@ -36,6 +36,7 @@ TALL_BLOB = 2.2  # ink taller than this (in MRZ character heights) is no letter
 SPLIT_LEVELS = (0.0, 0.05, 0.12, 0.2, 0.3)
 MIN_COVER, MAX_COVER = 0.08, 0.75  # share of a line box that is ink
 MAX_LINES = 60
+LABEL_AND_VALUE_H = 0.9  # MRZ character heights: a small value and a small label
 
 
 def ink_ratio(bgr: np.ndarray, text_h: float) -> np.ndarray:
@@ -138,7 +139,13 @@ def line_boxes(ink: np.ndarray, text_h: float) -> list[Box]:
         for top, bottom in split_rows(rows, w, text_h):
             if not lo <= bottom - top <= hi:
                 continue
-            for t, b in split_label(ink, (x, y + top, w, bottom - top)):
+            # Only a box as tall as a value and a label together may hold both.
+            parts = (
+                split_label(ink, (x, y + top, w, bottom - top))
+                if bottom - top >= LABEL_AND_VALUE_H * text_h
+                else [(y + top, y + bottom)]
+            )
+            for t, b in parts:
                 cols = np.flatnonzero(ink[t:b, x : x + w].any(axis=0))
                 if cols.size and cols[-1] - cols[0] >= 1.2 * (b - t) and b - t >= lo:
                     box = (x + int(cols[0]), t, int(cols[-1] - cols[0]) + 1, b - t)
@@ -188,20 +195,16 @@ def join_fragments(boxes: list[Box]) -> list[Box]:
     sits within one line height of its neighbour: a value printed with wide spacing
     (\"02   MAY   2037\") is one value, read in one piece. Two long boxes stay apart
     (two columns of values)."""
-    out = sorted(boxes, key=lambda b: b[0])
-    merged = True
-    while merged:
-        merged = False
+    out: list[Box] = []
+    # Left to right, each box joins the first box already kept on its line (one pass: the
+    # page has a few hundred boxes).
+    for b in sorted(boxes, key=lambda b: b[0]):
         for i, a in enumerate(out):
-            for j in range(i + 1, len(out)):
-                b = out[j]
-                if _same_line(a, b):
-                    out[i] = _union(a, b)
-                    del out[j]
-                    merged = True
-                    break
-            if merged:
+            if abs(a[1] - b[1]) < max(a[3], b[3]) and _same_line(a, b):
+                out[i] = _union(a, b)
                 break
+        else:
+            out.append(b)
     return out
 
 

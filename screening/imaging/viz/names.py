@@ -36,12 +36,14 @@ from screening.imaging.viz.values import (
     name_close,
     name_distance,
 )
+from screening.mrz.countries import country_codes
 
 NAME_MIN_CONF = 60.0
 # A letter-for-letter read of the MRZ name settles the field at this confidence; a weaker
 # one (a re-read of a changed letter slipping back to the MRZ spelling) does not outweigh
 # a sure read of a changed letter, but still counts as the name found.
 EXACT_MIN_CONF = 40.0
+SHORT_MIN_CONF = 90.0
 
 
 @cache
@@ -253,8 +255,10 @@ def _another_name(
     for cand in candidates:
         letters = latin_letters(" ".join(w.text for w in cand))
         conf = min(w.conf for w in cand)
-        # Four letters at least: a three-letter word beside a name is as often a state code.
-        if len(letters) < 4 or conf < floor or letters == partner_letters:
+        if len(letters) < 2 or conf < floor or letters == partner_letters:
+            continue
+        # A short name (WU, LI) is read surely and is no state code (CHN beside a name).
+        if len(letters) < 4 and (conf < SHORT_MIN_CONF or letters in country_codes()):
             continue
         if _part_of(letters, target, parts):
             continue  # one of the MRZ names, or part of them: printed in part, not another

@@ -128,6 +128,7 @@ def fold_digits(text: str) -> str:
     return text.upper().translate(DIGIT_FOLD)
 
 
+@lru_cache(maxsize=65536)
 def fold_letters(text: str) -> str:
     """Uppercase, regional letters as their base letter, Latin accents dropped."""
     text = text.upper().translate(LETTER_FOLD)
@@ -228,10 +229,12 @@ def _homoglyphs() -> dict[str, str]:
     return dict(_letters_table()["homoglyphs"])
 
 
+@lru_cache(maxsize=65536)
 def latin_letters(text: str) -> str:
     return re.sub(r"[^A-Z]", "", fold_letters(text))
 
 
+@lru_cache(maxsize=65536)
 def name_letters(text: str) -> str:
     """The letters of a read name, as printed (Latin, national and Cyrillic letters;
     other marked Latin letters as their base letter: Í as I)."""
@@ -248,6 +251,7 @@ def name_letters(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=65536)
 def is_cyrillic(text: str) -> bool:
     cyr = sum("\u0400" <= ch <= "\u04ff" for ch in text)
     return cyr >= max(2, sum(ch.isalpha() for ch in text) // 2)
@@ -330,6 +334,7 @@ def could_be_cyrillic(read: str) -> bool:
     return bool(letters) and all(ch in glyphs for ch in letters)
 
 
+@lru_cache(maxsize=65536)
 def name_close(read: str, name: str) -> bool:
     """The same name up to one slip of the read (none for short names), or the full name
     where the MRZ truncated it."""
