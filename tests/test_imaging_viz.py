@@ -341,3 +341,44 @@ def test_another_surname_above_a_label_line_with_slashes_is_found() -> None:
 def test_a_state_code_beside_the_names_is_no_other_name() -> None:
     words = _words([["P", "TJK", "470782113"], ["САИДОВА"], ["ПАРВИНА", "/", "PARVINA"]])
     assert match_fields(words, EXPECTED)["surname"].match
+
+
+def test_two_digit_years_take_the_century_nearest_either_mrz_date() -> None:
+    # Born 1950: the issue date "21 SEP 17" is 2017, not 1917, so the earliest date printed
+    # is the (changed) birth date.
+    expected = Expected(birth_date=date(1950, 1, 2), expiry_date=date(2027, 9, 20))
+    words = _words([["01", "JAN", "50"], ["21", "SEP", "17"], ["20", "SEP", "27"]])
+    found = match_fields(words, expected)
+    assert (found["birth_date"].match, found["birth_date"].printed) == (False, "01 JAN 50")
+    assert found["expiry_date"].match
+
+
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [("20 ABIYAUG 91", 8), ("20 ABL'/ AUG 29", 8), ("20 АВГ/AUG 29", 8), ("20 XYZABC 29", None)],
+)
+def test_month_names_glued_or_speckled_are_still_read(text: str, month: int | None) -> None:
+    assert [d.month for d in parse_dates(text)] == ([month] if month else [])
+
+
+def test_a_short_other_name_read_surely_above_the_given_names_is_found() -> None:
+    expected = Expected(surname="WANG", given_names="HAO")
+    read = match_fields(_words([["WU"], ["HAO"], ["CHN"]]), expected)["surname"]
+    assert (read.match, read.printed) == (False, "WU")
+
+
+@pytest.mark.parametrize(("printed", "accused"), [("NURLAH", True), ("NURIAN", False)])
+def test_only_the_engines_own_letter_swaps_are_doubts(printed: str, accused: bool) -> None:
+    # N made H is a forger's look-alike, read as printed; L read as I is the engine's slip.
+    expected = Expected(surname="ZHEENBEKOV", given_names="NURLAN")
+    words = _words([["ZHEENBEKOV"], [printed]])
+    read = match_fields(words, expected).get("given_names")
+    assert (read is not None and not read.match) == accused
+
+
+def test_a_national_letter_spelled_out_in_the_mrz_is_no_other_name() -> None:
+    # ÞURÍÐUR ÓSP printed, THURIDUR OESP in the MRZ: read as PURIDUR OSP, three letters off.
+    expected = Expected(surname="SPECIMEN", given_names="THURIDUR OESP")
+    words = _words([["SPECIMEN"], ["PURIDUR", "OSP"]])
+    read = match_fields(words, expected).get("given_names")
+    assert read is None or read.match
