@@ -382,3 +382,10 @@ def test_a_national_letter_spelled_out_in_the_mrz_is_no_other_name() -> None:
     words = _words([["SPECIMEN"], ["PURIDUR", "OSP"]])
     read = match_fields(words, expected).get("given_names")
     assert read is None or read.match
+
+
+def test_the_local_spelling_glued_to_the_given_names_is_no_other_surname() -> None:
+    # "ҒАЙРАТ/GAIRAT" read with a Latin model: FAHPAT is the given name in Cyrillic.
+    expected = Expected(surname="RAHMONZODA", given_names="GAIRAT")
+    read = match_fields(_words([["438645413"], ["FAHPAT/GAIRAT"]]), expected).get("surname")
+    assert read is None or read.match

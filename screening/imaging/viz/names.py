@@ -35,6 +35,7 @@ from screening.imaging.viz.values import (
     lookalike_only,
     name_close,
     name_distance,
+    name_letters,
 )
 from screening.mrz.countries import country_codes
 
@@ -86,6 +87,8 @@ def name_present(
         return None
     best = None
     for run in runs_of(words):
+        if not name_letters(run[0].text) or not name_letters(run[-1].text):
+            continue  # a slash or a mark at either end: the same name as the shorter run
         text = " ".join(w.text for w in run)
         if is_cyrillic(text):
             if latin_only:
