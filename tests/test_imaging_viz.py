@@ -389,3 +389,11 @@ def test_the_local_spelling_glued_to_the_given_names_is_no_other_surname() -> No
     expected = Expected(surname="RAHMONZODA", given_names="GAIRAT")
     read = match_fields(_words([["438645413"], ["FAHPAT/GAIRAT"]]), expected).get("surname")
     assert read is None or read.match
+
+
+@pytest.mark.parametrize("printed", ["13 APR/APR 2029", "13APR7APR2029"])
+def test_the_expiry_month_with_another_day_is_another_expiry(printed: str) -> None:
+    # No issue date read: two dates only, yet no other date falls in the MRZ expiry month.
+    expected = Expected(birth_date=date(1957, 10, 20), expiry_date=date(2029, 4, 19))
+    found = match_fields(_words([["20", "OCT", "1957"], [printed]]), expected)
+    assert not found["expiry_date"].match

@@ -29,9 +29,9 @@ import numpy as np
 from screening.findings import Finding, make_finding
 from screening.imaging.load import LoadedImage
 from screening.imaging.mrz_image import ImageMrz
+from screening.imaging.viz import again, match, names, order
 from screening.imaging.viz import confirm as check
 from screening.imaging.viz import lines as find
-from screening.imaging.viz import match, names, order
 from screening.imaging.viz.match import Expected, FieldRead
 from screening.imaging.viz.ocr import (
     VALUE_ALPHABET,
@@ -55,12 +55,10 @@ SECOND_READ_LINES = 8
 AIMED_LINES = 3  # lines re-read for a word shaped like a missing name
 # A candidate other value read at least this surely settles its field for the first pass.
 SURE = 80.0
-POOR_CONF = 60.0
 CYRILLIC = "rus"
 CONFIRM_ZOOM = 1.45
 DATE_ALPHABET = "0123456789./-"
 # A run of digits shaped like a whole date (DD.MM.YYYY), wherever it sits in a word.
-DATE_RUN = re.compile(r"[0-9]{2}[.\-/ ,][0-9]{2}[.\-/ ,][0-9]{4}")
 REREAD_ZOOM = 1.3
 
 
@@ -199,7 +197,9 @@ def compare_viz(
         missing = need - {n for n, f in found.items() if f.match or f.conf >= SURE}
         if missing:
             # Value lines read as nothing legible, again with all their pixels.
-            poor = poor_lines(reader, order.value_lines(reader.shapes, view.chars))
+            poor = again.poor_lines(
+                reader.words, reader.read, order.value_lines(reader.shapes, view.chars)
+            )
             reader.words += reader.again(poor[:SECOND_READ_LINES], masked=False)
             faint = find.faint_lines(ratio, view.text_h, ink, boxes, view.mrz_box)
             if faint:
@@ -229,28 +229,24 @@ def _settled(words: list[Word], expected: Expected, need: set[str], missing: set
 
 
 def second_reads(reader: Reader, missing: set[str], expected: Expected) -> list[Word]:
-    """Reads for fields not yet found, while the budget lasts: dates glued to a mark cut
-    out and read alone; a weakly read word shaped like a missing name again at another
-    scale; the lines with digits again at another scale (dates and the number); the lines
-    read poorly in Latin again in Cyrillic (names and month names)."""
+    """Reads for fields not yet found, while the budget lasts: lines holding a weakly read
+    value shaped like a missing field again at another scale (:mod:`again`); dates glued
+    to a mark cut out and read alone; the lines with digits again at another scale (dates
+    and the number); the lines read poorly in Latin again in Cyrillic (names and month
+    names)."""
     out: list[Word] = []
     by_line = match.by_line(reader.words)
-    doubtful = _unique(
-        line
-        for name in sorted(missing & {"surname", "given_names"})
-        for line in names.doubtful_lines(reader.words, getattr(expected, name))
+    # Aimed at a value already half read: short, so not cut by the budget.
+    name_lines = again.aimed_lines(reader.words, missing & {"surname", "given_names"}, expected)
+    other_lines = again.aimed_lines(reader.words, missing - {"surname", "given_names"}, expected)
+    out += reader.again(
+        name_lines[:AIMED_LINES], budgeted=False, alphabet=check.NAME_ALPHABET, zoom=REREAD_ZOOM
     )
-    if doubtful:
-        # Aimed at a word already half read, as the date crops: not cut by the budget.
-        out += reader.again(
-            doubtful[:AIMED_LINES],
-            budgeted=False,
-            alphabet=check.NAME_ALPHABET,
-            zoom=REREAD_ZOOM,
-        )
+    out += reader.again(
+        other_lines[:AIMED_LINES], budgeted=False, zoom=REREAD_ZOOM, small_print=True
+    )
     if missing & {"birth_date", "expiry_date"}:
-        # Short and aimed at a date already half read: not cut by the budget.
-        crops = date_crops(reader.words, reader.boxes)
+        crops = again.date_crops(reader.words, reader.boxes)
         first = len(reader.boxes)
         reader.boxes.extend(crops)
         out += reader.again(
@@ -259,12 +255,12 @@ def second_reads(reader: Reader, missing: set[str], expected: Expected) -> list[
             alphabet=DATE_ALPHABET,
             zoom=REREAD_ZOOM,
         )
-    digits = _unique(
+    digits = again.unique(
         i for (i, _), ws in by_line.items() if sum(c.isdigit() for w in ws for c in w.text) >= 4
     )
     if missing & {"document_number", "birth_date", "expiry_date"}:
         out += reader.again(digits[:SECOND_READ_LINES], alphabet=VALUE_ALPHABET, zoom=REREAD_ZOOM)
-    poor = _unique(
+    poor = again.unique(
         i
         for (i, _), ws in by_line.items()
         if any(w.conf < 75 and re.search(r"[A-Z]{3}", w.text) for w in ws)
@@ -272,38 +268,6 @@ def second_reads(reader: Reader, missing: set[str], expected: Expected) -> list[
     if missing & {"surname", "given_names", "birth_date", "expiry_date"} and available(CYRILLIC):
         out += reader.again(poor[:SECOND_READ_LINES], lang=CYRILLIC)
     return out
-
-
-def poor_lines(reader: Reader, lines: Iterable[int]) -> list[int]:
-    """Lines read with no word of two characters or more at ``POOR_CONF``."""
-    good = {w.line for w in reader.words if w.conf >= POOR_CONF and len(w.text) >= 2}
-    return [i for i in lines if i in reader.read and i not in good]
-
-
-def _unique(lines: Iterable[int]) -> list[int]:
-    return list(dict.fromkeys(lines))
-
-
-def date_crops(words: Sequence[Word], boxes: Sequence[Box]) -> list[Box]:
-    """The stretch of a line holding a date-shaped run inside a weakly read word, cut to
-    the run (with a character to spare on each side). Tesseract rates a word by its worst
-    character: a date glued to a speck or a seal stroke ("P—301.05.2028") comes back at
-    confidence 0 however clearly its digits are printed; read alone, it is rated for
-    itself."""
-    out = []
-    for w in words:
-        if w.conf >= match.DATE_MIN_CONF or not 0 <= w.line < len(boxes):
-            continue
-        text = match.fold_digits(w.text)
-        run = DATE_RUN.search(text)
-        if run is None:
-            continue
-        char_w = w.box[2] / max(len(text), 1)
-        x0 = w.box[0] + char_w * (run.start() - 1.0)
-        x1 = w.box[0] + char_w * (run.end() + 1.0)
-        _, ly, _, lh = boxes[w.line]
-        out.append((max(0, round(x0)), ly, max(1, round(x1 - x0)), lh))
-    return out[:SECOND_READ_LINES]
 
 
 def confirm(
@@ -323,27 +287,17 @@ def confirm(
         if key not in cache:
             # The value alone, cut from its line: whatever the line finder glued to it (a
             # portrait edge, a label) changes how the whole line is read, not the value.
-            reader.boxes.append(value_box(read, reader.boxes))
-            again = reader.again(
+            reader.boxes.append(again.value_box(read, reader.boxes))
+            reread = reader.again(
                 [len(reader.boxes) - 1],
                 budgeted=False,
                 alphabet=check.alphabet(name),
                 zoom=CONFIRM_ZOOM,
             )
-            cache[key] = check.confirms(name, read, again, expected)
+            cache[key] = check.confirms(name, read, reread, expected)
         if not cache[key]:
             del out[name]
     return out
-
-
-def value_box(read: FieldRead, boxes: Sequence[Box]) -> Box:
-    """The box of an accused value on its line, with a character's width to spare on each
-    side, as tall as the line."""
-    _, ly, _, lh = boxes[read.line]
-    x, _, w, _ = read.box
-    spare = 0.8 * lh
-    x0 = max(0, round(x - spare))
-    return (x0, ly, max(1, round(x + w + spare) - x0), lh)
 
 
 def decide(found: dict[str, FieldRead], need: set[str], view: PageView) -> VizOutcome:

@@ -25,6 +25,7 @@ from datetime import date
 
 from screening.imaging.viz.ocr import Word
 from screening.imaging.viz.values import (
+    QUOTES,
     fold_digits,
     parse_dates,
 )
@@ -231,7 +232,7 @@ def printed_dates(words: Sequence[Word], near: date | Sequence[date]) -> list[Pr
             found.append(
                 PrintedDate(
                     value,
-                    text[d.start : d.end].strip(),
+                    QUOTES.sub("", text[d.start : d.end]).strip(),
                     conf,
                     union(group),
                     line,
@@ -285,7 +286,10 @@ def match_date(
     # The MRZ gives a birth year without its century: before the earlier one it may be.
     earliest = mrz.replace(year=mrz.year - 100) if birth and mrz.year >= 2000 else mrz
     beyond = cand.value < earliest if birth else cand.value > mrz
-    ok = beyond or len(distinct) >= 3
+    # The MRZ month and year with another day: no other date of the document falls in
+    # them (an issue date is years before the expiry, months after the birth at least).
+    same_month = (cand.value.year, cand.value.month) == (mrz.year, mrz.month)
+    ok = beyond or len(distinct) >= 3 or same_month
     if not ok and (cand.value.month, cand.value.day) == (mrz.month, mrz.day):
         # Another year with the MRZ day and month: a forger's favourite; for the expiry an
         # issue date 5 or 10 years before may share them, so 1-4 years off only.

@@ -116,8 +116,30 @@ def available(lang: str) -> bool:
     return all((folder / f"{part}.traineddata").is_file() for part in lang.split("+"))
 
 
+def without_small_print(crop: np.ndarray, h: int) -> np.ndarray:
+    """``crop`` with glyphs of label size at the top or bottom edge turned to paper: a
+    label printed into its value's band (a tight design, a crude overprint) is read as
+    part of the value otherwise."""
+    ink = (crop < 0.7).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
+    rows = crop.shape[0]
+    tops, heights = stats[:, cv2.CC_STAT_TOP], stats[:, cv2.CC_STAT_HEIGHT]
+    small = (heights < 0.45 * h) & ((tops < 0.3 * rows) | (tops + heights > 0.7 * rows))
+    small[0] = False
+    if not small.any():
+        return crop
+    out = crop.copy()
+    out[small[labels]] = 1.0
+    return out
+
+
 def line_crop(
-    ratio: np.ndarray, keep: np.ndarray, box: Box, height: int, masked: bool = True
+    ratio: np.ndarray,
+    keep: np.ndarray,
+    box: Box,
+    height: int,
+    masked: bool = True,
+    small_print: bool = False,
 ) -> tuple[np.ndarray, float, int, int]:
     """The line's pixels, kept ink only (all of them unless ``masked``: ink the line finder
     cut apart, a value with a ghost of the old one under it), stretched to full contrast
@@ -129,6 +151,8 @@ def line_crop(
     crop = ratio[y0:y1, x0:x1]
     if masked:
         crop = np.where(keep[y0:y1, x0:x1], crop, 1.0)
+    if small_print:
+        crop = without_small_print(crop, h)
     dark = float(np.percentile(crop, 3))
     crop = np.clip((crop - dark) / max(1.0 - dark, 0.05), 0.0, 1.0)
     scale = height / max(h, 1)
@@ -172,6 +196,7 @@ def read_lines(
     budget: Budget | None = None,
     read: int = 0,
     masked: bool = True,
+    small_print: bool = False,
 ) -> list[Word]:
     """Words of ``lines`` (indices into ``boxes``), each line read on its own, while
     ``budget`` lasts."""
@@ -184,7 +209,7 @@ def read_lines(
     for index in lines:
         if budget is not None and not budget.spend(boxes[index], zoom):
             break
-        img, scale, vx, vy = line_crop(ratio, keep, boxes[index], height, masked)
+        img, scale, vx, vy = line_crop(ratio, keep, boxes[index], height, masked, small_print)
         api.SetImage(Image.fromarray(img))
         api.Recognize()
         words += [

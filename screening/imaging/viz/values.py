@@ -81,7 +81,9 @@ NUMERIC_YMD = re.compile(rf"(?<![0-9])({D}{{4}}){SEP}({D}{{2}}){SEP}({D}{{2}})(?
 QUOTES = re.compile(r"[\'\"`´‘’“”«»]")
 MONTH_WORD = r"[A-ZА-ЯЁӘӨҮҰҚҒҢҲӢӮЎІÉÈÛÄÖÜŞÇĞİ]{3,9}\.?"
 NAMED = re.compile(
-    rf"(?<![0-9A-Z])([0-9OQDILTJSBZG|]{{1,2}})[ .\-/]{{0,2}}((?:{MONTH_WORD}[ /]{{0,3}}){{1,3}})"
+    rf"(?<![0-9A-Z])([0-9OQDILTJSBZG|]{{1,2}})[ .\-/]{{0,2}}"
+    # Two spellings of the month ("АПР/APR"), the slash sometimes read as 7 or 1.
+    rf"((?:{MONTH_WORD}(?:[ /|]{{0,3}}|[71](?=[A-ZА-Я]))){{1,3}})"
     rf"[ .\-/,]{{0,2}}([0-9OQDILTJSBZG|]{{4}}|[0-9OQDILTJSBZG|]{{2}})(?![0-9])"
 )
 
@@ -159,7 +161,9 @@ def month_names() -> dict[str, int]:
 def month_of(words: str) -> int | None:
     """The month named by ``words`` ("APR", "АПР/APR", "APRIL."): every name given must
     name the same month; at least one must be known."""
-    parts = [p for p in re.split(r"[ /.]+", fold_letters(words)) if p]
+    parts = [
+        p for p in re.split(r"[ /.|]+|(?<=[A-ZА-Я])[71](?=[A-ZА-Я])", fold_letters(words)) if p
+    ]
     known = {month_names().get(p) for p in parts} - {None}
     if not known:
         # Two spellings glued where the slash was misread ("АВГ/AUG" as "ABIYAUG"): a
