@@ -397,3 +397,23 @@ def test_the_expiry_month_with_another_day_is_another_expiry(printed: str) -> No
     expected = Expected(birth_date=date(1957, 10, 20), expiry_date=date(2029, 4, 19))
     found = match_fields(_words([["20", "OCT", "1957"], [printed]]), expected)
     assert not found["expiry_date"].match
+
+
+@pytest.mark.parametrize(
+    ("again", "confirmed"),
+    [
+        ("L924676J0", True),
+        ("19246760", True),  # the series letter J lost, the changed 6 still read
+        ("1924970", False),  # the MRZ digit read again
+        ("L924976J0", False),
+    ],
+)
+def test_a_number_accusation_is_confirmed_by_the_other_digit_read_again(
+    again: str, confirmed: bool
+) -> None:
+    from screening.imaging.viz.confirm import confirms
+    from screening.imaging.viz.match import FieldRead
+
+    read = FieldRead("document_number", False, "L924676J0", "L924976J0", 62.0, (0, 0, 9, 1), 5)
+    words = [Word(again, 0.0, 27, (0.0, 0.0, 90.0, 20.0))]
+    assert confirms("document_number", read, words, Expected()) is confirmed

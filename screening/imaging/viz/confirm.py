@@ -35,9 +35,14 @@ def confirms(name: str, read: FieldRead, again: Sequence[Word], expected: Expect
         joined = "".join(tokens)
         printed = match.fold_digits(read.printed)
         mrz = match.fold_digits(read.expected)
-        # A stray character read into the value ("3187574286" for 318757486) is a slip.
+        # A stray character read into the value ("3187574286" for 318757486) is a slip;
+        # so is a character lost ("19246760" for L924676J0), but not a differing one.
         slipped = {joined[:k] + joined[k + 1 :] for k in range(len(joined))} | {joined}
-        return any(printed in t for t in slipped) and not any(mrz in t for t in slipped)
+        differ = {k for k, (a, b) in enumerate(zip(printed, mrz, strict=False)) if a != b}
+        lost = {printed[:k] + printed[k + 1 :] for k in range(len(printed)) if k not in differ}
+        if any(mrz in t for t in slipped):
+            return False
+        return any(printed in t for t in slipped) or any(p in joined for p in lost)
     if names.name_present(again, read.expected, exact=True, latin_only=True) is not None:
         return False
     target = latin_letters(read.printed)
