@@ -417,3 +417,15 @@ def test_a_number_accusation_is_confirmed_by_the_other_digit_read_again(
     read = FieldRead("document_number", False, "L924676J0", "L924976J0", 62.0, (0, 0, 9, 1), 5)
     words = [Word(again, 0.0, 27, (0.0, 0.0, 90.0, 20.0))]
     assert confirms("document_number", read, words, Expected()) is confirmed
+
+
+def test_a_date_accusation_is_not_confirmed_by_its_month_and_year_alone() -> None:
+    from screening.imaging.viz.confirm import confirms
+    from screening.imaging.viz.match import FieldRead
+
+    read = FieldRead("expiry_date", False, "11.06.2032", "14.06.2032", 99.0, (0, 0, 9, 1), 4)
+    expected = Expected(expiry_date=date(2032, 6, 14))
+    again = [Word("41.06.2032", 84.0, 9, (0.0, 0.0, 90.0, 20.0))]
+    assert not confirms("expiry_date", read, again, expected)
+    again = [Word("11.06.2032", 84.0, 9, (0.0, 0.0, 90.0, 20.0))]
+    assert confirms("expiry_date", read, again, expected)

@@ -26,6 +26,7 @@ from screening.imaging.viz.values import fold_digits, parse_dates
 POOR_CONF = 60.0
 # A run of digits shaped like a whole date (DD.MM.YYYY), wherever it sits in a word.
 DATE_RUN = re.compile(r"[0-9]{2}[.\-/ ,][0-9]{2}[.\-/ ,][0-9]{4}")
+DATE_SHAPE = re.compile(r"[0-9]{1,3}[.\-/][0-9]{2}[.\-/][0-9]{2,4}")
 MAX_CROPS = 8
 
 
@@ -71,12 +72,18 @@ def number_lines(words: Sequence[Word], number: str) -> list[int]:
 
 
 def weak_date_lines(words: Sequence[Word]) -> list[int]:
-    """Lines where a date was parsed from words read below the date threshold."""
+    """Lines where a date was parsed from words read below the date threshold, or where a
+    weakly read word is shaped like a date but is none ("41.06.2032": a mark glued to the
+    day)."""
     out = []
     for (line, _), ws in match.by_line(words).items():
-        if min(w.conf for w in ws) >= match.DATE_MIN_CONF:
+        weak = [w for w in ws if w.conf < match.MIN_CONF]
+        if not weak:
             continue
-        if parse_dates(" ".join(w.text for w in ws)):
+        if (
+            min(w.conf for w in ws) < match.DATE_MIN_CONF
+            and parse_dates(" ".join(w.text for w in ws))
+        ) or any(DATE_SHAPE.search(fold_digits(w.text)) for w in weak):
             out.append(line)
     return out
 

@@ -293,6 +293,7 @@ def confirm(
                 budgeted=False,
                 alphabet=check.alphabet(name),
                 zoom=CONFIRM_ZOOM,
+                small_print=name not in ("surname", "given_names"),
             )
             cache[key] = check.confirms(name, read, reread, expected)
         if not cache[key]:

@@ -27,7 +27,10 @@ def confirms(name: str, read: FieldRead, again: Sequence[Word], expected: Expect
         if any(match.same_date(d, mrz) for d in match.printed_dates(again, mrz)):
             return False
         # The same day (if read), month and year again, in whatever format.
-        first = {(d.day, d.month, d.year % 100) for d in parse_dates(read.printed)}
+        printed = parse_dates(read.printed)
+        # A whole date accused is confirmed whole (its day too), not by its month and year.
+        whole = [d for d in printed if not d.partial] or printed
+        first = {(d.day, d.month, d.year % 100) for d in whole}
         again_dates = parse_dates(text) + parse_dates(text.replace(" ", ""))
         return any((d.day, d.month, d.year % 100) in first for d in again_dates)
     if name == "document_number":
