@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from screening.imaging.viz import match, names
 from screening.imaging.viz.match import Expected, FieldRead
 from screening.imaging.viz.ocr import VALUE_ALPHABET, Word
-from screening.imaging.viz.values import latin_letters, name_distance, parse_dates
+from screening.imaging.viz.values import DateRead, latin_letters, name_distance, parse_dates
 
 NAME_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ/-' "
 
@@ -26,13 +26,19 @@ def confirms(name: str, read: FieldRead, again: Sequence[Word], expected: Expect
         mrz = getattr(expected, name)
         if any(match.same_date(d, mrz) for d in match.printed_dates(again, mrz)):
             return False
-        # The same day (if read), month and year again, in whatever format.
+        # What differs from the MRZ, read again in whatever format: the month and year when
+        # they differ (the day may slip), the day too when only the day differs.
         printed = parse_dates(read.printed)
-        # A whole date accused is confirmed whole (its day too), not by its month and year.
         whole = [d for d in printed if not d.partial] or printed
-        first = {(d.day, d.month, d.year % 100) for d in whole}
         again_dates = parse_dates(text) + parse_dates(text.replace(" ", ""))
-        return any((d.day, d.month, d.year % 100) in first for d in again_dates)
+        for d in whole:
+            if (d.month, d.year % 100) != (mrz.month, mrz.year % 100):
+                key = (d.month, d.year % 100)
+                if any((a.month, a.year % 100) == key for a in again_dates):
+                    return True
+            elif any((a.day, a.month, a.year % 100) == (d.day, *key_of(d)) for a in again_dates):
+                return True
+        return False
     if name == "document_number":
         tokens = [match.fold_digits(re.sub(r"[^A-Z0-9]", "", w.text)) for w in again]
         joined = "".join(tokens)
@@ -52,6 +58,10 @@ def confirms(name: str, read: FieldRead, again: Sequence[Word], expected: Expect
     return any(
         name_distance(" ".join(w.text for w in run), target) <= 1 for run in match.runs_of(again, 3)
     )
+
+
+def key_of(d: DateRead) -> tuple[int, int]:
+    return (d.month, d.year % 100)
 
 
 def alphabet(name: str) -> str:
