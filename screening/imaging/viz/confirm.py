@@ -36,7 +36,12 @@ def confirms(name: str, read: FieldRead, again: Sequence[Word], expected: Expect
                 key = (d.month, d.year % 100)
                 if any((a.month, a.year % 100) == key for a in again_dates):
                     return True
-            elif any((a.day, a.month, a.year % 100) == (d.day, *key_of(d)) for a in again_dates):
+            elif any(
+                # The day slips most: only a sure read of the same day confirms it.
+                (a.value.day, a.value.month, a.value.year % 100) == (d.day, *key_of(d))
+                and a.conf >= match.MIN_CONF
+                for a in match.printed_dates(again, mrz)
+            ):
                 return True
         return False
     if name == "document_number":

@@ -117,14 +117,15 @@ def available(lang: str) -> bool:
 
 
 def without_small_print(crop: np.ndarray, h: int) -> np.ndarray:
-    """``crop`` with glyphs of label size at the top or bottom edge turned to paper: a
-    label printed into its value's band (a tight design, a crude overprint) is read as
-    part of the value otherwise."""
+    """``crop`` with glyphs of label size in its top half turned to paper: a label printed
+    into its value's band from above (a tight design, a crude overprint) is read as part
+    of the value otherwise."""
     ink = (crop < 0.7).astype(np.uint8)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
     rows = crop.shape[0]
     tops, heights = stats[:, cv2.CC_STAT_TOP], stats[:, cv2.CC_STAT_HEIGHT]
-    small = (heights < 0.45 * h) & ((tops < 0.3 * rows) | (tops + heights > 0.7 * rows))
+    # Above the band only: below it sit the value's own dots and commas, on its baseline.
+    small = (heights < 0.45 * h) & (tops < 0.3 * rows) & (tops + heights < 0.55 * rows)
     small[0] = False
     if not small.any():
         return crop
