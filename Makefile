@@ -17,7 +17,8 @@ APT_PACKAGES += fonts-paratype fonts-freefont-ttf
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup system-packages demo test test-all lint bench bench-quick models clean screenshot
+.PHONY: setup system-packages demo test test-all lint bench bench-quick models clean screenshot \
+	docs-picture
 
 setup: system-packages $(STAMP)
 
@@ -51,6 +52,10 @@ test-all: setup
 lint: setup
 	$(BIN)/ruff check screening fixtures tests benchmarks models
 	$(BIN)/ruff format --check screening fixtures tests benchmarks models
+
+# The README's picture of one gallery section, made by the gallery tests.
+docs-picture: setup
+	SCREENING_WRITE_DOCS=1 $(BIN)/python -m pytest -q tests/test_gallery.py -k readme_picture
 
 bench: setup
 	$(BIN)/python -m benchmarks

@@ -86,7 +86,7 @@ def page(browser: object, server: str) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 720}, base_url=server)  # type: ignore[attr-defined]
     page = context.new_page()
     # Generous: on a loaded CI machine the first screening (models loading) takes long.
-    page.set_default_timeout(180_000)
+    page.set_default_timeout(int(os.environ.get("WEB_TEST_TIMEOUT_MS", "180000")))
     yield page
     context.close()
 
@@ -96,7 +96,9 @@ def _log_in(page: object, name: str = "officer") -> None:
     page.fill("input[name=username]", name)  # type: ignore[attr-defined]
     page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
     page.press("input[name=password]", "Enter")  # type: ignore[attr-defined]
-    page.wait_for_selector("#screen-form")  # type: ignore[attr-defined]
+    # The form works without the script; the keyboard and drop handlers come with it, so
+    # wait for the script to say it is in place (a loaded machine runs it late).
+    page.wait_for_selector("#screen-form[data-enhanced=true]")  # type: ignore[attr-defined]
 
 
 def test_officer_screens_a_specimen_and_sees_the_outlined_page(page: object) -> None:
@@ -175,7 +177,16 @@ def test_camera_capture_adds_a_picture_to_the_upload(page: object) -> None:
 
 def test_the_drop_zone_opens_the_file_chooser_from_the_keyboard(page: object) -> None:
     _log_in(page)
-    page.focus("#dropzone")  # type: ignore[attr-defined]
-    with page.expect_file_chooser() as chooser:  # type: ignore[attr-defined]
-        page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    # On a loaded machine headless Chromium now and then drops the first key press's
+    # chooser (seen once in ~10 full runs at load 30); three presses, each with its own
+    # wait, still fail if the drop zone does not open the chooser at all.
+    for attempt in range(3):
+        page.focus("#dropzone")  # type: ignore[attr-defined]
+        try:
+            with page.expect_file_chooser(timeout=30_000) as chooser:  # type: ignore[attr-defined]
+                page.keyboard.press("Enter")  # type: ignore[attr-defined]
+            break
+        except playwright_api.TimeoutError:
+            if attempt == 2:
+                raise
     assert chooser.value.is_multiple()

@@ -99,4 +99,6 @@
   } else {
     unavailable.hidden = false;
   }
+  // Said last, so that a test (or an assistive tool) knows every handler is in place.
+  form.dataset.enhanced = "true";
 })();
