@@ -97,7 +97,22 @@ def _codes(shot: dict[str, Any]) -> set[str]:
     return {f["code"] for f in shot["report"]["findings"]}
 
 
-@pytest.mark.parametrize("key", AVAILABLE)
+# Photo sections the documents stage's retrained, template-free photo model (issue 11)
+# does not catch on these house specimens: the gallery shows them marked missed. Strict:
+# caught again means remove the mark. Rates: benchmarks/results/documents.md.
+PHOTO_MISSED = {"photo_seal_missing", "photo_seal_redrawn", "photo_edge"}
+SHOWN_CAUGHT = [
+    pytest.param(
+        key,
+        marks=pytest.mark.xfail(strict=True, reason="photo model of issue 11 misses it"),
+    )
+    if isinstance(key, str) and key in PHOTO_MISSED
+    else key
+    for key in AVAILABLE
+]
+
+
+@pytest.mark.parametrize("key", SHOWN_CAUGHT)
 def test_section_shows_both_pages_screened(gallery_of: Any, key: str) -> None:
     built = gallery_of(key)
     section = _section(built, key)
