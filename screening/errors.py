@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     missing_dependency = 4
     list_store = 5
     import_rejected = 6
+    output_file = 7
     interrupted = 130
 
 
@@ -49,6 +50,13 @@ class MissingDependencyError(ScreeningError):
     """An external program (Tesseract), font or model file is missing or too old."""
 
     exit_code = ExitCode.missing_dependency
+
+
+class OutputFileError(ScreeningError):
+    """A file we were asked to write (an export, a rejects file) cannot be written:
+    missing folder, no permission, disk full. Nothing half-written is left behind."""
+
+    exit_code = ExitCode.output_file
 
 
 class ListStoreError(ScreeningError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 from abc import abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from screening.errors import ImportRejectedError, ListStoreError
@@ -23,6 +23,7 @@ from screening.lists.store import (
     ImportSession,
     ListStore,
     RecordGroup,
+    Repeats,
     _version_from_row,
     check_mode,
     record_from_row,
@@ -264,6 +265,49 @@ class SqlListStore(ListStore):
             )
             self._commit()
 
+    def rollback(self, to: int | None = None) -> tuple[ListVersion, ListVersion]:
+        """Reactivate an earlier version (``to``, default the latest superseded one whose
+        tables are still kept); the active one becomes ``rolled_back``. Returns (the
+        version left, the version now active)."""
+        if not self._lock():
+            raise ListStoreError("an import is running on this list store; roll back later")
+        try:
+            active = self.active_version()
+            if active is None:
+                raise ListStoreError("no list imported yet: nothing to roll back")
+            kept = set(self._tables())
+            candidates = [
+                v
+                for v in self.versions()
+                if v.state == "superseded" and records_table(v.base) in kept
+                if v.id < active.id or v.id == to
+            ]
+            target = next((v for v in candidates if to is None or v.id == to), None)
+            if target is None:
+                wanted = f"version {to} is not" if to is not None else "no earlier version is"
+                raise ListStoreError(
+                    f"{wanted} kept to roll back to (only superseded versions whose tables "
+                    "gc kept can be reactivated)",
+                    hint="lists status shows the versions; import the list again instead",
+                )
+            self._begin()
+            self._execute(
+                "UPDATE versions SET state = 'rolled_back', note = ? WHERE id = ?",
+                (f"rolled back to v{target.id} at {utc_now()}", active.id),
+            )
+            self._execute("UPDATE versions SET state = 'active' WHERE id = ?", (target.id,))
+            self._set_meta("active_version", str(target.id))
+            self._commit()
+        except BaseException:
+            self._rollback()
+            raise
+        finally:
+            self._release()
+        now = self._version(target.id)
+        left = self._version(active.id)
+        assert now is not None and left is not None
+        return left, now
+
     def _drop_generation(self, base: int) -> None:
         tables = set(self._tables())
         for table in (records_table(base), series_table(base)):
@@ -302,8 +346,8 @@ class SqlListStore(ListStore):
             gone = [v.id for v in versions if v.base not in keep_bases and v.state != "collected"]
             for version_id in gone:
                 self._execute(
-                    "UPDATE versions SET state = CASE WHEN state = 'failed' THEN 'failed' "
-                    "ELSE 'collected' END WHERE id = ?",
+                    "UPDATE versions SET state = CASE WHEN state IN ('failed', 'rolled_back') "
+                    "THEN state ELSE 'collected' END WHERE id = ?",
                     (version_id,),
                 )
             self._commit()
@@ -313,7 +357,7 @@ class SqlListStore(ListStore):
             failed = [
                 v.id
                 for v in versions
-                if v.state in ("failed", "interrupted")
+                if v.state in ("failed", "interrupted", "rolled_back")
                 and v.kind == "delta"
                 and v.base in keep_bases
             ]
@@ -334,6 +378,30 @@ class SqlListStore(ListStore):
             return {"tables_dropped": dropped, "rows_purged": purged}
         finally:
             self._release()
+
+
+EXAMPLES = 5
+LOOKUP_BATCH = 500  # keys per lookup query (SQLite allows 32,766 bound values)
+
+
+def _repeats(
+    repeated: Collection[tuple[Any, ...]], conflicting: Collection[tuple[Any, ...]], mode: str
+) -> Repeats:
+    """Counts and a few readable examples (none in a hashed store: no numbers there)."""
+    examples: list[str] = []
+    if mode != "hashed":
+        for ident in sorted(repeated, key=str)[:EXAMPLES]:
+            if len(ident) == 2:  # (key, doc_type): key = state padded to 3 + number
+                key, doc_type = ident
+                examples.append(f"{key[:3].rstrip('<')} {doc_type} {key[3:]}")
+            else:  # a series: (prefix_key, width, num_from, num_to, doc_type)
+                prefix_key, width, first, last, doc_type = ident
+                prefix = prefix_key[3:]
+                examples.append(
+                    f"{prefix_key[:3].rstrip('<')} {doc_type} "
+                    f"{prefix}{int(first):0{int(width)}d}-{prefix}{int(last):0{int(width)}d}"
+                )
+    return Repeats(len(repeated), len(conflicting), tuple(examples))
 
 
 def _replace_state(version: ListVersion, state: str) -> ListVersion:
@@ -359,9 +427,13 @@ class SqlImportSession(ImportSession):
         self.parent = parent
         self.chain = chain
         self._done = False
+        self._prepared = False
         self._records = records_table(base)
         self._series = series_table(base)
         self._visible = visible(chain)
+        # A delta's own repeats (a full import's are counted in SQL by ``repeats``).
+        self._repeated: set[tuple[Any, ...]] = set()
+        self._conflicting: set[tuple[Any, ...]] = set()
 
     def _write(self, sql: str, seq: Sequence[Sequence[Any]]) -> int:
         if not seq:
@@ -387,9 +459,39 @@ class SqlImportSession(ImportSession):
             raise
 
     def add_records(self, rows: Sequence[tuple[Any, ...]], *, upsert: bool) -> int:
+        if upsert:
+            rows = self._last_of_each(rows, 2)
+            keys = list({r[0] for r in rows})
+            mine = f"added_in = {self.version_id} AND removed_in IS NULL"
+            earlier = [
+                row
+                for i in range(0, len(keys), LOOKUP_BATCH)
+                for row in self.store._lookup_keys(self._records, keys[i : i + LOOKUP_BATCH], mine)
+            ]
+            given = {(r[0], r[1]): r[2] for r in rows}
+            for key, doc_type, status, *_ in earlier:
+                if (key, doc_type) in given:
+                    self._note_repeat((key, doc_type), status != given[key, doc_type])
         retired = self.remove_records([(r[0], r[1]) for r in rows]) if upsert else 0
         self._insert(self._records, RECORD_COLUMNS, rows)
         return retired
+
+    def _last_of_each(self, rows: Sequence[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
+        """A delta's rows with one row per number (its first ``width`` columns), the last
+        given: a later add of the same number replaces an earlier one. Repeats noted."""
+        last: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        status = RECORD_COLUMNS.index("status") if width == 2 else SERIES_COLUMNS.index("status")
+        for row in rows:
+            ident = tuple(row[:width])
+            if ident in last:
+                self._note_repeat(ident, last[ident][status] != row[status])
+            last[ident] = row
+        return list(last.values())
+
+    def _note_repeat(self, ident: tuple[Any, ...], conflicting: bool) -> None:
+        self._repeated.add(ident)
+        if conflicting:
+            self._conflicting.add(ident)
 
     def add_record_groups(self, groups: Sequence[RecordGroup], *, upsert: bool) -> int:
         if upsert or not groups:  # a delta first retires what it replaces, row by row
@@ -404,6 +506,8 @@ class SqlImportSession(ImportSession):
         return 0
 
     def add_series(self, rows: Sequence[tuple[Any, ...]], *, upsert: bool) -> int:
+        if upsert:
+            rows = self._last_of_each(rows, 5)
         keys = [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
         retired = self.remove_series(keys) if upsert else 0
         self._insert(self._series, SERIES_COLUMNS, rows)
@@ -423,11 +527,37 @@ class SqlImportSession(ImportSession):
         )
         return self._write(sql, keys)
 
+    def prepare(self) -> None:
+        if not self._prepared and self.kind == "full":
+            self.store._index_generation(self.base)
+        self._prepared = True
+
+    def repeats(self) -> Repeats:
+        if self.kind == "delta":
+            return _repeats(self._repeated, self._conflicting, self.store._meta_cached_mode())
+        records = (
+            f"SELECT key, doc_type, COUNT(DISTINCT status) FROM {self._records} "
+            f"WHERE key IN (SELECT key FROM {self._records} GROUP BY key HAVING COUNT(*) > 1) "
+            "GROUP BY key, doc_type HAVING COUNT(*) > 1 ORDER BY key"
+        )
+        series = (
+            f"SELECT prefix_key, width, num_from, num_to, doc_type, COUNT(DISTINCT status) "
+            f"FROM {self._series} GROUP BY prefix_key, width, num_from, num_to, doc_type "
+            "HAVING COUNT(*) > 1 ORDER BY prefix_key"
+        )
+        repeated: list[tuple[Any, ...]] = []
+        conflicting: list[tuple[Any, ...]] = []
+        for sql in (records, series):
+            for row in self.store._iter_query(sql):
+                repeated.append(tuple(row[:-1]))
+                if int(row[-1]) > 1:
+                    conflicting.append(tuple(row[:-1]))
+        return _repeats(repeated, conflicting, self.store._meta_cached_mode())
+
     def activate(self, summary: dict[str, Any]) -> ListVersion:
         store = self.store
         try:
-            if self.kind == "full":
-                store._index_generation(self.base)
+            self.prepare()
             store._begin()
             current = store._meta("active_version")
             expected = None if self.parent is None else str(self.parent.id)
