@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from screening.errors import InputFileError
+from screening.errors import InputFileError, MissingDependencyError
 from screening.findings import Finding, Verdict, derive_verdict, make_finding, sort_findings
 from screening.imaging.load import LoadedImage, load_image
 from screening.imaging.mrz_image import ImageMrz, MrzStatus, country_misread, read_image_mrz
 from screening.imaging.quality import Quality, measure, quality_findings
 from screening.mrz import MrzReport, check_mrz
+from screening.safe_text import valid_unicode
 from screening.settings import Settings
 
 
@@ -69,7 +70,7 @@ class ScanReport:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "file": self.file,
+            "file": valid_unicode(self.file),
             "verdict": None if self.verdict is None else str(self.verdict),
             "document": self.document,
             "findings": [f.to_dict() for f in sort_findings(self.findings)],
@@ -81,7 +82,7 @@ class ScanReport:
         }
         out.update(self.data)
         if self.error is not None:
-            out["error"] = self.error
+            out["error"] = valid_unicode(self.error)
         return out
 
 
@@ -240,6 +241,13 @@ def scan_image(
             stage(ctx)
         except InputFileError as exc:
             error = str(exc)
+            break
+        except MissingDependencyError:
+            raise  # a broken installation: no image can be screened, stop (exit 4)
+        except Exception as exc:  # one image must never end the run
+            # A bug or an input no stage foresaw: this image's error row, with the stage
+            # and the exception, and the next image is still screened.
+            error = f"{path}: internal error in stage {name!r} ({type(exc).__name__}: {exc})"
             break
         finally:
             timings[f"{name}_ms"] = (time.perf_counter() - t0) * 1000.0

@@ -11,6 +11,7 @@ from screening.cli.options import parse_today, today_option
 from screening.errors import ExitCode
 from screening.pipeline import ScanOptions, ScanReport
 from screening.report.text import findings_lines
+from screening.safe_text import printable
 from screening.session import ScreeningSession, SessionOptions
 from screening.settings import Settings
 
@@ -19,7 +20,7 @@ def _human(report: ScanReport) -> str:
     lines = [f"{report.file}: {str(report.verdict).upper() if report.verdict else 'ERROR'}"]
     if report.error:
         lines.append(f"  error: {report.error}")
-        return "\n".join(lines)
+        return "\n".join(printable(line) for line in lines)
     doc = report.document
     if doc is not None:
         fields = doc["fields"]
@@ -35,7 +36,8 @@ def _human(report: ScanReport) -> str:
         + ", ".join(f"{k[:-3]} {v:.0f}" for k, v in report.timings.items())
         + ")"
     )
-    return "\n".join(lines)
+    # File names, feed sources and messages come from outside: one line each, escaped.
+    return "\n".join(printable(line) for line in lines)
 
 
 @click.command("scan")
