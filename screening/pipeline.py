@@ -47,6 +47,8 @@ class ScanContext:
     mrz_report: MrzReport | None = None
     quality: Quality | None = None
     findings: list[Finding] = field(default_factory=list)
+    # Further documents in the same picture (screening.multi_document.OtherDocument).
+    others: list[Any] = field(default_factory=list)
     # Free-form outputs of later stages (e.g. "lists", "edition"), copied to the report.
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -113,8 +115,7 @@ def mrz_stage(ctx: ScanContext) -> None:
             )
         )
         return
-    report = check_mrz(result.lines, ctx.settings)
-    report.findings = [_image_country_finding(f, report, result) for f in report.findings]
+    report = image_mrz_report(result, ctx.settings)
     ctx.mrz_report = report
     ctx.findings.extend(report.findings)
     assert result.fused is not None
@@ -133,6 +134,13 @@ def mrz_stage(ctx: ScanContext) -> None:
                 reason=fix.reason,
             )
         )
+
+
+def image_mrz_report(result: ImageMrz, settings: Settings) -> MrzReport:
+    """The MRZ rules on text read from an image (a FOUND read)."""
+    report = check_mrz(result.lines, settings)
+    report.findings = [_image_country_finding(f, report, result) for f in report.findings]
+    return report
 
 
 def _image_country_finding(finding: Finding, report: MrzReport, mrz: ImageMrz) -> Finding:

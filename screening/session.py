@@ -17,12 +17,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 
 from screening.imaging.mrz_image import MrzStatus
-from screening.lists import ListStore, open_lists_for_screening, screen_document
+from screening.lists import (
+    ListScreening,
+    ListStore,
+    open_lists_for_screening,
+    screen_document,
+)
+from screening.multi_document import mark, other_documents_stage, record_lists
 from screening.pipeline import (
     DEFAULT_STAGES,
     ScanContext,
@@ -81,6 +87,10 @@ class ScreeningSession:
 
     def stages(self) -> tuple[Stage, ...]:
         stages: list[Stage] = list(DEFAULT_STAGES)
+        # Every further MRZ of the picture, right after the main one (its timing:
+        # more_mrz_ms).
+        after_mrz = [name for name, _ in stages].index("mrz") + 1
+        stages.insert(after_mrz, ("more_mrz", other_documents_stage))
         if self.options.check_lists:
             stages.append(("lists", self._lists_stage))
         if self.options.check_documents:
@@ -91,6 +101,15 @@ class ScreeningSession:
         report = scan_image(path, self.settings, self.scan_options, self.stages())
         if report.document is not None and "edition" in report.data:
             report.document["edition"] = report.data.pop("edition")
+        # ``documents``: every MRZ document of the picture, the main one first.
+        main = None
+        if report.document is not None:
+            main = {**report.document, "mrz_region": report.mrz_region}
+            main["lists"] = report.data.get("lists")
+        report.data["documents"] = [
+            *([main] if main is not None else []),
+            *report.data.get("documents", []),
+        ]
         return report
 
     # --- stages -----------------------------------------------------------------------
@@ -100,17 +119,23 @@ class ScreeningSession:
             # No number was read; MRZ_NOT_FOUND / MRZ_UNREADABLE already say so.
             ctx.data["lists"] = {"status": "not_checked", "reason": "no document number read"}
             return
-        fields = ctx.mrz_report.fields
-        screening = screen_document(
+        screening = self._check_lists(ctx.mrz_report.fields, ctx.settings)
+        ctx.findings.extend(screening.findings)
+        ctx.data["lists"] = screening.to_dict()
+        for other in ctx.others:  # every further document of the picture, the same way
+            checked = self._check_lists(other.report.fields, ctx.settings)
+            ctx.findings.extend(mark(f, other.number) for f in checked.findings)
+            record_lists(ctx, other, checked.to_dict())
+
+    def _check_lists(self, fields: dict[str, Any], settings: Settings) -> ListScreening:
+        return screen_document(
             self.lists_store,
             fields.get("issuing_country"),
             fields.get("document_type"),
             fields.get("document_number"),
-            ctx.settings,
+            settings,
             unavailable_reason=self.lists_unavailable,
         )
-        ctx.findings.extend(screening.findings)
-        ctx.data["lists"] = screening.to_dict()
 
     def _documents_stage(self, ctx: ScanContext) -> None:
         from screening.documents.stage import screen_documents  # loads models once

@@ -21,11 +21,12 @@ def _human(report: ScanReport) -> str:
     if report.error:
         lines.append(f"  error: {report.error}")
         return "\n".join(printable(line) for line in lines)
-    doc = report.document
-    if doc is not None:
+    documents = report.data.get("documents") or ([report.document] if report.document else [])
+    for number, doc in enumerate(documents, start=1):
         fields = doc["fields"]
         lines.append(
-            f"  {doc['format']}  {fields.get('issuing_country', '')}  "
+            ("" if len(documents) == 1 else f"  document {number}:")
+            + f"  {doc['format']}  {fields.get('issuing_country', '')}  "
             f"{fields.get('document_number', '')}  {fields.get('surname', '')}, "
             f"{fields.get('given_names', '')}"
         )
