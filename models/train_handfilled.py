@@ -40,6 +40,7 @@ from sklearn.ensemble import RandomForestClassifier
 from threadpoolctl import threadpool_limits
 
 from fixtures.legacy import Page, generate_legacy, random_legacy_spec
+from models.provenance import provenance
 from screening.documents.features import FEATURE_NAMES, page_region_features
 from screening.documents.legacy import CARD_FILE, MODEL_DIR, MODEL_FILE, page_score
 
@@ -260,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if same else 1
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, MODEL_FILE, compress=3)
+    card.update(provenance(MODEL_FILE))  # digest and library versions
     write_fingerprint(model, eval_pages[:EVAL_FINGERPRINT])
     CARD_FILE.write_text(json.dumps(card, indent=2) + "\n", "utf-8")
     print(f"wrote {MODEL_FILE} and {CARD_FILE}", file=sys.stderr)

@@ -30,6 +30,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_limits
 
+from models.provenance import provenance
 from screening.imaging.ocrb import ALPHABET, MODEL_DIR, MODEL_FILE, cell_features, crop_cells
 
 FONT_PATH = Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf")
@@ -205,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if same else 1
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, MODEL_FILE, compress=3)
+    card.update(provenance(MODEL_FILE))  # digest and library versions
     CARD_FILE.write_text(json.dumps(card, indent=2) + "\n", "utf-8")
     return 0
 

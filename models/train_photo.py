@@ -30,6 +30,7 @@ from sklearn.ensemble import RandomForestClassifier
 from threadpoolctl import threadpool_limits
 
 from fixtures.photo import photo_specimen
+from models.provenance import provenance
 from screening.documents.photo import (
     CARD_FILE,
     FEATURE_NAMES,
@@ -152,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if same else 1
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, MODEL_FILE, compress=3)
+    card.update(provenance(MODEL_FILE))  # digest and library versions
     write_fingerprint(model, e_features[: 2 * EVAL_FINGERPRINT_PAIRS])
     CARD_FILE.write_text(json.dumps(card, indent=2) + "\n", "utf-8")
     print(f"wrote {MODEL_FILE} and {CARD_FILE}", file=sys.stderr)

@@ -14,20 +14,23 @@ worker.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 import numpy as np
 
+from screening.findings import derive_verdict, make_finding
 from screening.imaging.mrz_image import MrzStatus
+from screening.imaging.tesseract import tesseract_problem
 from screening.lists import (
     ListScreening,
     ListStore,
     open_lists_for_screening,
     screen_document,
 )
+from screening.model_integrity import verified_card
 from screening.multi_document import mark, other_documents_stage, record_lists
 from screening.pipeline import (
     DEFAULT_STAGES,
@@ -56,6 +59,9 @@ class ScreeningSession:
     options: SessionOptions = field(default_factory=SessionOptions)
     lists_store: ListStore | None = None
     lists_unavailable: str | None = None
+    # Why Tesseract cannot be used (missing, broken): then our own reader alone, and
+    # every report says so (OCR_ENGINE_UNAVAILABLE).
+    ocr_unavailable: str | None = None
 
     @classmethod
     def open(
@@ -65,9 +71,28 @@ class ScreeningSession:
         options: SessionOptions | None = None,
     ) -> ScreeningSession:
         session = cls(settings, scan_options or ScanOptions(), options or SessionOptions())
+        session.verify_models()
+        if session.scan_options.use_tesseract:
+            session.ocr_unavailable = tesseract_problem()
+            if session.ocr_unavailable is not None:
+                session.scan_options = replace(session.scan_options, use_tesseract=False)
         if session.options.check_lists:
             session.lists_store, session.lists_unavailable = open_lists_for_screening(settings)
         return session
+
+    def verify_models(self) -> None:
+        """Refuse to start (MissingDependencyError, exit 4) when a model this session
+        will use is missing or is not the file its model card describes."""
+        from screening.documents import legacy, photo  # the documents stage's models
+        from screening.imaging import ocrb
+
+        needed = [(ocrb.MODEL_FILE, "OCR-B", "models.train_ocrb")]
+        if self.options.check_documents:
+            needed.append((legacy.MODEL_FILE, "hand-filled", "models.train_handfilled"))
+            if self.options.check_photo:
+                needed.append((photo.MODEL_FILE, "photo-substitution", "models.train_photo"))
+        for path, what, rebuild in needed:
+            verified_card(path, what=what, rebuild=rebuild)
 
     def __enter__(self) -> Self:
         return self
@@ -99,6 +124,16 @@ class ScreeningSession:
 
     def scan(self, path: str | Path) -> ScanReport:
         report = scan_image(path, self.settings, self.scan_options, self.stages())
+        if self.ocr_unavailable is not None and report.error is None:
+            report.findings.append(
+                make_finding(
+                    "OCR_ENGINE_UNAVAILABLE",
+                    f"{self.ocr_unavailable}: the MRZ was read by our own reader alone and "
+                    "the printed page was not compared with the MRZ.",
+                    reason=self.ocr_unavailable,
+                )
+            )
+            report.verdict = derive_verdict(report.findings)
         if report.document is not None and "edition" in report.data:
             report.document["edition"] = report.data.pop("edition")
         # ``documents``: every MRZ document of the picture, the main one first.

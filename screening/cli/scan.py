@@ -87,6 +87,12 @@ def scan(
     session_options = SessionOptions(check_lists=not no_lists, check_photo=photo_check)
     failed = 0
     with ScreeningSession.open(settings, options, session_options) as session:
+        if session.ocr_unavailable is not None:
+            click.echo(
+                f"screening: warning: {session.ocr_unavailable}; reading with our own MRZ "
+                "reader alone, the visual zone is not compared (OCR_ENGINE_UNAVAILABLE)",
+                err=True,
+            )
         for path in images:
             report = session.scan(path)
             failed += report.error is not None

@@ -21,6 +21,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from screening.errors import MissingDependencyError
+from screening.model_integrity import verified_card
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 CELL_W = 16
@@ -157,6 +158,7 @@ def load_classifier(path: Path = MODEL_FILE) -> OcrbClassifier:
             f"OCR-B model file not found: {path}",
             hint="rebuild it with: .venv/bin/python -m models.train_ocrb",
         )
+    verified_card(path, what="OCR-B", rebuild="models.train_ocrb")  # before unpickling
     # Small matrices: BLAS threads only add overhead (and fight over shared cores).
     threadpool_limits(1, user_api="blas")
     return OcrbClassifier(joblib.load(path))
