@@ -18,18 +18,25 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def console_command() -> list[str]:
+    """The installed console script beside this interpreter (what users run), else -m."""
+    script = Path(sys.executable).with_name("screening")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "screening"]
+
+
 def console(
     *argv: str | bytes,
     stdin: bytes | None = None,
     env: dict[str, str] | None = None,
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[bytes]:
-    """The installed console script in its own process (hangs, memory, raw bytes,
-    another PATH); stdout and stderr as bytes."""
-    script = Path(sys.executable).with_name("screening")
-    cmd: list[str | bytes] = (
-        [str(script)] if script.exists() else [sys.executable, "-m", "screening"]
-    )
+    """The command in its own process (hangs, memory, raw bytes, another PATH); stdout
+    and stderr as bytes."""
     return subprocess.run(
-        [*cmd, *argv], input=stdin, capture_output=True, timeout=timeout, check=False, env=env
+        [*console_command(), *argv],
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+        env=env,
     )
