@@ -16,6 +16,8 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "viz": ("mrz_read", ["--viz"]),
     "documents": ("documents", []),
     "lists_bench": ("lists_bench", []),
+    "fuzz": ("fuzz", []),
+    "limits": ("limits", []),
 }
 
 
