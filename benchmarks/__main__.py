@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "lists_bench": ("lists_bench", []),
     "fuzz": ("fuzz", []),
     "limits": ("limits", []),
+    "multi_document": ("multi_document", []),
 }
 
 
