@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.tables import publish
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results" / "fuzz.md"
 TARGETS = ROOT / "tests" / "test_fuzz.py"
@@ -64,24 +66,18 @@ def main(argv: list[str] | None = None) -> int:
         plugins=[collector],
     )
     seconds = time.perf_counter() - started
-    lines = [
-        "# Fuzzing",
-        "",
+    publish(
+        RESULTS,
+        "Fuzzing",
         f"`python -m benchmarks.fuzz --examples {examples} --seed {seed}` "
         f"({time.strftime('%Y-%m-%d')}; {seconds:.0f} s on the shared 2-core machine)",
-        "",
-        "| target | examples | outcome | seconds |",
-        "|---|---|---|---|",
-        *(
-            f"| `{name}` | {examples} | {outcome} | {sec:.1f} |"
-            for name, outcome, sec in collector.rows
-        ),
-    ]
-    table = "\n".join(lines) + "\n"
-    print(table)
-    if not args.quick:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(table, "utf-8")
+        ["target", "examples", "outcome", "seconds"],
+        [
+            f"| `{name}` | {examples} | {result} | {sec:.1f} |"
+            for name, result, sec in collector.rows
+        ],
+        keep=not args.quick,
+    )
     return int(status)
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from benchmarks.tables import publish
 from screening.imaging.load import MAX_ASPECT, MAX_PIXELS, MAX_SIDE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,22 +148,16 @@ def main(argv: list[str] | None = None) -> int:
             )
             rows.append(f"| import: {label} | {code} | refused | {seconds:.1f} | {peak:.0f} | |")
             print(rows[-1], flush=True)
-    table = "\n".join(
-        [
-            "# Bounded work on hostile input",
-            "",
-            f"`python -m benchmarks.limits{' --quick' if args.quick else ''}` "
-            f"({time.strftime('%Y-%m-%d')}; wall time on the shared 2-core machine, "
-            "other jobs running: pessimistic)",
-            "",
-            "| input | exit | outcome | seconds | peak MB | ms per stage |",
-            "|---|---|---|---|---|---|",
-            *rows,
-        ]
+    publish(
+        RESULTS,
+        "Bounded work on hostile input",
+        f"`python -m benchmarks.limits{' --quick' if args.quick else ''}` "
+        f"({time.strftime('%Y-%m-%d')}; wall time on the shared 2-core machine, "
+        "other jobs running: pessimistic)",
+        ["input", "exit", "outcome", "seconds", "peak MB", "ms per stage"],
+        rows,
+        keep=not args.quick,
     )
-    print(table)
-    if not args.quick:
-        RESULTS.write_text(table + "\n", "utf-8")
     return 0
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from benchmarks.tables import publish
 from screening.imaging.mrz_image import MrzStatus, read_image_mrz
 from screening.imaging.multi_mrz import find_more_mrz
 
@@ -125,23 +126,22 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['extra_ms_median']:.0f} / {r['extra_ms_p95']:.0f} |"
         )
         print(rows[-1], flush=True)
-    table = "\n".join(
+    publish(
+        RESULTS,
+        "One picture, two documents",
+        f"`python -m benchmarks.multi_document --n {n} --seed {args.seed}` "
+        f"({time.strftime('%Y-%m-%d')}; pairs of genuine pages of random format and "
+        "capture tier, side by side or stacked; CPU time of one thread, shared machine)",
         [
-            "# One picture, two documents",
-            "",
-            f"`python -m benchmarks.multi_document --n {n} --seed {args.seed}` "
-            f"({time.strftime('%Y-%m-%d')}; pairs of genuine pages of random format and "
-            "capture tier, side by side or stacked; CPU time of one thread, shared machine)",
-            "",
-            "| family | both MRZs found | both read exactly | single pages given a second MRZ "
-            "| added CPU ms per page, median / p95 |",
-            "|---|---|---|---|---|",
-            *rows,
-        ]
+            "family",
+            "both MRZs found",
+            "both read exactly",
+            "single pages given a second MRZ",
+            "added CPU ms per page, median / p95",
+        ],
+        rows,
+        keep=not args.quick,
     )
-    print(table)
-    if not args.quick:
-        RESULTS.write_text(table + "\n", "utf-8")
     return 0
 
 
