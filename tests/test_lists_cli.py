@@ -8,15 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from screening.cli import main
 from screening.errors import ExitCode
+from tests.cli_helpers import run
 from tests.lists_helpers import BASE_ROWS, write_feed
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_import_status_check(
