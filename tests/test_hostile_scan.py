@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import cv2
@@ -191,3 +192,14 @@ def test_empty_check_mrz_input_is_a_usage_error(stdin: bytes) -> None:
     done = console("check-mrz", "--json", stdin=stdin)
     assert done.returncode == ExitCode.bad_args and done.stdout == b""
     assert b"no MRZ text given" in done.stderr
+
+
+def test_scan_refuses_fifos_and_devices_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "page.jpg"
+    os.mkfifo(fifo)
+    code, out, _ = run(capsys, "scan", "--json", "--no-lists", str(fifo), "/dev/zero")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == ExitCode.input_file
+    assert [r["error"].split(": ", 1)[1] for r in rows] == ["not a regular file"] * 2
