@@ -19,6 +19,9 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "fuzz": ("fuzz", []),
     "limits": ("limits", []),
     "multi_document": ("multi_document", []),
+    "batch": ("batch", []),
+    "booklet": ("booklet", []),
+    "indicators": ("indicators", []),
 }
 
 

@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     list_store = 5
     import_rejected = 6
     output_file = 7
+    event_store = 8
     interrupted = 130
 
 
@@ -52,13 +53,6 @@ class MissingDependencyError(ScreeningError):
     exit_code = ExitCode.missing_dependency
 
 
-class OutputFileError(ScreeningError):
-    """A file we were asked to write (an export, a rejects file) cannot be written:
-    missing folder, no permission, disk full. Nothing half-written is left behind."""
-
-    exit_code = ExitCode.output_file
-
-
 class ListStoreError(ScreeningError):
     """The lost/stolen list store cannot be opened, read or written."""
 
@@ -69,3 +63,18 @@ class ImportRejectedError(ScreeningError):
     """A list import was refused as a whole; the previous list version stays in use."""
 
     exit_code = ExitCode.import_rejected
+
+
+class OutputFileError(ScreeningError):
+    """A file we must write (an export, a rejects file, a batch's results, journal or
+    report) cannot be written: disk full, no permission, a missing folder. What was
+    written before stays intact; nothing half-written is left behind."""
+
+    exit_code = ExitCode.output_file
+
+
+class EventStoreError(ScreeningError):
+    """The indicator event store cannot be opened, read or written. A scan never fails
+    for it: the recorder turns it into a warning and keeps the events in a spool file."""
+
+    exit_code = ExitCode.event_store

@@ -71,14 +71,3 @@ def valid_unicode(text: str) -> str:
     except UnicodeEncodeError:
         return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in text)
     return text
-
-
-# OWASP "CSV Injection": a cell starting with one of these is run as a formula by
-# spreadsheet programs (=HYPERLINK(...) exfiltrates, @SUM(...) and +/- start formulas,
-# a tab or carriage return can hide one). Prefixing a single quote makes it text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize_formula(cell: str) -> str:
-    """A CSV cell value a spreadsheet shows as text, never evaluates (OWASP)."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell

@@ -14,6 +14,7 @@ worker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
@@ -22,6 +23,7 @@ from typing import Any, Self
 import numpy as np
 
 from screening.findings import derive_verdict, make_finding
+from screening.imaging.load import LoadedImage
 from screening.imaging.mrz_image import MrzStatus
 from screening.imaging.tesseract import tesseract_problem
 from screening.lists import (
@@ -62,6 +64,9 @@ class ScreeningSession:
     # Why Tesseract cannot be used (missing, broken): then our own reader alone, and
     # every report says so (OCR_ENGINE_UNAVAILABLE).
     ocr_unavailable: str | None = None
+    # Called with each finished report (its JSON object) and the command that made it
+    # (scan, booklet, batch): the indicator event recorder, when recording is on.
+    recorder: Callable[[dict[str, Any], str], None] | None = None
 
     @classmethod
     def open(
@@ -122,8 +127,13 @@ class ScreeningSession:
             stages.append(("documents", self._documents_stage))
         return tuple(stages)
 
-    def scan(self, path: str | Path) -> ScanReport:
-        report = scan_image(path, self.settings, self.scan_options, self.stages())
+    def scan(
+        self, path: str | Path, *, image: LoadedImage | None = None, record: bool = True
+    ) -> ScanReport:
+        """Screen one document image (``image``: its pixels, when already in memory);
+        ``record=False`` when it is part of a larger screening (a booklet's data page)
+        that emits its own report."""
+        report = scan_image(path, self.settings, self.scan_options, self.stages(), image=image)
         if self.ocr_unavailable is not None and report.error is None:
             report.findings.append(
                 make_finding(
@@ -145,7 +155,14 @@ class ScreeningSession:
             *([main] if main is not None else []),
             *report.data.get("documents", []),
         ]
+        if record:
+            self.emit(report.to_dict(), "scan")
         return report
+
+    def emit(self, report: dict[str, Any], kind: str) -> None:
+        """Hand a finished report to the recorder (a no-op without one)."""
+        if self.recorder is not None:
+            self.recorder(report, kind)
 
     # --- stages -----------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import pytest
 
 from screening.errors import OutputFileError
 from screening.outputs import OutputFile
-from screening.safe_text import excerpt, neutralize_formula, printable, valid_unicode
+from screening.safe_text import excerpt, printable, valid_unicode
 
 
 @pytest.mark.parametrize(
@@ -41,16 +41,6 @@ def test_excerpt_is_short_and_says_the_length() -> None:
 def test_valid_unicode_replaces_undecodable_bytes() -> None:
     assert valid_unicode("a\udcffb\ud800") == "a\ufffdb\ufffd"
     assert valid_unicode("ordinary") == "ordinary"
-
-
-@pytest.mark.parametrize("cell", ['=HYPERLINK("http://x")', "@SUM(1)", "+1", "-2", "\tx", "\rx"])
-def test_formula_cells_become_text(cell: str) -> None:
-    assert neutralize_formula(cell) == "'" + cell
-
-
-@pytest.mark.parametrize("cell", ["AN1234567", "KG-MVD", "2030-01-01", "", "a=b"])
-def test_ordinary_cells_are_unchanged(cell: str) -> None:
-    assert neutralize_formula(cell) == cell
 
 
 def test_output_file_appears_only_when_complete(tmp_path: Path) -> None:

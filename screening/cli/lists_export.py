@@ -10,7 +10,7 @@ import click
 from screening.cli.lists_common import lists_option, open_lists
 from screening.errors import BadArgumentsError
 from screening.outputs import OutputFile
-from screening.safe_text import neutralize_formula
+from screening.report.spreadsheet import neutralise_cell
 
 EXPORT_COLUMNS = (
     "issuing_state",
@@ -51,11 +51,6 @@ def export_command(output: Path, lists_url: str | None) -> None:
             writer.writerow(EXPORT_COLUMNS)
             for record in store.iter_records(version):
                 row = record.to_dict()
-                writer.writerow(
-                    [
-                        "" if row.get(c) is None else neutralize_formula(str(row[c]))
-                        for c in EXPORT_COLUMNS
-                    ]
-                )
+                writer.writerow([neutralise_cell(row.get(c)) for c in EXPORT_COLUMNS])
     finally:
         store.close()

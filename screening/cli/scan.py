@@ -7,8 +7,15 @@ from pathlib import Path
 
 import click
 
-from screening.cli.options import parse_today, today_option
+from screening.cli.options import (
+    lists_url_option,
+    no_lists_option,
+    parse_today,
+    today_option,
+)
+from screening.cli.recording import open_recorder, recording_options
 from screening.errors import ExitCode
+from screening.indicators.record import session_hook
 from screening.pipeline import ScanOptions, ScanReport
 from screening.report.text import findings_lines
 from screening.safe_text import printable
@@ -51,21 +58,15 @@ def _human(report: ScanReport) -> str:
     default=True,
     help="Also compare the printed number, surname and dates with the MRZ (+~0.2 s).",
 )
-@click.option(
-    "--lists",
-    "lists_url",
-    metavar="URL",
-    default=None,
-    help="Lost/stolen list store: sqlite:///path or postgresql://... "
-    "(default: lists.db in the user's data directory).",
-)
-@click.option("--no-lists", is_flag=True, help="Do not check the lost/stolen lists.")
+@lists_url_option
+@no_lists_option
 @click.option(
     "--photo-check",
     is_flag=True,
     help="Also score the photo for substitution, placed from the MRZ position "
     "(calibrated on synthetic pages only; see docs/documents.md).",
 )
+@recording_options
 def scan(
     images: tuple[Path, ...],
     as_json: bool,
@@ -75,17 +76,31 @@ def scan(
     lists_url: str | None,
     no_lists: bool,
     photo_check: bool,
+    no_events: bool,
+    events_url: str | None,
+    checkpoint: str | None,
+    direction: str | None,
 ) -> int:
     """Read the MRZ of each IMAGE, check it, and give a verdict (clear/refer/alert).
 
     Each document also goes through the lost/stolen lists and the edition checks
     (legacy hand-filled pages when there is no MRZ). A file that cannot be read gets an
     error record and the others go on; the exit code is then 3.
+
+    Each screening is recorded as an indicator event (docs/indicators.md) unless
+    --no-events; an unavailable event store is a warning, never a lost screening.
     """
     settings = Settings(today=parse_today(today), lists_url=lists_url)
     options = ScanOptions(use_tesseract=not no_tesseract, check_viz=viz)
     session_options = SessionOptions(check_lists=not no_lists, check_photo=photo_check)
     failed = 0
+    recorder = open_recorder(
+        settings,
+        no_events=no_events,
+        events_url=events_url,
+        checkpoint=checkpoint,
+        direction=direction,
+    )
     with ScreeningSession.open(settings, options, session_options) as session:
         if session.ocr_unavailable is not None:
             click.echo(
@@ -93,6 +108,7 @@ def scan(
                 "reader alone, the visual zone is not compared (OCR_ENGINE_UNAVAILABLE)",
                 err=True,
             )
+        session.recorder = session_hook(recorder) if recorder else None
         for path in images:
             report = session.scan(path)
             failed += report.error is not None
@@ -100,4 +116,6 @@ def scan(
                 click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
             else:
                 click.echo(_human(report))
+    if recorder is not None:
+        recorder.close()
     return int(ExitCode.input_file) if failed else int(ExitCode.ok)

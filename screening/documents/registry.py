@@ -62,6 +62,8 @@ SOURCED_FACTS = (
     "forgery_signs",
     "layout",
 )
+# Facts only some editions state; when stated, they must say where they come from too.
+OPTIONAL_SOURCED_FACTS = ("number_on_every_page",)
 
 # Weights of the MRZ evidence; state must match for an edition to be a candidate at all.
 _W_TYPE = 0.2
@@ -101,6 +103,8 @@ class Edition:
     layout: Mapping[str, Any]
     provenance: Mapping[str, str]
     mrz_formats: tuple[str, ...] = ()  # empty: the registry does not say
+    # The passport number is printed or perforated on every page (booklet checks).
+    number_on_every_page: bool = False
 
     @property
     def handwritten(self) -> bool:
@@ -145,6 +149,7 @@ class Edition:
             "fill_method": self.fill_method,
             "number_pattern": self.number_pattern,
             "page_count": self.page_count,
+            "number_on_every_page": self.number_on_every_page,
             "security_features": list(self.security_features),
             "forgery_signs": list(self.forgery_signs),
             "layout": dict(self.layout),
@@ -217,7 +222,7 @@ def _parse_edition(raw: Mapping[str, Any], sources: Mapping[str, Source]) -> Edi
     if missing:
         raise EditionRegistryError(f"{where}: missing keys {', '.join(missing)}")
     provenance: Mapping[str, str] = raw["provenance"]
-    for fact in SOURCED_FACTS:
+    for fact in SOURCED_FACTS + OPTIONAL_SOURCED_FACTS:
         if fact not in raw:
             continue
         origin = provenance.get(fact)
@@ -257,6 +262,7 @@ def _parse_edition(raw: Mapping[str, Any], sources: Mapping[str, Source]) -> Edi
         layout=dict(raw["layout"]),
         provenance=dict(provenance),
         mrz_formats=mrz_formats,
+        number_on_every_page=bool(raw.get("number_on_every_page", False)),
     )
 
 
@@ -312,8 +318,8 @@ def _photo_zone(value: Any) -> tuple[float, float, float, float]:
 def load_registry(path: Path | None = None) -> Registry:
     """The packaged registry (or one at ``path``), read and validated once."""
     if path is None:
-        text = resources.files("screening.documents").joinpath("data/editions.toml").read_text(
-            "utf-8"
+        text = (
+            resources.files("screening.documents").joinpath("data/editions.toml").read_text("utf-8")
         )
     else:
         try:
@@ -361,8 +367,7 @@ def _best(
     reasons_if_none: tuple[str, ...] = (),
 ) -> Identification:
     if not scored:
-        return Identification(edition=None, confidence=0.0, method=method,
-                              reasons=reasons_if_none)
+        return Identification(edition=None, confidence=0.0, method=method, reasons=reasons_if_none)
     scored.sort(key=lambda item: (-item[1], item[0].id))
     best, best_score, reasons = scored[0]
     candidates = tuple((e.id, s) for e, s, _ in scored)
@@ -409,9 +414,7 @@ def identify_from_mrz(
             excluded.append(f"{edition.id}: document code {edition.document_type}, not {doc_code}")
             continue
         if not edition.accepts_mrz_format(mrz_format):
-            excluded.append(
-                f"{edition.id}: MRZ {'/'.join(edition.mrz_formats)}, not {mrz_format}"
-            )
+            excluded.append(f"{edition.id}: MRZ {'/'.join(edition.mrz_formats)}, not {mrz_format}")
             continue
         score, reasons = _score_mrz(edition, fields, today)
         scored.append((edition, score, reasons))
@@ -437,9 +440,7 @@ class PageEvidence:
     state_hint: str | None = None
 
 
-def identify_from_page(
-    page: PageEvidence, *, registry: Registry | None = None
-) -> Identification:
+def identify_from_page(page: PageEvidence, *, registry: Registry | None = None) -> Identification:
     """Identify the edition from layout features of the page itself.
 
     Without an MRZ the evidence is weak: candidates are the editions whose layout

@@ -199,9 +199,7 @@ def fuse(
         first = "".join(ALPHABET[int(np.argmax(p))] for p in proba)
         if not _usable(first, other):
             other = ""  # unaligned or garbled output is no evidence per position
-        combined = np.array(
-            [_combine(p, other[i] if other else None) for i, p in enumerate(proba)]
-        )
+        combined = np.array([_combine(p, other[i] if other else None) for i, p in enumerate(proba)])
         unsure = combined.max(axis=1) < UNCERTAIN_BELOW
         if other:
             ours = [ALPHABET[int(np.argmax(p))] for p in proba]
@@ -261,9 +259,9 @@ def fuse(
             for check, ok in zip(fmt.checks, state, strict=True):
                 if ok:
                     continue
-                positions = [
-                    (ln, i) for ln, a, b in check.spans for i in range(a, b)
-                ] + [(check.line, check.index)]
+                positions = [(ln, i) for ln, a, b in check.spans for i in range(a, b)] + [
+                    (check.line, check.index)
+                ]
                 for li, i in positions:
                     allowed = ALLOWED_BY_KIND[fields[li][i][1]]
                     options = alternatives(li, i, allowed)

@@ -88,9 +88,7 @@ def _line_blobs(mask: np.ndarray, scale: float, axis: str | None = None) -> list
             closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
             # CCOMP, not EXTERNAL: a page border drawn as a closed frame must not hide
             # everything inside it. Only outer boundaries (no parent) are blobs.
-            contours, hierarchy = cv2.findContours(
-                closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE
-            )
+            contours, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
             for contour, links in zip(contours, hierarchy[0] if len(contours) else [], strict=True):
                 if links[3] != -1 or len(contour) < 4:
                     continue

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from screening.lists.validation import RowError
 from screening.outputs import OutputFile
-from screening.safe_text import neutralize_formula
+from screening.report.spreadsheet import neutralise_cell
 
 
 class RejectSink(Protocol):
@@ -37,7 +37,7 @@ class RejectsFile:
     def add(self, error: RowError) -> None:
         # A reason quotes the rejected value: no formula may reach a spreadsheet.
         try:
-            self._writer.writerow([error.row, neutralize_formula(error.reason)])
+            self._writer.writerow([error.row, neutralise_cell(error.reason)])
         except OSError as failure:
             self.discard()
             raise self._output.failure(failure) from None
