@@ -125,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             pixels = make()
             # JPEG stops at 65,535 px a side: longer strips are written as PNG.
             path = folder / ("case.png" if max(pixels.shape[:2]) > 65_535 else "case.jpg")
-            if not cv2.imwrite(str(path), pixels, [cv2.IMWRITE_JPEG_QUALITY, 90]):
+            quality = [cv2.IMWRITE_JPEG_QUALITY, 90] if path.suffix == ".jpg" else []
+            if not cv2.imwrite(str(path), pixels, quality):
                 raise RuntimeError(f"cannot write the {label!r} image")
             code, seconds, peak, out = measure([str(SCREENING), *SCAN_FLAGS, str(path)])
             report = json.loads(out) if out.strip() else {}

@@ -18,7 +18,7 @@ from typing import Any
 
 from screening.errors import InputFileError, MissingDependencyError
 from screening.findings import Finding, Verdict, derive_verdict, make_finding, sort_findings
-from screening.imaging.load import LoadedImage, load_image
+from screening.imaging.load import LoadedImage, check_shape, load_image
 from screening.imaging.mrz_image import ImageMrz, MrzStatus, country_misread, read_image_mrz
 from screening.imaging.quality import Quality, measure, quality_findings
 from screening.mrz import MrzReport, check_mrz
@@ -90,6 +90,12 @@ class ScanReport:
 
 def load_stage(ctx: ScanContext) -> None:
     ctx.image = load_image(ctx.path)
+
+
+def preloaded_stage(ctx: ScanContext) -> None:
+    """Pixels handed over in memory (a booklet page) are bounded as a file would be."""
+    assert ctx.image is not None
+    check_shape(*ctx.image.size, str(ctx.path))
 
 
 def mrz_stage(ctx: ScanContext) -> None:
@@ -246,7 +252,10 @@ def scan_image(
     ctx = ScanContext(path=Path(path), settings=settings, options=options or ScanOptions())
     if image is not None:
         ctx.image = image
-        stages = [(name, stage) for name, stage in stages if stage is not load_stage]
+        stages = [
+            ("load", preloaded_stage),
+            *((name, stage) for name, stage in stages if stage is not load_stage),
+        ]
     timings: dict[str, float] = {}
     started = time.perf_counter()
     error: str | None = None

@@ -9,9 +9,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
+from screening.booklet.pages import read_booklet
 from screening.errors import ExitCode, InputFileError, MissingDependencyError
-from screening.imaging.load import MAX_ASPECT, MAX_SIDE, decode_image
+from screening.imaging.load import MAX_ASPECT, MAX_SIDE, LoadedImage, decode_image
 from screening.imaging.mrz_image import read_image_mrz
 from screening.imaging.multi_mrz import find_more_mrz
 from screening.lists import open_store
@@ -138,6 +140,25 @@ def test_a_missing_dependency_still_stops_the_run(settings: Settings) -> None:
 
     with pytest.raises(MissingDependencyError):
         scan_image(SAMPLES / "td3-tjk-mild.jpg", settings, NO_VIZ, (("broken", no_model),))
+
+
+def test_pixels_handed_over_in_memory_are_bounded_too(settings: Settings) -> None:
+    """A booklet page never was a file: the same bounds before any stage sees it."""
+    narrow = np.full((40_000, 32), 200, np.uint8)
+    image = LoadedImage(Path("page.png"), np.dstack([narrow] * 3), narrow, 0)
+    report = scan_image("page.png", settings, NO_VIZ, DEFAULT_STAGES, image=image)
+    assert report.error is not None and "shape out of range" in report.error
+    assert list(report.timings) == ["load_ms"]  # no other stage ran
+
+
+def test_a_booklet_frame_of_no_document_shape_is_that_pages_error(tmp_path: Path) -> None:
+    page = Image.fromarray(cv2.imread(str(SAMPLES / "td3-tjk-mild.jpg"))[:, :, ::-1])
+    strip = Image.new("RGB", (32, 40_000), "white")
+    tiff = tmp_path / "booklet.tif"
+    page.save(tiff, save_all=True, append_images=[strip, page])
+    sources = read_booklet(tiff)
+    assert [type(s).__name__ for s in sources] == ["SourceImage", "SourceError", "SourceImage"]
+    assert "shape out of range" in sources[1].error
 
 
 # --- 3. terminal and log injection -------------------------------------------------------

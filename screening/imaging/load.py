@@ -66,6 +66,30 @@ def load_image(path: str | Path) -> LoadedImage:
     return decode_image(data, file)
 
 
+def check_shape(width: int, height: int, label: str) -> None:
+    """Refuse an image no stage can screen in bounded time and memory: too many pixels,
+    too small, longer than any document, or with a side past :data:`MAX_SIDE`. Called
+    before the pixels are decoded, and on pages that never were a file (booklet frames,
+    PDF pages)."""
+    if width * height > MAX_PIXELS:
+        raise InputFileError(
+            f"{label}: image too large ({width}x{height} pixels; limit "
+            f"{MAX_PIXELS // 1_000_000} megapixels)"
+        )
+    if min(width, height) < MIN_SIDE:
+        raise InputFileError(f"{label}: image too small ({width}x{height} pixels)")
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise InputFileError(
+            f"{label}: image shape out of range ({width}x{height} pixels; no document "
+            f"is more than {MAX_ASPECT:g} times longer than wide)"
+        )
+    if max(width, height) > MAX_SIDE:
+        raise InputFileError(
+            f"{label}: image too large ({width}x{height} pixels; limit "
+            f"{MAX_SIDE:,} pixels on the longest side)"
+        )
+
+
 def decode_image(data: bytes, name: Path | str = "<bytes>") -> LoadedImage:
     label = str(name)
     try:
@@ -73,23 +97,7 @@ def decode_image(data: bytes, name: Path | str = "<bytes>") -> LoadedImage:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             header = Image.open(io.BytesIO(data))
             width, height = header.size
-            if width * height > MAX_PIXELS:
-                raise InputFileError(
-                    f"{label}: image too large ({width}x{height} pixels; limit "
-                    f"{MAX_PIXELS // 1_000_000} megapixels)"
-                )
-            if min(width, height) < MIN_SIDE:
-                raise InputFileError(f"{label}: image too small ({width}x{height} pixels)")
-            if max(width, height) > MAX_ASPECT * min(width, height):
-                raise InputFileError(
-                    f"{label}: image shape out of range ({width}x{height} pixels; no document "
-                    f"is more than {MAX_ASPECT:g} times longer than wide)"
-                )
-            if max(width, height) > MAX_SIDE:
-                raise InputFileError(
-                    f"{label}: image too large ({width}x{height} pixels; limit "
-                    f"{MAX_SIDE:,} pixels on the longest side)"
-                )
+            check_shape(width, height, label)
             header.load()
             upright = ImageOps.exif_transpose(header)
             rgb = np.asarray(upright.convert("RGB"))
