@@ -1,0 +1,112 @@
+"""How a retrained model is compared with the committed one (``--check``, ``make test-all``).
+
+A seeded retrain gives the committed model bit for bit only under the library versions
+it was trained with. Measured (issue #17): the OCR-B MLP fitted on the same arrays with
+the same seed gives the same weights under scikit-learn 1.5.2 and 1.9.1 with NumPy 2.x,
+and other weights under NumPy 1.26 (its type promotion rules differ); the committed
+models' cards did not record their versions, and a fresh install resolves NumPy 2.4. So
+an exact comparison of predictions fails on a fresh machine although nothing is wrong.
+
+The check asks instead what matters, with tolerances set from measured retrains:
+
+- the retrained model is as good as its card says (its evaluation metrics within a
+  tolerance of the card's), and
+- it decides as the committed model does on the card's seeded evaluation set (agreement
+  of the decisions at least a floor).
+
+A model trained on other data, with another recipe or a broken feature, misses one or the
+other; the figures behind each tolerance are in docs/reliability.md. When the
+predictions are identical the check says so (the same versions reproduce exactly).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+# OCR-B: accuracy on the 5,280 evaluation cells, and agreement of the predicted
+# characters with the committed model's.
+OCRB_ACCURACY_TOLERANCE = 0.005
+OCRB_MIN_AGREEMENT = 0.97
+# Photo substitution: on the 80 evaluation pages (one page is 1.25 points), and the
+# threshold chosen on the validation set (a 0.01 grid). The retrain under today's pinned
+# versions moved the threshold 0.02, two pages' worth of false alerts and one decision
+# (agreement 0.9875); the committed model with its ring, seal or edge features broken
+# moves a metric by 0.05 or more (agreement 0.71 to 0.975). Finer changes (two pages of
+# 80) are below what this set can tell: benchmarks/documents.py measures on hundreds.
+PHOTO_THRESHOLD_TOLERANCE = 0.05
+PHOTO_METRIC_TOLERANCE = 0.04
+PHOTO_MIN_AGREEMENT = 0.95
+
+
+def verdict(what: str, problems: list[str], facts: dict[str, Any]) -> int:
+    """Print the comparison; 0 when the retrain matches the card, 1 otherwise."""
+    print(json.dumps({"check": what, **facts, "problems": problems}, indent=2))
+    print(f"{what}: {'matches its card' if not problems else 'DIFFERS from its card'}")
+    return 1 if problems else 0
+
+
+def ocrb(model: Any, card: dict[str, Any]) -> int:
+    """The retrained OCR-B ``model`` against the committed one and its ``card``."""
+    import joblib
+
+    from models import train_ocrb
+
+    x, y = train_ocrb.make_dataset(train_ocrb.EVAL_LINES, card["eval_seed"])
+    committed = joblib.load(train_ocrb.MODEL_FILE).predict(x)
+    retrained = model.predict(x)
+    accuracy = float(np.mean(retrained == y))
+    agreement = float(np.mean(retrained == committed))
+    problems = []
+    if abs(accuracy - card["accuracy"]) > OCRB_ACCURACY_TOLERANCE:
+        problems.append(
+            f"accuracy {accuracy:.4f}, the card says {card['accuracy']:.4f} "
+            f"(tolerance {OCRB_ACCURACY_TOLERANCE})"
+        )
+    if agreement < OCRB_MIN_AGREEMENT:
+        problems.append(f"agrees with the committed model on {agreement:.2%} of the cells")
+    facts = {
+        "accuracy": round(accuracy, 5),
+        "card_accuracy": card["accuracy"],
+        "agreement_with_committed": round(agreement, 5),
+        "identical_predictions": bool(np.array_equal(retrained, committed)),
+    }
+    return verdict("OCR-B", problems, facts)
+
+
+def photo(
+    model: Any, threshold: float, card: dict[str, Any], features: np.ndarray, labels: np.ndarray
+) -> int:
+    """The retrained photo-substitution ``model`` (and its chosen ``threshold``) against
+    the committed one and its ``card``, on the evaluation pages (``features``)."""
+    import joblib
+
+    from models import train_photo
+    from screening.documents.photo import MODEL_FILE
+
+    retrained_eval = train_photo.evaluate(model, threshold, features, labels)
+    committed = joblib.load(MODEL_FILE).predict_proba(features)[:, 1] >= card["threshold"]
+    decided = model.predict_proba(features)[:, 1] >= threshold
+    agreement = float(np.mean(decided == committed))
+    problems = []
+    if abs(threshold - card["threshold"]) > PHOTO_THRESHOLD_TOLERANCE:
+        problems.append(f"threshold {threshold}, the card says {card['threshold']}")
+    for name in ("accuracy", "recall", "false_alerts"):
+        if abs(retrained_eval[name] - card["eval"][name]) > PHOTO_METRIC_TOLERANCE:
+            problems.append(
+                f"evaluation {name} {retrained_eval[name]}, the card says {card['eval'][name]}"
+            )
+    if agreement < PHOTO_MIN_AGREEMENT:
+        problems.append(f"agrees with the committed model on {agreement:.1%} of the pages")
+    facts = {
+        "threshold": threshold,
+        "card_threshold": card["threshold"],
+        "eval": retrained_eval,
+        "card_eval": card["eval"],
+        "agreement_with_committed": round(agreement, 4),
+        "identical_decisions": retrained_eval["decisions_sha256_16"]
+        == card["eval"]["decisions_sha256_16"],
+    }
+    return verdict("photo substitution", problems, facts)
