@@ -10,7 +10,8 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-ocr-b fo
                 fonts-dejavu-extra \
                 libgl1 libglib2.0-0 postgresql \
                 fonts-dancingscript fonts-kristi fonts-urw-base35 fonts-dkg-handwriting \
-                fonts-breip fonts-humor-sans fonts-comic-neue fonts-liberation
+                fonts-breip fonts-humor-sans fonts-comic-neue fonts-liberation \
+                chromium
 # fixtures/booklet/caravan draws with ParaType (PT Sans/Serif/Mono) and GNU FreeFont.
 APT_PACKAGES += fonts-paratype fonts-freefont-ttf
 STAMP := $(VENV)/.installed
@@ -21,7 +22,7 @@ LOCK := requirements.lock
 PIP_VERSION := 26.3
 LOCK_VENV := build/lock-venv
 
-.PHONY: setup system-packages demo test test-all lint bench bench-quick models clean lock
+.PHONY: setup system-packages demo test test-all lint bench bench-quick models clean lock screenshot
 
 setup: system-packages $(STAMP)
 
@@ -77,6 +78,10 @@ bench: setup
 
 bench-quick: setup
 	$(BIN)/python -m benchmarks --quick
+
+# The README's picture of the web station, made by the browser test.
+screenshot: setup
+	SCREENING_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/test_web_browser.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

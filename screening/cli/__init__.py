@@ -50,6 +50,13 @@ def _register() -> None:
     from screening.cli.indicators import indicators
 
     cli.add_command(indicators)
+    from screening.cli.audit import audit
+    from screening.cli.serve import serve
+    from screening.cli.users import users
+
+    cli.add_command(serve)
+    cli.add_command(users)
+    cli.add_command(audit)
 
 
 _register()

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from screening.cli.audit_hook import record as audit_record
 from screening.cli.lists_check import check_command
 from screening.cli.lists_common import default_url, lists_option, open_lists
 from screening.cli.lists_export import export_command
@@ -115,6 +116,7 @@ def rollback_command(lists_url: str | None, to_version: int | None, as_json: boo
         left, now = store.rollback(to_version)
     finally:
         store.close()
+    audit_record("lists_rollback", {"rolled_back": left.id, "active": now.id})
     if as_json:
         click.echo(json.dumps({"rolled_back": left.to_dict(), "active": now.to_dict()}))
     else:

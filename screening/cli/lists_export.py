@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from screening.cli.audit_hook import record as audit_record
 from screening.cli.lists_common import lists_option, open_lists
 from screening.errors import BadArgumentsError
 from screening.outputs import OutputFile
@@ -54,3 +55,4 @@ def export_command(output: Path, lists_url: str | None) -> None:
                 writer.writerow([neutralise_cell(row.get(c)) for c in EXPORT_COLUMNS])
     finally:
         store.close()
+    audit_record("lists_export", {"output": str(output), "version": version.id})

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from screening.cli.audit_hook import record as audit_record
 from screening.cli.lists_common import key_option, lists_option, open_lists
 from screening.cli.options import json_option
 from screening.errors import BadArgumentsError
@@ -129,6 +130,15 @@ def import_command(
     finally:
         if rejects is not None:
             rejects.discard()  # no-op once finished: the import read the whole feed
+    audit_record(
+        "lists_import",
+        {
+            "feed": feed.name,
+            "version": report.version,
+            "kind": report.kind,
+            "digest": report.digest,
+        },
+    )
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
