@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
+import stat
 from pathlib import Path
 
 import click
@@ -17,7 +17,9 @@ from screening.cli.options import (
 )
 from screening.cli.recording import open_recorder, recording_options
 from screening.errors import ExitCode
+from screening.imaging.load import MAX_FILE_BYTES
 from screening.indicators.record import session_hook
+from screening.model_integrity import file_sha256
 from screening.pipeline import ScanOptions, ScanReport
 from screening.report.text import findings_lines
 from screening.safe_text import printable
@@ -52,10 +54,15 @@ def _human(report: ScanReport) -> str:
 
 def scan_audit_detail(path: Path, report: ScanReport) -> dict[str, object]:
     """What the audit trail keeps of a scan: no name, no number; the file by its digest."""
+    digest = None
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+        # Only what scan itself would read (issue #17): a FIFO would block, /dev/zero never
+        # ends, a file past the size limit is not worth reading for an error row.
+        info = path.stat()
+        if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES:
+            digest = file_sha256(path)[:32]
     except OSError:
-        digest = None
+        pass
     versions = [v.get("id") for v in report.data.get("lists", {}).get("versions_checked", [])]
     return {
         "file_sha256": digest,
