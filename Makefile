@@ -22,7 +22,8 @@ LOCK := requirements.lock
 PIP_VERSION := 26.3
 LOCK_VENV := build/lock-venv
 
-.PHONY: setup system-packages demo test test-all lint bench bench-quick models clean lock screenshot
+.PHONY: setup system-packages demo test test-all lint bench bench-quick models clean lock screenshot \
+	docs-picture
 
 setup: system-packages $(STAMP)
 
@@ -72,6 +73,10 @@ test-all: setup
 lint: setup
 	$(BIN)/ruff check screening fixtures tests benchmarks models
 	$(BIN)/ruff format --check screening fixtures tests benchmarks models
+
+# The README's picture of one gallery section, made by the gallery tests.
+docs-picture: setup
+	SCREENING_WRITE_DOCS=1 $(BIN)/python -m pytest -q tests/test_gallery.py -k readme_picture
 
 bench: setup
 	$(BIN)/python -m benchmarks

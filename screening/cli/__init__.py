@@ -47,6 +47,9 @@ def _register() -> None:
     from screening.cli.booklet import booklet
 
     cli.add_command(booklet)
+    from screening.cli.explain import explain
+
+    cli.add_command(explain)
     from screening.cli.indicators import indicators
 
     cli.add_command(indicators)
