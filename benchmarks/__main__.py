@@ -14,6 +14,7 @@ import sys
 BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "mrz_read": ("mrz_read", []),
     "viz": ("mrz_read", ["--viz"]),
+    "viz_families": ("viz_families", []),
     "documents": ("documents", []),
     "lists_bench": ("lists_bench", []),
     "fuzz": ("fuzz", []),

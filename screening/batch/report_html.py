@@ -99,9 +99,12 @@ def _thumbnail_svg(entry: Entry) -> str:
     if is_region(box):
         x, y, w, h = box
         shapes.append(f'<rect class="mrz" x="{x}" y="{y}" width="{w}" height="{h}"/>')
+    shown = _booklet_shown(entry.row)
     for number, finding in enumerate(entry.row.get("findings") or [], 1):
         severity = _e(finding.get("severity"))
         regions = list(dict.fromkeys(evidence_regions(finding.get("evidence") or {})))
+        if shown is not None:  # a booklet: regions of other images do not belong here
+            regions = shown.regions if finding.get("code") == shown.code else []
         for x, y, w, h in regions:
             shapes.append(
                 f'<rect class="f-{severity}" x="{x}" y="{y}" width="{w}" height="{h}">'
@@ -117,6 +120,15 @@ def _thumbnail_svg(entry: Entry) -> str:
         + "".join(shapes)
         + "</svg>"
     )
+
+
+def _booklet_shown(row: dict[str, Any]) -> Any:
+    """For a booklet row (``booklet --json``), the image its thumbnail shows."""
+    if not isinstance(row.get("pages"), list):
+        return None
+    from screening.booklet.thumbnail import shown_image
+
+    return shown_image(row)
 
 
 def _card(entry: Entry, with_thumbnail: bool) -> str:
