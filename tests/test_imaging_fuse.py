@@ -98,18 +98,18 @@ def test_garbled_second_engine_output_is_ignored() -> None:
 
 
 def test_two_impossible_values_at_once_are_a_failed_read_not_a_forgery() -> None:
-    from screening.imaging.mrz_image import _plausible, impossible_values
+    from screening.imaging.gate import impossible_values, plausible
 
     assert impossible_values(GOOD, TD3) == []
     # One impossible value (a nationality no state issues) may be a crude forgery: it is
     # reported, and the MRZ rules raise their alert.
     one = [GOOD[0], GOOD[1][:10] + "XQZ" + GOOD[1][13:]]
     assert impossible_values(one, TD3) == ["nationality"]
-    assert _plausible(fuse(_proba(one), TD3))
+    assert plausible(fuse(_proba(one), TD3))
     # A nationality and a sex no document carries: a misread (rescan), not two forgeries.
     two = [GOOD[0], GOOD[1][:10] + "XQZ" + GOOD[1][13:20] + "Y" + GOOD[1][21:]]
     assert impossible_values(two, TD3) == ["nationality", "sex"]
-    assert not _plausible(fuse(_proba(two), TD3))
+    assert not plausible(fuse(_proba(two), TD3))
     # The same unknown code as issuer and nationality is the document's own: counted once.
     same = [GOOD[0][:2] + "XQZ" + GOOD[0][5:], GOOD[1][:10] + "XQZ" + GOOD[1][13:]]
     assert impossible_values(same, TD3) == ["issuing_country"]

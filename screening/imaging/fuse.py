@@ -58,8 +58,11 @@ class Correction:
     index: int  # 0-based
     old: str
     new: str
-    reason: str  # "field_type" or "check_digit"
+    reason: str  # "field_type", "check_digit" or "country_code"
     field: str
+    # Probability of the new character and of the next-best allowed one (field_type).
+    proba: float = 1.0
+    runner_up: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,9 +242,12 @@ def fuse(
                 options = alternatives(li, i, allowed)
                 if not options:
                     continue
-                _, best = options[0]
+                proba, best = options[0]
                 if uncertain[li][i] or frozenset((char, best)) in pairs:
-                    corrections.append(Correction(li, i, char, best, "field_type", name))
+                    runner_up = options[1][0] if len(options) > 1 else 0.0
+                    corrections.append(
+                        Correction(li, i, char, best, "field_type", name, proba, runner_up)
+                    )
                     line_chars[i] = best
                     uncertain[li][i] = True
 

@@ -1,0 +1,219 @@
+"""The plausibility gate: is a read from an image good enough to report as MRZ text?
+
+Reporting a misread as the document's MRZ is worse than reporting nothing: a misread
+check digit becomes a forgery alert on a genuine page, a misread name passes every check
+digit. So text is reported only for an MRZ-shaped, confident read, and
+
+* a failing check digit counts as evidence (of forgery) only on a sharp capture and over
+  clearly read characters; on a smeared capture (motion blur measured on the band, or a
+  band that had to be deconvolved) or under glare, only a read passing every check digit
+  is reported: a failing check there is more likely a misread, so the scan asks for a
+  rescan (``MRZ_UNREADABLE``) instead;
+* characters no check digit covers (names, country codes, sex) need a clear read of their
+  own: nothing else would catch them if they were wrong;
+* a country code completed from look-alikes (8 -> B) must be a code some state uses;
+* every date character is a digit (or ``<`` for an unknown part).
+
+Everything else is refused: ``MRZ_UNREADABLE`` when the band looks like an MRZ, else
+``MRZ_NOT_FOUND``. No invented MRZ text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+
+from screening.imaging.fuse import FusedMrz, check_states
+from screening.imaging.read import DOCUMENT_CODE_FIRST, MrzRead, guess_format
+from screening.mrz.countries import lookup_country
+from screening.mrz.formats import FieldKind, MrzFormat
+
+MIN_MEAN_CONFIDENCE = 0.8
+LOW_CONFIDENCE = 0.5
+CHECK_CHARS = frozenset("0123456789<")
+DATE_CHARS = frozenset("0123456789<")
+SEX_CHARS = frozenset("MFX<")
+UNSETTLED_BELOW = 0.3
+CLEAR_READ = 0.6
+# A character no check digit covers must be read at least this clearly, or, read as a
+# character its field cannot hold (0 in a name), have a clear favourite among those it
+# can (O rather than D or Q).
+UNCOVERED_CLEAR = 0.5
+FAVOURITE_MARGIN = 3.0
+MAX_LOW_CONFIDENCE_FRACTION = 0.1
+UNREADABLE_MEAN_CONFIDENCE = 0.55
+DATE_FIELDS = ("birth_date", "expiry_date")
+
+
+def _date_digits(lines: list[str]) -> int:
+    """Digits among the birth and expiry date characters (12 when all are digits)."""
+    fmt = guess_format(lines)
+    if fmt is None:
+        return 0
+    count = 0
+    for spec in fmt.fields:
+        if spec.name in DATE_FIELDS:
+            count += sum(ch.isdigit() for ch in lines[spec.line][spec.start : spec.end])
+    return count
+
+
+def structure_ok(lines: list[str]) -> bool:
+    """The shape every MRZ has: a document code, a letter country code, digit dates."""
+    fmt = guess_format(lines)
+    if fmt is None or lines[0][:1] not in DOCUMENT_CODE_FIRST:
+        return False
+    if not all(ch.isalpha() or ch == "<" for ch in lines[0][2:5]):
+        return False
+    if not all(lines[c.line][c.index] in CHECK_CHARS for c in fmt.checks):
+        return False
+    # Name components are separated by one or two fillers; letters after three or more
+    # fillers are a line read past its end (or into something else), not a name.
+    name = fmt.field("name")
+    if re.search(r"<<<+[A-Z0-9]", lines[name.line][name.start : name.end]):
+        return False
+    dates = "".join(
+        lines[spec.line][spec.start : spec.end] for spec in fmt.fields if spec.name in DATE_FIELDS
+    )
+    return set(dates) <= DATE_CHARS and _date_digits(lines) >= 6
+
+
+def impossible_values(lines: list[str], fmt: MrzFormat) -> list[str]:
+    """Fields holding a value no document carries: a sex other than M/F/X/<, a country
+    code that is no ICAO code (counted once when both codes are the same), a date off the
+    calendar. A forger composes an MRZ that looks right, so one such value may be a
+    forgery; two at once are a failed read (rescan)."""
+    out: list[str] = []
+    seen_codes: set[str] = set()
+    for spec in fmt.fields:
+        value = lines[spec.line][spec.start : spec.end]
+        if spec.name not in _POSSIBLE or _POSSIBLE[spec.name](value):
+            continue
+        if spec.kind is FieldKind.COUNTRY:
+            # The same unknown code twice is the document's own (old national cards print
+            # e.g. 'SI<'), not two misreads.
+            if value in seen_codes:
+                continue
+            seen_codes.add(value)
+        out.append(spec.name)
+    return out
+
+
+def _calendar_date(yymmdd: str) -> bool:
+    if not yymmdd.isdigit():
+        return False
+    month, day = int(yymmdd[2:4]), int(yymmdd[4:6])
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _country_code(code: str) -> bool:
+    return lookup_country(code) is not None
+
+
+_POSSIBLE: dict[str, Callable[[str], bool]] = {
+    "sex": SEX_CHARS.__contains__,
+    "issuing_country": _country_code,
+    "nationality": _country_code,
+    "birth_date": _calendar_date,
+    "expiry_date": _calendar_date,
+}
+
+
+@cache
+def uncovered_positions(fmt: MrzFormat) -> frozenset[tuple[int, int]]:
+    """(line, index) of every character that no check digit covers."""
+    covered = {(c.line, c.index) for c in fmt.checks}
+    for check in fmt.checks:
+        covered.update((ln, i) for ln, a, b in check.spans for i in range(a, b))
+    return frozenset(
+        (ln, i)
+        for ln in range(fmt.line_count)
+        for i in range(fmt.line_length)
+        if (ln, i) not in covered
+    )
+
+
+def _uncovered_clear(fused: FusedMrz, fmt: MrzFormat) -> bool:
+    """Names, country codes and sex were read clearly (country codes completed from the
+    other code are settled by it) and a country code completed by look-alikes is real."""
+    settled = {
+        (c.line, c.index)
+        for c in fused.corrections
+        if c.reason == "country_code"
+        or (c.reason == "field_type" and c.proba >= FAVOURITE_MARGIN * c.runner_up)
+    }
+    for ln, i in uncovered_positions(fmt):
+        if fused.confidence[ln][i] < UNCOVERED_CLEAR and (ln, i) not in settled:
+            return False
+    for spec in fmt.fields:
+        if spec.kind is not FieldKind.COUNTRY:
+            continue
+        guessed = any(
+            c.reason == "field_type" and c.line == spec.line and spec.start <= c.index < spec.end
+            for c in fused.corrections
+        )
+        if guessed and not _country_code(fused.lines[spec.line][spec.start : spec.end]):
+            return False
+    return True
+
+
+def plausible(fused: FusedMrz, *, checks_are_evidence: bool = True) -> bool:
+    """Report text only for an MRZ-shaped, confident read with at most two failing checks
+    (none when ``checks_are_evidence`` is False: a smeared or glared capture).
+
+    A forged page fails one check digit and the composite; a read failing more is too
+    doubtful to report (MRZ_UNREADABLE: rescan) rather than risk an invented MRZ.
+    """
+    conf = np.concatenate(fused.confidence)
+    fmt = guess_format(fused.lines)
+    if fmt is None or not structure_ok(fused.lines):
+        return False
+    states = check_states(fused.lines, fmt)
+    failing = len(states) - sum(states)
+    if failing > (2 if checks_are_evidence else 0):
+        return False
+    if len(impossible_values(fused.lines, fmt)) >= 2:
+        return False
+    if float(conf.mean()) < MIN_MEAN_CONFIDENCE:
+        return False
+    if float(np.mean(conf < LOW_CONFIDENCE)) > MAX_LOW_CONFIDENCE_FRACTION:
+        return False
+    if not _uncovered_clear(fused, fmt):
+        return False
+    corrected = {(c.line, c.index) for c in fused.corrections}
+    # A character the reader could barely make out (and nothing settled) is a rescan.
+    for li, line_conf in enumerate(fused.confidence):
+        for i, value in enumerate(line_conf):
+            if value < UNSETTLED_BELOW and (li, i) not in corrected:
+                return False
+    # A failing check digit is evidence of forgery only when everything it covers was
+    # read clearly; over an uncertain read it is just as likely a misread: rescan.
+    for check, ok in zip(fmt.checks, states, strict=True):
+        if ok:
+            continue
+        # The composite spans the other fields, which have their own checks: for it
+        # only its own digit counts.
+        cells = [(check.line, check.index)]
+        if check.name != "composite":
+            cells += [(ln, i) for ln, a, b in check.spans for i in range(a, b)]
+        if any(
+            fused.confidence[ln][i] < CLEAR_READ and (ln, i) not in corrected for ln, i in cells
+        ):
+            return False
+    return True
+
+
+def looks_like_mrz(read: MrzRead) -> bool:
+    """An MRZ-like band (reported as unreadable rather than not found)."""
+    texts = read.texts
+    conf = np.array([c.confidence for ln in read.lines for c in ln.chars])
+    fillers = sum(t.count("<") for t in texts)
+    shaped = texts[0][:1] in DOCUMENT_CODE_FIRST or read.checks_passed >= 2
+    return (
+        shaped
+        and fillers >= 4
+        and _date_digits(texts) >= 8
+        and float(conf.mean()) >= UNREADABLE_MEAN_CONFIDENCE
+    )
