@@ -116,3 +116,18 @@ def test_two_impossible_values_at_once_are_a_failed_read_not_a_forgery() -> None
     # A date off the calendar counts too.
     month_13 = [GOOD[0], GOOD[1][:13] + "741312" + GOOD[1][19:]]
     assert impossible_values(month_13, TD3) == ["birth_date"]
+
+
+def test_digits_printed_as_a_country_code_stay_as_printed() -> None:
+    # Some national cards print digits in the nationality field (a Romanian ID: 132).
+    # Look-alike letters (1 -> I, 3 -> B, 2 -> Z) would invent a code no state uses.
+    printed = [GOOD[0], GOOD[1][:10] + "132" + GOOD[1][13:]]
+    fused = fuse(_proba(printed, 0.97), TD3)
+    assert fused.lines[1][10:13] == "132"
+    assert all(c.field != "nationality" for c in fused.corrections)
+
+
+def test_a_country_code_misread_as_look_alikes_is_completed() -> None:
+    misread = [GOOD[0][:4] + "0" + GOOD[0][5:], GOOD[1]]  # UTO read as UT0
+    fused = fuse(_proba(misread, 0.97), TD3)
+    assert fused.lines == GOOD

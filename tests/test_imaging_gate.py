@@ -57,7 +57,7 @@ def test_a_name_letter_must_be_read_clearly(confidence: float, reported: bool) -
     ("weights", "reported"),
     [
         ({"0": 0.97, "O": 0.028, "D": 0.002}, True),  # O the clear favourite
-        ({"0": 0.9, "O": 0.05, "D": 0.05}, False),  # O or D: no way to tell
+        ({"0": 0.88, "O": 0.05, "D": 0.04, "Q": 0.03}, False),  # O, D or Q: no way to tell
     ],
 )
 def test_a_digit_read_in_a_name_needs_a_clear_favourite(
@@ -92,3 +92,15 @@ def test_a_failing_check_digit_counts_only_on_a_sharp_capture() -> None:
     assert plausible(fused, checks_are_evidence=True)  # reported: MRZ_CHECK_DIGIT follows
     assert not plausible(fused, checks_are_evidence=False)  # smeared: rescan
     assert plausible(fuse(_proba(GOOD), TD3), checks_are_evidence=False)
+
+
+def test_one_check_digit_vouches_for_one_doubtful_character_only() -> None:
+    # Personal number ZE184226B: two 0s read as O at weights 7 and 3 would add 240 to the
+    # 7-3-1 sum and still pass; so two doubtful characters under one check digit are a
+    # rescan, however well the check digit looks.
+    line2 = "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
+    proba = _proba([GOOD[0], line2])
+    _set(proba[1], 30, {"1": 0.7, "I": 0.3})  # one doubtful character: vouched for
+    assert plausible(fuse(proba, TD3))
+    _set(proba[1], 33, {"2": 0.75, "Z": 0.25})  # a second one under the same check
+    assert not plausible(fuse(proba, TD3))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -72,6 +72,9 @@ class FusedMrz:
     uncertain: list[np.ndarray]  # per line, bool per character
     corrections: list[Correction]
     engines_agree: bool | None  # None when the second engine did not run
+    # Per line, per character: its probability among the characters its field allows
+    # (a 0 in a name is impossible, so there only the letters compete).
+    field_confidence: list[np.ndarray] = field(default_factory=list)
 
     @property
     def min_confidence(self) -> float:
@@ -186,6 +189,28 @@ def _country_fix(
             corrections.append(Correction(bad.line, pos, old, new, "country_code", bad.name))
 
 
+def _keep_real_country_codes(
+    fmt: MrzFormat, chars: list[list[str]], corrections: list[Correction]
+) -> None:
+    """Undo look-alike letters put into a country code that then names no state: the
+    code is printed as read (some national cards print digits there) and the MRZ rules
+    judge it, rather than the reader inventing a code."""
+    for spec in fmt.fields:
+        if spec.kind is not FieldKind.COUNTRY:
+            continue
+        mine = [
+            c
+            for c in corrections
+            if c.reason == "field_type" and c.line == spec.line and spec.start <= c.index < spec.end
+        ]
+        code = "".join(chars[spec.line][spec.start : spec.end])
+        if not mine or lookup_country(code) is not None:
+            continue
+        for fix in mine:
+            chars[fix.line][fix.index] = fix.old
+            corrections.remove(fix)
+
+
 def fuse(
     proba_lines: Sequence[np.ndarray],
     fmt: MrzFormat | None,
@@ -202,9 +227,7 @@ def fuse(
         first = "".join(ALPHABET[int(np.argmax(p))] for p in proba)
         if not _usable(first, other):
             other = ""  # unaligned or garbled output is no evidence per position
-        combined = np.array(
-            [_combine(p, other[i] if other else None) for i, p in enumerate(proba)]
-        )
+        combined = np.array([_combine(p, other[i] if other else None) for i, p in enumerate(proba)])
         unsure = combined.max(axis=1) < UNCERTAIN_BELOW
         if other:
             ours = [ALPHABET[int(np.argmax(p))] for p in proba]
@@ -250,6 +273,7 @@ def fuse(
                     )
                     line_chars[i] = best
                     uncertain[li][i] = True
+        _keep_real_country_codes(fmt, chars, corrections)
 
         # 1b. Country codes: an issuing state that is no ICAO code but one look-alike
         #     away from the (valid) nationality code is that code misread.
@@ -267,9 +291,9 @@ def fuse(
             for check, ok in zip(fmt.checks, state, strict=True):
                 if ok:
                     continue
-                positions = [
-                    (ln, i) for ln, a, b in check.spans for i in range(a, b)
-                ] + [(check.line, check.index)]
+                positions = [(ln, i) for ln, a, b in check.spans for i in range(a, b)] + [
+                    (check.line, check.index)
+                ]
                 for li, i in positions:
                     allowed = ALLOWED_BY_KIND[fields[li][i][1]]
                     options = alternatives(li, i, allowed)
@@ -316,4 +340,21 @@ def fuse(
         uncertain=uncertain,
         corrections=corrections,
         engines_agree=agree,
+        field_confidence=_field_confidence(probas, chars, fields),
     )
+
+
+def _field_confidence(
+    probas: list[np.ndarray],
+    chars: list[list[str]],
+    fields: list[list[tuple[str, FieldKind]]] | None,
+) -> list[np.ndarray]:
+    out = []
+    for li, (proba, line) in enumerate(zip(probas, chars, strict=True)):
+        values = []
+        for i, (p, c) in enumerate(zip(proba, line, strict=True)):
+            allowed = ALLOWED_BY_KIND[fields[li][i][1]] if fields is not None else ALPHABET
+            mass = sum(float(p[ALPHABET.index(a)]) for a in allowed)
+            values.append(float(p[ALPHABET.index(c)]) / mass if mass > 0 else 0.0)
+        out.append(np.array(values))
+    return out

@@ -38,11 +38,13 @@ DATE_CHARS = frozenset("0123456789<")
 SEX_CHARS = frozenset("MFX<")
 UNSETTLED_BELOW = 0.3
 CLEAR_READ = 0.6
-# A character no check digit covers must be read at least this clearly, or, read as a
-# character its field cannot hold (0 in a name), have a clear favourite among those it
-# can (O rather than D or Q).
+# A character no check digit covers must be read at least this clearly among the
+# characters its field allows.
 UNCOVERED_CLEAR = 0.5
-FAVOURITE_MARGIN = 3.0
+# A character read below this (or corrected) is doubtful; one check digit vouches for
+# at most one doubtful character: two misreads under one 7-3-1 sum can cancel (two 0s
+# read as O at weights 7 and 3 add 240, a multiple of 10).
+DOUBTFUL_BELOW = 0.9
 MAX_LOW_CONFIDENCE_FRACTION = 0.1
 UNREADABLE_MEAN_CONFIDENCE = 0.55
 DATE_FIELDS = ("birth_date", "expiry_date")
@@ -135,17 +137,19 @@ def uncovered_positions(fmt: MrzFormat) -> frozenset[tuple[int, int]]:
     )
 
 
+def _field_confidence(fused: FusedMrz) -> list[np.ndarray]:
+    return fused.field_confidence or fused.confidence
+
+
 def _uncovered_clear(fused: FusedMrz, fmt: MrzFormat) -> bool:
-    """Names, country codes and sex were read clearly (country codes completed from the
-    other code are settled by it) and a country code completed by look-alikes is real."""
-    settled = {
-        (c.line, c.index)
-        for c in fused.corrections
-        if c.reason == "country_code"
-        or (c.reason == "field_type" and c.proba >= FAVOURITE_MARGIN * c.runner_up)
-    }
+    """Names, country codes and sex were read clearly among the characters their field
+    allows (a 0 read in a name competes with O, D and Q only); country codes completed
+    from the other code are settled by it; a country code completed by look-alikes is
+    real."""
+    settled = {(c.line, c.index) for c in fused.corrections if c.reason == "country_code"}
+    confidence = _field_confidence(fused)
     for ln, i in uncovered_positions(fmt):
-        if fused.confidence[ln][i] < UNCOVERED_CLEAR and (ln, i) not in settled:
+        if confidence[ln][i] < UNCOVERED_CLEAR and (ln, i) not in settled:
             return False
     for spec in fmt.fields:
         if spec.kind is not FieldKind.COUNTRY:
@@ -156,6 +160,24 @@ def _uncovered_clear(fused: FusedMrz, fmt: MrzFormat) -> bool:
         )
         if guessed and not _country_code(fused.lines[spec.line][spec.start : spec.end]):
             return False
+    return True
+
+
+def _checks_vouch(fused: FusedMrz, fmt: MrzFormat) -> bool:
+    """No check digit has to vouch for more than one doubtful character: one read below
+    DOUBTFUL_BELOW among the characters its field allows, or changed to pass a check."""
+    doubtful = {(c.line, c.index) for c in fused.corrections if c.reason == "check_digit"}
+    for ln, line_conf in enumerate(_field_confidence(fused)):
+        doubtful.update((ln, int(i)) for i in np.nonzero(line_conf < DOUBTFUL_BELOW)[0])
+    guarded: set[tuple[int, int]] = set()
+    # Field checks first; the composite then stands alone only for what no field check
+    # covers (with the same weights over a field, it cancels where that field's check does).
+    for check in sorted(fmt.checks, key=lambda c: c.name == "composite"):
+        cells = {(ln, i) for ln, a, b in check.spans for i in range(a, b)} - guarded
+        cells.add((check.line, check.index))
+        if len(cells & doubtful) > 1:
+            return False
+        guarded |= cells
     return True
 
 
@@ -180,7 +202,7 @@ def plausible(fused: FusedMrz, *, checks_are_evidence: bool = True) -> bool:
         return False
     if float(np.mean(conf < LOW_CONFIDENCE)) > MAX_LOW_CONFIDENCE_FRACTION:
         return False
-    if not _uncovered_clear(fused, fmt):
+    if not _uncovered_clear(fused, fmt) or not _checks_vouch(fused, fmt):
         return False
     corrected = {(c.line, c.index) for c in fused.corrections}
     # A character the reader could barely make out (and nothing settled) is a rescan.

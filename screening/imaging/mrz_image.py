@@ -29,7 +29,10 @@ from screening.imaging.read import MrzRead, ReadMemo, count_checks, guess_format
 
 # Below this MRZ character height (input pixels) OCR-B glyphs are no longer told apart
 # reliably: such a read is refused, and the scan asks for a better image.
-MIN_CHAR_PX = 6.5
+MIN_CHAR_PX = 5.0
+# Below this, characters are read (every check digit must then pass) but a failing check
+# digit is no evidence of forgery.
+LOW_RES_CHAR_PX = 9.0
 
 
 class MrzStatus(StrEnum):
@@ -129,25 +132,28 @@ def _read_gray(
     probas = [ln.proba for ln in read.lines]
     fused = fuse(probas, fmt)
     passed, total = count_checks(fused.lines, fmt)
-    # Tesseract only where its evidence can change the outcome: a failing check digit
-    # (misread or forgery?) on a read that looks like an MRZ (its vote only backs our
-    # own candidates: it cannot make a page of other text into one). A read passing
-    # every check digit needs no second opinion.
+    # A smeared band (motion blur): a failing check digit there is no evidence of
+    # forgery, and Tesseract, which reads sharp print, is no help on it.
     fast = passed == total
+    smeared = read.deblurred is not None or (not fast and band_blur(gray, read.band).smeared)
+    # Tesseract only where its evidence can change the outcome: a failing check digit
+    # (misread or forgery?) on a sharp read that looks like an MRZ (its vote only backs
+    # our own candidates: it cannot make a page of other text into one). A read passing
+    # every check digit needs no second opinion.
     result = ImageMrz(MrzStatus.NOT_FOUND, read=read, fused=fused)
-    if not fast and use_tesseract and looks_like_mrz(read):
+    if not fast and use_tesseract and not smeared and looks_like_mrz(read):
         tess = tesseract.read_lines([ln.strip for ln in read.lines], len(read.lines))
         result.tesseract_ran = True
         result.tesseract_lines = tess
         if tess is not None:
             result.fused = fused = fuse(probas, fmt, tess)
     too_small = (result.char_height_px or 0.0) < MIN_CHAR_PX
-    # Under glare or a motion smear a failing check digit is no evidence of forgery:
-    # the characters it covers were faded or smeared. Only a read that passes every
-    # check is reported.
-    passed, total = count_checks(fused.lines, fmt)
-    smeared = read.deblurred is not None or (passed < total and band_blur(gray, read.band).smeared)
-    evidence = not (under_glare or smeared)
+    # Under glare or a motion smear a failing check digit is no evidence of forgery
+    # (the characters it covers were faded or smeared), nor at low resolution (a
+    # wrong-looking digit is more likely a misread): only a read passing every check
+    # digit is reported.
+    low_res = (result.char_height_px or 0.0) < LOW_RES_CHAR_PX
+    evidence = not (under_glare or smeared or low_res)
     if plausible(fused, checks_are_evidence=evidence) and not too_small:
         result.status = MrzStatus.FOUND
         result.lines = list(fused.lines)

@@ -23,7 +23,16 @@ from screening.imaging.locate import (
     text_map,
 )
 from screening.imaging.ocrb import CharRead, crop_cells, decode, load_classifier
-from screening.imaging.segment import Cells, Strip, glyph_rows, line_strip, segment_line
+from screening.imaging.segment import (
+    Cells,
+    GlyphRows,
+    Strip,
+    glyph_rows,
+    line_strip,
+    segment_line,
+    turned_rows,
+    turned_strip,
+)
 from screening.mrz.formats import FORMATS_BY_NAME, MrzFormat
 
 LENGTHS_BY_LINES = {3: (30,), 2: (44, 36)}
@@ -155,12 +164,13 @@ def _score(line_reads: list[LineRead], chosen: list[Cells]) -> tuple[float, int,
 
 
 def _read_hypothesis(
-    gray: np.ndarray, band: BandCandidate, reverse: bool, n_chars: int
+    band: BandCandidate,
+    strips: list[Strip],
+    rows: list[GlyphRows | None],
+    reverse: bool,
+    n_chars: int,
 ) -> MrzRead | None:
     """Read the band one way at one line length; ambiguous layouts are read and scored."""
-    lines = list(band.lines)[::-1] if reverse else list(band.lines)
-    strips = [line_strip(gray, line, reverse, n_chars) for line in lines]
-    rows = [glyph_rows(strip.image) for strip in strips]
     # The band's lines share one pitch: their median ink period (input pixels) holds
     # where one line's alone is off (a run of fillers smeared into one bar).
     scales = [float(np.linalg.norm(strip.to_input[:, 0])) for strip in strips]
@@ -168,6 +178,8 @@ def _read_hypothesis(
     shared = float(np.median(periods)) if len(periods) >= 2 else None
     candidates = [
         segment_line(strip.image, n_chars, rows=r, period=shared / sc if shared else None)
+        if r is not None
+        else []
         for strip, r, sc in zip(strips, rows, scales, strict=True)
     ]
     cache: dict[tuple[int, int], LineRead] = {}
@@ -190,11 +202,30 @@ def _confident(read: MrzRead) -> bool:
 
 
 def _read_directions(gray: np.ndarray, band: BandCandidate) -> MrzRead | None:
-    """Best hypothesis over both reading directions and line lengths."""
+    """Best hypothesis over both reading directions and line lengths.
+
+    Each line is resampled and its glyphs found once (wide enough for the longest
+    line); reading it the other way round uses the same strip turned by 180 degrees.
+    """
+    lengths = LENGTHS_BY_LINES.get(len(band.lines), ())
+    if not lengths:
+        return None
+    forward = [line_strip(gray, line, False, max(lengths)) for line in band.lines]
+    forward_rows = [glyph_rows(strip.image) for strip in forward]
+    views: dict[bool, tuple[list[Strip], list[GlyphRows | None]]] = {False: (forward, forward_rows)}
     best: MrzRead | None = None
-    for n_chars in LENGTHS_BY_LINES.get(len(band.lines), ()):
+    for n_chars in lengths:
         for reverse in (False, True):
-            hyp = _read_hypothesis(gray, band, reverse, n_chars)
+            if reverse not in views:
+                views[True] = (
+                    [turned_strip(s) for s in forward][::-1],
+                    [
+                        None if r is None else turned_rows(r, s.image.shape)
+                        for s, r in zip(forward, forward_rows, strict=True)
+                    ][::-1],
+                )
+            strips, rows = views[reverse]
+            hyp = _read_hypothesis(band, strips, rows, reverse, n_chars)
             if hyp is not None and (best is None or hyp.score > best.score):
                 best = hyp
             if best is not None and _confident(best):

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from screening.imaging.locate import TextLine
+from screening.imaging.ocrb import CAP_PER_PITCH
 
 STRIP_CHAR_H = 30.0  # character height in the resampled strip, in pixels
 MIN_BLOBS = 3
@@ -64,6 +65,13 @@ def line_strip(gray: np.ndarray, line: TextLine, reverse: bool, n_chars: int = 0
         borderMode=cv2.BORDER_REPLICATE,
     )
     return Strip(image=image, to_input=to_input)
+
+
+def turned_strip(strip: Strip) -> Strip:
+    """The same strip turned by 180 degrees (the line read the other way round)."""
+    h, w = strip.image.shape
+    flip = np.array([[-1.0, 0.0, w - 1.0], [0.0, -1.0, h - 1.0], [0.0, 0.0, 1.0]])
+    return Strip(image=cv2.flip(strip.image, -1), to_input=strip.to_input @ flip)
 
 
 def _glyph_boxes(strip: np.ndarray) -> np.ndarray:
@@ -187,6 +195,15 @@ def glyph_rows(strip: np.ndarray) -> GlyphRows | None:
     return GlyphRows(boxes, top, bottom, profile_pitch(strip, top, bottom))
 
 
+def turned_rows(rows: GlyphRows, shape: tuple[int, ...]) -> GlyphRows:
+    """``rows`` of a strip, as seen in the strip turned by 180 degrees."""
+    h, w = shape[:2]
+    boxes = rows.boxes.copy()
+    boxes[:, 0] = w - rows.boxes[:, 0] - rows.boxes[:, 2]
+    boxes[:, 1] = h - rows.boxes[:, 1] - rows.boxes[:, 3]
+    return GlyphRows(boxes, h - rows.bottom, h - rows.top, rows.period)
+
+
 def segment_line(
     strip: np.ndarray,
     n_chars: int,
@@ -268,13 +285,18 @@ def _fit_window(
         coef = np.polyfit(k_in[good], c_in[good], deg)
     fitted = np.polyval(coef, cell_index)
     local_pitch = np.gradient(fitted)
-    if not 0.6 * char_h <= float(np.median(local_pitch)) <= 1.6 * char_h:
+    pitch_fit = float(np.median(local_pitch))
+    if not 0.6 * char_h <= pitch_fit <= 1.6 * char_h:
         return None
+    # The cells' rows follow from the pitch (OCR-B capitals are as tall as the pitch),
+    # centred where the glyphs are: blur and thresholding widen the blobs' rows, the
+    # pitch and the centre stay.
+    mid, half = (rows[0] + rows[1]) / 2, CAP_PER_PITCH * pitch_fit / 2
     return Cells(
         centers=fitted,
         pitch=local_pitch,
-        top=rows[0],
-        bottom=rows[1],
+        top=mid - half,
+        bottom=mid + half,
         weight=weight,
         empty=n_chars - len(np.unique(k_in)),
     )
