@@ -37,7 +37,13 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.mrz_read import _char_accuracy, _passporteye, _passporteye_version, _single_thread
+from benchmarks.mrz_read import (
+    _char_accuracy,
+    _passporteye,
+    _passporteye_version,
+    _pct,
+    _single_thread,
+)
 
 OUT_DIR = Path(__file__).resolve().parent / "out" / "families"
 RESULTS = Path(__file__).resolve().parent / "results" / "mrz_families.md"
@@ -260,18 +266,14 @@ def run(pages: list[Page], pe_count: int) -> list[Result]:
         _screen(pages[0], settings, options)  # warm-up: model load
     pe_subset = _pe_subset(pages, pe_count)
     results = []
-    for i, page in enumerate(pages):
+    for i, page in enumerate(pages, start=1):
         result = _screen(page, settings, options)
-        if i in pe_subset:
+        if i - 1 in pe_subset:
             result.pe_lines, _valid, result.pe_ms = _passporteye(page.path)
         results.append(result)
-        if (i + 1) % 25 == 0:
-            print(f"  {i + 1}/{len(pages)} images", file=sys.stderr, flush=True)
+        if i % 25 == 0:
+            print(f"  {page.family}: {i}/{len(pages)} images", file=sys.stderr, flush=True)
     return results
-
-
-def _pct(num: int, den: int) -> str:
-    return "-" if den == 0 else f"{100.0 * num / den:.1f}% ({num}/{den})"
 
 
 def _row(results: list[Result]) -> list[str]:

@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from screening.imaging.fuse import fuse
 from screening.imaging.gate import plausible, uncovered_positions
-from screening.imaging.ocrb import ALPHABET
 from screening.mrz.formats import FORMATS_BY_NAME
+from tests.imaging_helpers import GOOD, TD3, proba_lines, set_weights
 
-TD3 = FORMATS_BY_NAME["TD3"]
 TD1 = FORMATS_BY_NAME["TD1"]
-GOOD = [
-    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
-    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
-]
-
-
-def _proba(lines: list[str], confidence: float = 0.995) -> list[np.ndarray]:
-    out = []
-    for line in lines:
-        p = np.full((len(line), len(ALPHABET)), (1 - confidence) / (len(ALPHABET) - 1))
-        for i, ch in enumerate(line):
-            p[i, ALPHABET.index(ch)] = confidence
-        out.append(p)
-    return out
-
-
-def _set(p: np.ndarray, index: int, weights: dict[str, float]) -> None:
-    p[index] = 1e-6
-    for ch, w in weights.items():
-        p[index, ALPHABET.index(ch)] = w
-    p[index] /= p[index].sum()
 
 
 def test_positions_no_check_digit_covers() -> None:
@@ -47,9 +24,10 @@ def test_positions_no_check_digit_covers() -> None:
 
 @pytest.mark.parametrize(("confidence", "reported"), [(0.45, False), (0.7, True)])
 def test_a_name_letter_must_be_read_clearly(confidence: float, reported: bool) -> None:
-    proba = _proba(GOOD)
+    proba = proba_lines(GOOD)
     rest = 1 - confidence
-    _set(proba[0], 7, {"I": confidence, "T": 0.6 * rest, "L": 0.4 * rest})  # ERIKSSON
+    # ERIKSSON: the I
+    set_weights(proba[0], 7, {"I": confidence, "T": 0.6 * rest, "L": 0.4 * rest}, 1e-6)
     assert plausible(fuse(proba, TD3)) is reported
 
 
@@ -63,8 +41,8 @@ def test_a_name_letter_must_be_read_clearly(confidence: float, reported: bool) -
 def test_a_digit_read_in_a_name_needs_a_clear_favourite(
     weights: dict[str, float], reported: bool
 ) -> None:
-    proba = _proba(GOOD)
-    _set(proba[0], 11, weights)  # ERIKSSON: the O
+    proba = proba_lines(GOOD)
+    set_weights(proba[0], 11, weights, 1e-6)  # ERIKSSON: the O
     fused = fuse(proba, TD3)
     assert fused.lines[0][11] == "O" if reported else True
     assert plausible(fused) is reported
@@ -75,23 +53,23 @@ def test_a_digit_read_in_a_name_needs_a_clear_favourite(
 def test_a_country_code_completed_from_look_alikes_must_exist(
     weights: dict[str, float], reported: bool
 ) -> None:
-    proba = _proba(GOOD)
-    _set(proba[0], 4, weights)  # UTO -> UT0 (back to UTO) or UT8 (-> UTB, no such state)
+    proba = proba_lines(GOOD)
+    set_weights(proba[0], 4, weights, 1e-6)  # UTO read as UT0 (back to UTO) or UT8 (no UTB)
     assert plausible(fuse(proba, TD3)) is reported
 
 
 def test_a_letter_left_in_a_date_is_no_mrz() -> None:
     read = [GOOD[0], GOOD[1][:13] + "X408122" + GOOD[1][20:]]  # 7 of 740812 read as X
-    proba = _proba(read)
+    proba = proba_lines(read)
     assert not plausible(fuse(proba, TD3))
 
 
 def test_a_failing_check_digit_counts_only_on_a_sharp_capture() -> None:
     forged = [GOOD[0], GOOD[1][:9] + "7" + GOOD[1][10:]]  # document number check 6 -> 7
-    fused = fuse(_proba(forged), TD3)
+    fused = fuse(proba_lines(forged), TD3)
     assert plausible(fused, checks_are_evidence=True)  # reported: MRZ_CHECK_DIGIT follows
     assert not plausible(fused, checks_are_evidence=False)  # smeared: rescan
-    assert plausible(fuse(_proba(GOOD), TD3), checks_are_evidence=False)
+    assert plausible(fuse(proba_lines(GOOD), TD3), checks_are_evidence=False)
 
 
 def test_one_check_digit_vouches_for_one_doubtful_character_only() -> None:
@@ -99,8 +77,8 @@ def test_one_check_digit_vouches_for_one_doubtful_character_only() -> None:
     # 7-3-1 sum and still pass; so two doubtful characters under one check digit are a
     # rescan, however well the check digit looks.
     line2 = "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
-    proba = _proba([GOOD[0], line2])
-    _set(proba[1], 30, {"1": 0.7, "I": 0.3})  # one doubtful character: vouched for
+    proba = proba_lines([GOOD[0], line2])
+    set_weights(proba[1], 30, {"1": 0.7, "I": 0.3}, 1e-6)  # one doubtful character: fine
     assert plausible(fuse(proba, TD3))
-    _set(proba[1], 33, {"2": 0.75, "Z": 0.25})  # a second one under the same check
+    set_weights(proba[1], 33, {"2": 0.75, "Z": 0.25}, 1e-6)  # a second one under the same check
     assert not plausible(fuse(proba, TD3))
