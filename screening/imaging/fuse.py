@@ -50,6 +50,9 @@ ALLOWED_BY_KIND = {
     FieldKind.SEX: frozenset("MFX<"),
     FieldKind.CHECK: DIGITS | {"<"},
 }
+_ALLOWED_MASKS = {
+    kind: np.array([c in allowed for c in ALPHABET]) for kind, allowed in ALLOWED_BY_KIND.items()
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,10 +354,10 @@ def _field_confidence(
 ) -> list[np.ndarray]:
     out = []
     for li, (proba, line) in enumerate(zip(probas, chars, strict=True)):
-        values = []
-        for i, (p, c) in enumerate(zip(proba, line, strict=True)):
-            allowed = ALLOWED_BY_KIND[fields[li][i][1]] if fields is not None else ALPHABET
-            mass = sum(float(p[ALPHABET.index(a)]) for a in allowed)
-            values.append(float(p[ALPHABET.index(c)]) / mass if mass > 0 else 0.0)
-        out.append(np.array(values))
+        allowed = np.ones_like(proba, dtype=bool)
+        if fields is not None:
+            allowed = np.array([_ALLOWED_MASKS[kind] for _, kind in fields[li]])
+        chosen = proba[np.arange(len(line)), [ALPHABET.index(c) for c in line]]
+        mass = (proba * allowed).sum(axis=1)
+        out.append(np.where(mass > 0, chosen / np.maximum(mass, 1e-12), 0.0))
     return out
