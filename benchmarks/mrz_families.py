@@ -425,8 +425,9 @@ def main(argv: list[str] | None = None) -> int:
     for family in [*available, "realworld"]:
         mine = [p for p in pages if p.family == family]
         results += run(mine, pe if family != "realworld" else 0)
-    command = "python -m benchmarks.mrz_families" + ("" if argv is None else " " + " ".join(argv))
-    text = report(results, command.strip())
+    given = sys.argv[1:] if argv is None else argv
+    command = " ".join(["python -m benchmarks.mrz_families", *given])
+    text = report(results, command)
     print(text)
     print(f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     if not args.quick:
