@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-ocr-b fonts-dejavu-core \
+                fonts-dejavu-extra \
                 libgl1 libglib2.0-0 postgresql \
                 fonts-dancingscript fonts-kristi fonts-urw-base35 fonts-dkg-handwriting \
                 fonts-breip fonts-humor-sans fonts-comic-neue fonts-liberation

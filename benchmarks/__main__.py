@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "viz": ("mrz_read", ["--viz"]),
     "documents": ("documents", []),
     "lists_bench": ("lists_bench", []),
+    "batch": ("batch", []),
 }
 
 

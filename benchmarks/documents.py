@@ -129,8 +129,7 @@ def bench_handfilled(pages: int, lines: list[str]) -> dict[str, float]:
         "of their pages called hand-filled, *precision* (in italics) what the decision's",
         "precision would be with all hand-filled pages and only this class as printed pages.",
         "",
-        "| subset | pages | hand-filled | called hand-filled | precision | recall "
-        "| false alarms |",
+        "| subset | pages | hand-filled | called hand-filled | precision | recall | false alarms |",
         "|---|---|---|---|---|---|---|",
         f"| **all** | {len(every)} | {positives} | {sum(d for d, _ in every)} | "
         f"{precision:.3f} | {recall:.3f} | "
@@ -146,11 +145,18 @@ def bench_handfilled(pages: int, lines: list[str]) -> dict[str, float]:
             p_text = "-" if np.isnan(p) else f"{p:.3f}"
         r_text = "-" if np.isnan(r) else f"{r:.3f}"
         fa_text = f"{false_alarms / neg:.3f}" if neg else "-"
-        lines.append(f"| {name} | {len(pairs)} | {pos} | {called} | {p_text} | {r_text} "
-                     f"| {fa_text} |")
+        lines.append(
+            f"| {name} | {len(pairs)} | {pos} | {called} | {p_text} | {r_text} | {fa_text} |"
+        )
     lines.append("")
-    return {"precision": precision, "recall": recall, "ms_median": _pct(times, 50),
-            "ms_p95": _pct(times, 95), "cpu_median": _pct(cpu, 50), "cpu_p95": _pct(cpu, 95)}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "ms_median": _pct(times, 50),
+        "ms_p95": _pct(times, 95),
+        "cpu_median": _pct(cpu, 50),
+        "cpu_p95": _pct(cpu, 95),
+    }
 
 
 def bench_realworld(lines: list[str]) -> None:
@@ -227,15 +233,17 @@ def bench_photo(pairs: int, lines: list[str]) -> dict[str, float]:
                 if box is not None:
                     anchored = assess_photo(specimen.image, box, model=model).suspected
             tier = specimen.truth.get("tier") or specimen.truth["capture"]["tier"]
-            rows.append({
-                "substituted": substituted,
-                "signs": specimen.truth["substitution"]["signs"],
-                "source": specimen.truth["source"],
-                "tier": tier,
-                "suspected": truth_box.suspected,
-                "suspected_located": found,
-                "suspected_anchored": anchored,
-            })
+            rows.append(
+                {
+                    "substituted": substituted,
+                    "signs": specimen.truth["substitution"]["signs"],
+                    "source": specimen.truth["source"],
+                    "tier": tier,
+                    "suspected": truth_box.suspected,
+                    "suspected_located": found,
+                    "suspected_anchored": anchored,
+                }
+            )
 
     def summary(selected: list[dict], key: str) -> tuple[float, float, int, int]:
         sub = [r for r in selected if r["substituted"]]
@@ -274,15 +282,25 @@ def bench_photo(pairs: int, lines: list[str]) -> dict[str, float]:
     for sign in ("seal_missing", "seal_redrawn", "edge", "texture"):
         with_sign = [r for r in rows if sign in r["signs"]]
         if with_sign:
-            lines.append(f"| {sign} | {len(with_sign)} | "
-                         f"{np.mean([r['suspected'] for r in with_sign]):.3f} |")
+            lines.append(
+                f"| {sign} | {len(with_sign)} | "
+                f"{np.mean([r['suspected'] for r in with_sign]):.3f} |"
+            )
     only = [r for r in rows if r["substituted"] and len(r["signs"]) == 1]
     if only:
-        lines.append(f"| (a single sign only) | {len(only)} | "
-                     f"{np.mean([r['suspected'] for r in only]):.3f} |")
+        lines.append(
+            f"| (a single sign only) | {len(only)} | "
+            f"{np.mean([r['suspected'] for r in only]):.3f} |"
+        )
     lines.append("")
-    return {"recall": recall, "false_alerts": false_alerts, "ms_median": _pct(times, 50),
-            "ms_p95": _pct(times, 95), "cpu_median": _pct(cpu, 50), "cpu_p95": _pct(cpu, 95)}
+    return {
+        "recall": recall,
+        "false_alerts": false_alerts,
+        "ms_median": _pct(times, 50),
+        "ms_p95": _pct(times, 95),
+        "cpu_median": _pct(cpu, 50),
+        "cpu_p95": _pct(cpu, 95),
+    }
 
 
 def _load() -> str:

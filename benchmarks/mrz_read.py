@@ -129,9 +129,9 @@ def run(n: int, pe_count: int, seed: int, viz: bool = False) -> list[Row]:
         by_tier[item["capture"]].append(i)
     per_tier = max(1, pe_count // len(TIERS))
     pe_subset = {
-        idx for tier in TIERS for idx in by_tier[tier][:: max(1, len(by_tier[tier]) // per_tier)][
-            :per_tier
-        ]
+        idx
+        for tier in TIERS
+        for idx in by_tier[tier][:: max(1, len(by_tier[tier]) // per_tier)][:per_tier]
     }
     scan_image(folder / items[0]["image"], settings, options)  # warm-up: model load
     rows: list[Row] = []
@@ -274,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pe", type=int, default=None, help="PassportEye subset size")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument(
-        "--viz", action="store_true",
+        "--viz",
+        action="store_true",
         help="benchmark the VIZ vs MRZ cross-check instead (own set, see benchmarks/mrz_viz.py)",
     )
     args = parser.parse_args(argv)
@@ -292,8 +293,10 @@ def main(argv: list[str] | None = None) -> int:
     pe_count = args.pe if args.pe is not None else (12 if args.quick else 90)
     rows = run(n, pe_count, args.seed, args.viz)
     text = table(rows, n, pe_count, args.seed, args.viz)
-    command = "python -m benchmarks.mrz_read" + (" --quick" if args.quick else "") + (
-        " --viz" if args.viz else ""
+    command = (
+        "python -m benchmarks.mrz_read"
+        + (" --quick" if args.quick else "")
+        + (" --viz" if args.viz else "")
     )
     print(text)
     if not args.quick:

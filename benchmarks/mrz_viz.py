@@ -82,8 +82,7 @@ def ensure_set(seed: int, sizes: tuple[int, int, int]) -> tuple[Path, list[dict]
         stem = f"{k:03d}"
         specimen.save(folder, stem)
         image = next(p for p in folder.glob(stem + ".*") if p.suffix != ".json")
-        items.append({"image": image.name, "kind": kind, "capture": tier,
-                      "format": spec.format})
+        items.append({"image": image.name, "kind": kind, "capture": tier, "format": spec.format})
     manifest.write_text(
         json.dumps({"generator_version": GENERATOR_VERSION, "items": items}), "utf-8"
     )
@@ -104,18 +103,27 @@ def run(seed: int, sizes: tuple[int, int, int]) -> list[VizRow]:
         hits = {f.evidence.field for f in report.findings if f.code == "VIZ_MRZ_MISMATCH"}
         parts = item["kind"].split(":")
         field = parts[1] if len(parts) > 1 else None
-        group = "genuine" if parts[0] == "none" else (
-            parts[2] if parts[0] == "viz_altered" else "mrz_recomputed"
+        group = (
+            "genuine"
+            if parts[0] == "none"
+            else (parts[2] if parts[0] == "viz_altered" else "mrz_recomputed")
         )
-        rows.append(VizRow(
-            tier=item["capture"], group=group, field=field, caught=field in hits,
-            any_alert=bool(hits), mrz_read=report.document is not None,
-            scan_ms=report.elapsed_ms, viz_ms=report.timings.get("viz_ms", 0.0),
-            verdict=str(report.verdict.value),
-            alert_codes=tuple(sorted({
-                f.code for f in report.findings if f.severity.value == "alert"
-            })),
-        ))
+        rows.append(
+            VizRow(
+                tier=item["capture"],
+                group=group,
+                field=field,
+                caught=field in hits,
+                any_alert=bool(hits),
+                mrz_read=report.document is not None,
+                scan_ms=report.elapsed_ms,
+                viz_ms=report.timings.get("viz_ms", 0.0),
+                verdict=str(report.verdict.value),
+                alert_codes=tuple(
+                    sorted({f.code for f in report.findings if f.severity.value == "alert"})
+                ),
+            )
+        )
     return rows
 
 
@@ -140,7 +148,8 @@ def table(rows: list[VizRow]) -> str:
         genuine = [r for r in sel if r.group == "genuine"]
         scan = [r.scan_ms for r in sel]
         lines.append(
-            f"| {tier} | " + " | ".join(cells)
+            f"| {tier} | "
+            + " | ".join(cells)
             + f" | {_pct(sum(r.caught for r in altered), len(altered))}"
             + f" | {_pct(sum(r.any_alert for r in genuine), len(genuine))}"
             + f" | {np.median(scan):.0f} / {np.percentile(scan, 95):.0f}"
@@ -169,13 +178,18 @@ def table(rows: list[VizRow]) -> str:
         "",
         f"Verdicts on the {len(genuine)} genuine pages (whole scan): "
         + ", ".join(f"{n} {v}" for v, n in verdicts.items())
-        + (f" (alerts from: {', '.join(codes)})" if codes else "") + ".",
+        + (f" (alerts from: {', '.join(codes)})" if codes else "")
+        + ".",
     ]
     return "\n".join(lines) + "\n"
 
 
-def main(seeds: tuple[int, ...] = SEEDS, sizes: tuple[int, int, int] = (60, 64, 20),
-         write: bool = True, command: str = "python -m benchmarks.mrz_read --viz") -> int:
+def main(
+    seeds: tuple[int, ...] = SEEDS,
+    sizes: tuple[int, int, int] = (60, 64, 20),
+    write: bool = True,
+    command: str = "python -m benchmarks.mrz_read --viz",
+) -> int:
     rows = [row for seed in seeds for row in run(seed, sizes)]
     text = table(rows)
     print(text)

@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     missing_dependency = 4
     list_store = 5
     import_rejected = 6
+    output_file = 7
     interrupted = 130
 
 
@@ -61,3 +62,10 @@ class ImportRejectedError(ScreeningError):
     """A list import was refused as a whole; the previous list version stays in use."""
 
     exit_code = ExitCode.import_rejected
+
+
+class OutputFileError(ScreeningError):
+    """A file we must write (a batch's results, journal or report) cannot be written:
+    disk full, no permission, a missing folder. What was written before stays intact."""
+
+    exit_code = ExitCode.output_file

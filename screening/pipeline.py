@@ -167,9 +167,7 @@ def quality_stage(ctx: ScanContext) -> None:
     mrz = ctx.mrz
     strips = [ln.strip for ln in mrz.read.lines] if mrz and mrz.read else []
     region = mrz.region if mrz else None
-    ctx.quality = measure(
-        ctx.image.gray, strips, mrz.char_height_px if mrz else None, region
-    )
+    ctx.quality = measure(ctx.image.gray, strips, mrz.char_height_px if mrz else None, region)
     # Rescan advice where it changes something: the MRZ could not be read. A read that
     # passed the gate (corrections included) stands on its check digits.
     if mrz is None or mrz.status is not MrzStatus.FOUND:

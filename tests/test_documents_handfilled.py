@@ -23,13 +23,14 @@ PAGES = {
     "handfilled-scan": LegacySpec(seed=9_000_001, kind="handfilled", tier="scan"),
     "handfilled-phone": LegacySpec(seed=9_000_002, kind="handfilled", tier="phone"),
     "printed-typed-desk": LegacySpec(seed=9_000_003, kind="printed", tier="desk"),
-    "printed-generic-phone": LegacySpec(seed=9_000_004, kind="printed", layout="generic",
-                                        tier="phone"),
+    "printed-generic-phone": LegacySpec(
+        seed=9_000_004, kind="printed", layout="generic", tier="phone"
+    ),
     # Both carry a rubber stamp under the photo (extension stamp / border stamp).
-    "handfilled-stamped-desk": LegacySpec(seed=9_000_008, kind="handfilled", tier="desk",
-                                          stamp=True),
-    "printed-stamped-scan": LegacySpec(seed=9_000_009, kind="printed", tier="scan",
-                                       stamp=True),
+    "handfilled-stamped-desk": LegacySpec(
+        seed=9_000_008, kind="handfilled", tier="desk", stamp=True
+    ),
+    "printed-stamped-scan": LegacySpec(seed=9_000_009, kind="printed", tier="scan", stamp=True),
 }
 
 
@@ -56,8 +57,9 @@ def test_page_decision(name: str) -> None:
 def test_handfilled_page_through_the_stage() -> None:
     page = generate_legacy(PAGES["handfilled-scan"])
     rgb = np.asarray(page.image)
-    outcome = screen_documents(rgb, settings=Settings(today=SCREENING_DATE),
-                               photo_box=tuple(page.truth["photo_box"]))
+    outcome = screen_documents(
+        rgb, settings=Settings(today=SCREENING_DATE), photo_box=tuple(page.truth["photo_box"])
+    )
     codes = sorted(f.code for f in outcome.findings)
     assert {"LEGACY_HANDFILLED", "LEGACY_NOT_ICAO", "EDITION_WITHDRAWN"} <= set(codes)
     assert outcome.edition["id"] == "KGZ-P-1994"
@@ -83,8 +85,9 @@ def test_features_tell_hand_from_print() -> None:
     place(typed, 120)
     regions, features = page_region_features(canvas)
     assert features.shape == (len(regions), len(FEATURE_NAMES))
-    by_row = {("hand" if r.box[1] < 100 else "print"): f for r, f in zip(regions, features,
-                                                                         strict=True)}
+    by_row = {
+        ("hand" if r.box[1] < 100 else "print"): f for r, f in zip(regions, features, strict=True)
+    }
     wobble = FEATURE_NAMES.index("baseline_wobble")
     assert by_row["hand"][wobble] > by_row["print"][wobble]
 
@@ -126,8 +129,9 @@ def test_committed_model_matches_its_fingerprint() -> None:
     probabilities = model.classifier.predict_proba(stored["features"])[:, 1]
     assert np.allclose(probabilities, stored["probabilities"], rtol=0, atol=1e-12)
     # The fast tree walk used at run time gives the same probabilities as scikit-learn.
-    assert np.allclose(model.region_probabilities(stored["features"]), probabilities,
-                       rtol=0, atol=1e-12)
+    assert np.allclose(
+        model.region_probabilities(stored["features"]), probabilities, rtol=0, atol=1e-12
+    )
 
 
 @pytest.mark.slow
@@ -156,16 +160,21 @@ def test_committed_stamp_pages_are_not_handfilled(name: str) -> None:
     assert outcome.edition["id"] is None
 
 
-@pytest.mark.parametrize(("state", "tier", "seed"),
-                         [("KGZ", "clean", 9_100_001), ("TJK", "mild", 9_100_002),
-                          ("KAZ", "hard", 9_100_003), ("UZB", "mild", 9_100_004)])
+@pytest.mark.parametrize(
+    ("state", "tier", "seed"),
+    [
+        ("KGZ", "clean", 9_100_001),
+        ("TJK", "mild", 9_100_002),
+        ("KAZ", "hard", 9_100_003),
+        ("UZB", "mild", 9_100_004),
+    ],
+)
 def test_generated_stamp_pages_are_not_handfilled(state: str, tier: str, seed: int) -> None:
     import cv2
 
     from fixtures.specimens import random_spec, render_specimen
 
-    spec = random_spec(np.random.default_rng(seed), format="TD3", state=state,
-                       page_kind="no_mrz")
+    spec = random_spec(np.random.default_rng(seed), format="TD3", state=state, page_kind="no_mrz")
     specimen = render_specimen(spec, capture=tier, seed=seed)
     rgb = cv2.cvtColor(specimen.image, cv2.COLOR_BGR2RGB)
     assert any(k.startswith("stamp_") for k in specimen.truth["boxes"])
@@ -203,6 +212,8 @@ def test_in_frame_feature_marks_stamp_text() -> None:
     image.paste(Image.new("RGB", stamp.size, (70, 50, 150)), (520, 220), stamp)
     regions, features = page_region_features(np.asarray(image))
     column = FEATURE_NAMES.index("in_frame")
-    framed = {("stamp" if r.box[0] > 500 else "free"): f[column]
-              for r, f in zip(regions, features, strict=True)}
+    framed = {
+        ("stamp" if r.box[0] > 500 else "free"): f[column]
+        for r, f in zip(regions, features, strict=True)
+    }
     assert framed == {"free": 0.0, "stamp": 1.0}

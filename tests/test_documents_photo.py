@@ -54,8 +54,13 @@ def test_seal_ring_continuity_feature() -> None:
 
     spec = random_legacy_spec(8_200_001)
     page = render_legacy_page(spec)
-    substitute_photo(page.image, page.truth["photo_box"], page.truth["seal"],
-                     np.random.default_rng(1), signs=rng_signs["signs"])
+    substitute_photo(
+        page.image,
+        page.truth["photo_box"],
+        page.truth["seal"],
+        np.random.default_rng(1),
+        signs=rng_signs["signs"],
+    )
     forged = np.asarray(capture(page.image, genuine.truth["tier"], np.random.default_rng(2)))
     index = FEATURE_NAMES.index("ring_continuity")
     f_genuine = photo_features(genuine.image, genuine.photo_box)
@@ -107,8 +112,7 @@ def test_committed_model_matches_its_fingerprint() -> None:
     assert np.allclose(scores, stored["probabilities"], rtol=0, atol=1e-12)
     # The fast tree walk used at run time gives the same scores as scikit-learn.
     assert model.forest is not None
-    assert np.allclose(model.forest.positive_proba(stored["features"]), scores, rtol=0,
-                       atol=1e-12)
+    assert np.allclose(model.forest.positive_proba(stored["features"]), scores, rtol=0, atol=1e-12)
 
 
 def test_retrain_with_same_seed_is_identical() -> None:

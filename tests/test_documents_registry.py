@@ -69,12 +69,18 @@ def test_seeded_states_are_present() -> None:
     ("mutation", "message"),
     [
         (lambda t: t.replace('fill_method = "illustrative"\n', "", 1), "no provenance"),
-        (lambda t: t.replace('last_valid = "rusnews-2005-extension"', 'last_valid = "nowhere"'),
-         "unknown source"),
-        (lambda t: t.replace('number_pattern = "^N[0-9]{8}$"', 'number_pattern = "^N[0-9"'),
-         "bad number_pattern"),
-        (lambda t: t.replace('fill_method = "handwritten"', 'fill_method = "pencil"', 1),
-         "fill_method"),
+        (
+            lambda t: t.replace('last_valid = "rusnews-2005-extension"', 'last_valid = "nowhere"'),
+            "unknown source",
+        ),
+        (
+            lambda t: t.replace('number_pattern = "^N[0-9]{8}$"', 'number_pattern = "^N[0-9"'),
+            "bad number_pattern",
+        ),
+        (
+            lambda t: t.replace('fill_method = "handwritten"', 'fill_method = "pencil"', 1),
+            "fill_method",
+        ),
         (lambda t: t.replace('name = "Kyrgyz passport, 2006"\n', "", 1), "missing keys"),
         (lambda t: t + "\n[[editions]\n", "not valid TOML"),
     ],
@@ -110,19 +116,32 @@ def test_identify_from_mrz_each_edition(edition, data) -> None:
 
 
 def test_identify_from_mrz_unknown_state() -> None:
-    result = identify_from_mrz({"issuing_country": "ZZZ", "document_number": "1"},
-                               today=date(2026, 1, 1))
+    result = identify_from_mrz(
+        {"issuing_country": "ZZZ", "document_number": "1"}, today=date(2026, 1, 1)
+    )
     assert result.edition is None and result.confidence == 0.0
 
 
 def test_kgz_editions_told_apart_by_number_and_dates() -> None:
     today = date(2026, 11, 28)
-    old = identify_from_mrz({"issuing_country": "KGZ", "document_type": "P",
-                             "document_number": "A1234567", "expiry_date": "2015-03-01"},
-                            today=today)
-    new = identify_from_mrz({"issuing_country": "KGZ", "document_type": "P",
-                             "document_number": "PE6955059", "expiry_date": "2033-08-07"},
-                            today=today)
+    old = identify_from_mrz(
+        {
+            "issuing_country": "KGZ",
+            "document_type": "P",
+            "document_number": "A1234567",
+            "expiry_date": "2015-03-01",
+        },
+        today=today,
+    )
+    new = identify_from_mrz(
+        {
+            "issuing_country": "KGZ",
+            "document_type": "P",
+            "document_number": "PE6955059",
+            "expiry_date": "2033-08-07",
+        },
+        today=today,
+    )
     assert old.edition is not None and old.edition.id == "KGZ-P-2004"
     assert new.edition is not None and new.edition.id == "KGZ-P-2021"
 
@@ -155,16 +174,25 @@ def _codes(findings) -> list[str]:
 
 def test_withdrawn_and_icao_rules_follow_the_screening_date() -> None:
     identification = identify_from_page(PageEvidence(has_mrz=False, handwritten_probability=0.9))
-    before = legacy_findings(_assessment(True), identification, has_mrz=False,
-                             settings=Settings(today=date(2011, 12, 31)))
-    after = legacy_findings(_assessment(True), identification, has_mrz=False,
-                            settings=Settings(today=date(2012, 1, 1)))
+    before = legacy_findings(
+        _assessment(True),
+        identification,
+        has_mrz=False,
+        settings=Settings(today=date(2011, 12, 31)),
+    )
+    after = legacy_findings(
+        _assessment(True), identification, has_mrz=False, settings=Settings(today=date(2012, 1, 1))
+    )
     assert _codes(before) == ["LEGACY_HANDFILLED", "LEGACY_NOT_ICAO"]
     assert _codes(after) == ["EDITION_WITHDRAWN", "LEGACY_HANDFILLED", "LEGACY_NOT_ICAO"]
     not_icao_2010 = next(f for f in before if f.code == "LEGACY_NOT_ICAO")
     assert not_icao_2010.evidence.extra["past_icao_deadline"] is False
-    now = legacy_findings(_assessment(True), identification, has_mrz=False,
-                          settings=Settings(today=date(2026, 11, 28)))
+    now = legacy_findings(
+        _assessment(True),
+        identification,
+        has_mrz=False,
+        settings=Settings(today=date(2026, 11, 28)),
+    )
     not_icao_now = next(f for f in now if f.code == "LEGACY_NOT_ICAO")
     assert not_icao_now.evidence.extra["past_icao_deadline"] is True
     handfilled = next(f for f in now if f.code == "LEGACY_HANDFILLED")
@@ -180,10 +208,12 @@ def test_soviet_passport_withdrawn_after_2005() -> None:
         PageEvidence(has_mrz=False, handwritten_probability=0.9, state_hint="SUN")
     )
     assert soviet.edition is not None and soviet.edition.id == "SUN-PN-1974"
-    on_last_day = legacy_findings(None, soviet, has_mrz=False,
-                                  settings=Settings(today=date(2005, 12, 31)))
-    next_day = legacy_findings(None, soviet, has_mrz=False,
-                               settings=Settings(today=date(2006, 1, 1)))
+    on_last_day = legacy_findings(
+        None, soviet, has_mrz=False, settings=Settings(today=date(2005, 12, 31))
+    )
+    next_day = legacy_findings(
+        None, soviet, has_mrz=False, settings=Settings(today=date(2006, 1, 1))
+    )
     assert "EDITION_WITHDRAWN" not in _codes(on_last_day)
     assert "EDITION_WITHDRAWN" in _codes(next_day)
 
@@ -192,21 +222,35 @@ def test_mrz_document_of_current_edition_has_no_edition_findings(settings: Setti
     outcome = screen_documents(
         None,  # type: ignore[arg-type]  # no image needed with MRZ fields and no photo check
         settings=settings,
-        mrz_fields={"issuing_country": "KAZ", "document_type": "P",
-                    "document_number": "N12345678", "expiry_date": "2030-01-01"},
+        mrz_fields={
+            "issuing_country": "KAZ",
+            "document_type": "P",
+            "document_number": "N12345678",
+            "expiry_date": "2030-01-01",
+        },
         check_photo=False,
     )
     assert outcome.findings == []
     assert outcome.edition["id"] == "KAZ-P-2009"
     # Without a known photo position the photo is not scored (no alert from a guess).
     blank = np.full((200, 300, 3), 230, np.uint8)
-    unplaced = screen_documents(blank, settings=settings, mrz_fields={
-        "issuing_country": "KAZ", "document_type": "P", "document_number": "N12345678",
-        "expiry_date": "2030-01-01"})
+    unplaced = screen_documents(
+        blank,
+        settings=settings,
+        mrz_fields={
+            "issuing_country": "KAZ",
+            "document_type": "P",
+            "document_number": "N12345678",
+            "expiry_date": "2030-01-01",
+        },
+    )
     assert unplaced.edition["photo"] == {"checked": False, "reason": "photo position unknown"}
-    unknown = screen_documents(None, settings=settings,  # type: ignore[arg-type]
-                               mrz_fields={"issuing_country": "XXA", "document_number": "1"},
-                               check_photo=False)
+    unknown = screen_documents(
+        None,
+        settings=settings,  # type: ignore[arg-type]
+        mrz_fields={"issuing_country": "XXA", "document_number": "1"},
+        check_photo=False,
+    )
     assert _codes(unknown.findings) == ["EDITION_UNKNOWN"]
 
 
@@ -231,18 +275,24 @@ def _sample_mrz(stem: str, settings: Settings):
     ("stem", "fmt", "code"),
     [("td1-kgz-mild", "TD1", "ID"), ("td2-uzb-clean", "TD2", "I")],
 )
-def test_card_mrz_is_no_passport_edition(stem: str, fmt: str, code: str,
-                                         settings: Settings) -> None:
+def test_card_mrz_is_no_passport_edition(
+    stem: str, fmt: str, code: str, settings: Settings
+) -> None:
     """An ID card's MRZ (TD1 ``ID``, TD2 ``I<``) is never identified as the state's
     passport edition: no edition, EDITION_UNKNOWN (info) with the reason."""
     report = _sample_mrz(stem, settings)
     assert report.format == fmt and report.fields["document_type"] == code
-    passports = [e.id for e in REGISTRY.by_state(report.fields["issuing_country"])
-                 if e.machine_readable]
+    passports = [
+        e.id for e in REGISTRY.by_state(report.fields["issuing_country"]) if e.machine_readable
+    ]
     assert passports, "the state has passport editions the card must not be taken for"
-    outcome = screen_documents(None, settings=settings,  # type: ignore[arg-type]
-                               mrz_fields=report.fields, mrz_format=report.format,
-                               check_photo=False)
+    outcome = screen_documents(
+        None,
+        settings=settings,  # type: ignore[arg-type]
+        mrz_fields=report.fields,
+        mrz_format=report.format,
+        check_photo=False,
+    )
     assert outcome.edition["id"] is None and outcome.edition["confidence"] == 0.0
     assert _codes(outcome.findings) == ["EDITION_UNKNOWN"]
     reasons = outcome.findings[0].evidence.extra["reasons"]
@@ -255,9 +305,13 @@ def test_card_mrz_is_no_passport_edition(stem: str, fmt: str, code: str,
 def test_passport_mrz_still_finds_its_edition(settings: Settings) -> None:
     report = _sample_mrz("td3-kgz-clean", settings)
     assert report.format == "TD3" and report.fields["document_type"] == "P"
-    outcome = screen_documents(None, settings=settings,  # type: ignore[arg-type]
-                               mrz_fields=report.fields, mrz_format=report.format,
-                               check_photo=False)
+    outcome = screen_documents(
+        None,
+        settings=settings,  # type: ignore[arg-type]
+        mrz_fields=report.fields,
+        mrz_format=report.format,
+        check_photo=False,
+    )
     assert outcome.edition["id"] is not None and outcome.edition["id"].startswith("KGZ-P-")
     assert "EDITION_UNKNOWN" not in _codes(outcome.findings)
     # The same passport fields read as a TD1 card MRZ fit no passport edition.
@@ -267,13 +321,25 @@ def test_passport_mrz_still_finds_its_edition(settings: Settings) -> None:
 
 @pytest.mark.parametrize(
     ("code", "fmt", "expected"),
-    [("P", "TD3", "KGZ-P-2021"), ("P", None, "KGZ-P-2021"), ("PE", "TD3", "KGZ-P-2021"),
-     ("I", "TD1", None), ("AC", "TD2", None), ("V", "MRVA", None), ("P", "TD2", None)],
+    [
+        ("P", "TD3", "KGZ-P-2021"),
+        ("P", None, "KGZ-P-2021"),
+        ("PE", "TD3", "KGZ-P-2021"),
+        ("I", "TD1", None),
+        ("AC", "TD2", None),
+        ("V", "MRVA", None),
+        ("P", "TD2", None),
+    ],
 )
-def test_document_family_and_format_gate_the_candidates(code: str, fmt: str | None,
-                                                         expected: str | None) -> None:
-    fields = {"issuing_country": "KGZ", "document_type": code,
-              "document_number": "PE6955059", "expiry_date": "2033-08-07"}
+def test_document_family_and_format_gate_the_candidates(
+    code: str, fmt: str | None, expected: str | None
+) -> None:
+    fields = {
+        "issuing_country": "KGZ",
+        "document_type": code,
+        "document_number": "PE6955059",
+        "expiry_date": "2033-08-07",
+    }
     result = identify_from_mrz(fields, today=date(2026, 11, 28), mrz_format=fmt)
     assert (result.edition.id if result.edition else None) == expected
 

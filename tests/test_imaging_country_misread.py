@@ -12,10 +12,12 @@ MISREAD = ["I<BGDUDDIN<<SHIRIN<<<<<<<<<<<<<<<<<<", "3181622117NGD8310095F3311307
 
 def test_one_character_from_the_other_valid_code_is_a_likely_misread() -> None:
     assert country_misread({"issuing_country": "BGD", "nationality": "NGD"}, "nationality") == (
-        "BGD", 0,
+        "BGD",
+        0,
     )
     assert country_misread({"issuing_country": "UZB", "nationality": "UZH"}, "nationality") == (
-        "UZB", 2,
+        "UZB",
+        2,
     )
     # Both codes invalid, two characters apart, or the code is valid: nothing to say.
     assert country_misread({"issuing_country": "XQZ", "nationality": "NQZ"}, "nationality") is None
@@ -30,6 +32,8 @@ def test_an_image_read_refers_instead_of_alerting_while_typed_text_still_alerts(
     image = _image_country_finding(typed, report, ImageMrz(MrzStatus.FOUND))
     assert image.code == "MRZ_COUNTRY_CODE_MISREAD" and image.severity.value == "warning"
     assert (image.evidence.field, image.evidence.value, image.evidence.expected) == (
-        "nationality", "NGD", "BGD",
+        "nationality",
+        "NGD",
+        "BGD",
     )
     assert image.evidence.positions == typed.evidence.positions

@@ -20,8 +20,16 @@ def _page_with_glare() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     the text; and the masks of the glyph pixels inside and outside the glare."""
     page = np.full((400, 900), 200, np.uint8)
     for y in (150, 230):
-        cv2.putText(page, "P<KGZOSMONOV<<ADILET<<<", (30, y), cv2.FONT_HERSHEY_SIMPLEX,
-                    1.4, 60, 3, cv2.LINE_AA)
+        cv2.putText(
+            page,
+            "P<KGZOSMONOV<<ADILET<<<",
+            (30, y),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            1.4,
+            60,
+            3,
+            cv2.LINE_AA,
+        )
     ink = page < 130
     yy, xx = np.mgrid[0:400, 0:900]
     spot = np.exp(-((xx - 650) ** 2 + (yy - 190) ** 2) / (2 * 110.0**2))

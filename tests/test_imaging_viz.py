@@ -484,8 +484,10 @@ def test_a_surname_reprinted_off_its_row_is_still_the_surname() -> None:
     # The reprint moved the Latin surname down a little: it came apart from its local
     # spelling into a line of its own, further right than the given names' column.
     words = [
-        _w("CAUJOBA", 9, 324, 217, 60.0), _w("/", 9, 420, 217),
-        _w("KARIMOVA", 10, 508, 225), _w("PARVINA", 11, 322, 263),
+        _w("CAUJOBA", 9, 324, 217, 60.0),
+        _w("/", 9, 420, 217),
+        _w("KARIMOVA", 10, 508, 225),
+        _w("PARVINA", 11, 322, 263),
     ]
     assert printed_surname(words, "PARVINA").text == "KARIMOVA"
 
@@ -493,7 +495,9 @@ def test_a_surname_reprinted_off_its_row_is_still_the_surname() -> None:
 def test_a_label_line_read_as_words_is_passed_over() -> None:
     # "Аты / Given names" read as "ARG] SVAN NAMES,": a label word marks it.
     words = [
-        _w("OSMONOVA", 6, 340, 150), _w("ARG]", 8, 340, 185, 51.0), _w("NAMES,", 8, 400, 185, 13.0),
+        _w("OSMONOVA", 6, 340, 150),
+        _w("ARG]", 8, 340, 185, 51.0),
+        _w("NAMES,", 8, 400, 185, 13.0),
         _w("AIGUL", 9, 340, 210),
     ]
     assert printed_surname(words, "AIGUL").text == "OSMONOVA"

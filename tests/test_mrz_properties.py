@@ -88,12 +88,11 @@ def test_single_substitution_in_a_checked_field_is_caught(
     mutated = list(lines)
     mutated[line] = lines[line][:index] + new + lines[line][index + 1 :]
     report = check_mrz(mutated, SETTINGS)
-    assert (
-        not report.check_digits[check.name]["valid"]
-        or (check.name == "optional_data"
+    assert not report.check_digits[check.name]["valid"] or (
+        check.name == "optional_data"
         and (
             # An emptied personal number may legitimately carry '<' or '0'.
             set(mutated[line][start:end]) == {"<"}
-        ))
+        )
     )
     assert report.verdict is Verdict.ALERT

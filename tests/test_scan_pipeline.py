@@ -93,7 +93,8 @@ def test_cli_json_batch_goes_on_after_a_bad_file(tmp_path: Path) -> None:
     bad = tmp_path / "broken.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0 definitely not a JPEG")
     result = CliRunner().invoke(
-        cli, ["scan", "--json", "--today", "2026-11-28", "--no-viz", str(bad), str(good)],
+        cli,
+        ["scan", "--json", "--today", "2026-11-28", "--no-viz", str(bad), str(good)],
         standalone_mode=False,
     )
     records = [json.loads(line) for line in result.output.splitlines() if line.strip()]

@@ -40,6 +40,9 @@ def _register() -> None:
     from screening.cli.editions import editions
 
     cli.add_command(editions)
+    from screening.cli.batch import batch
+
+    cli.add_command(batch)
 
 
 _register()

@@ -20,9 +20,7 @@ def editions(state: str | None, as_json: bool) -> None:
     against genuine documents; the others cite a public source (see --json).
     """
     registry = load_registry()
-    selected = [
-        e for e in registry.editions if state is None or e.issuing_state == state.upper()
-    ]
+    selected = [e for e in registry.editions if state is None or e.issuing_state == state.upper()]
     if as_json:
         click.echo(
             json.dumps(
@@ -41,6 +39,7 @@ def editions(state: str | None, as_json: bool) -> None:
         return
     lines: list[str] = []
     for edition in selected:
+
         def mark(fact: str, edition=edition) -> str:
             origin = edition.provenance.get(fact, ILLUSTRATIVE)
             return " (illustrative)" if origin == ILLUSTRATIVE else f" [{origin}]"

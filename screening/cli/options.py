@@ -25,3 +25,14 @@ today_option = click.option(
     help="Screening date for expiry checks (default: the system date).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+lists_url_option = click.option(
+    "--lists",
+    "lists_url",
+    metavar="URL",
+    default=None,
+    help="Lost/stolen list store: sqlite:///path or postgresql://... "
+    "(default: lists.db in the user's data directory).",
+)
+no_lists_option = click.option(
+    "--no-lists", is_flag=True, help="Do not check the lost/stolen lists."
+)

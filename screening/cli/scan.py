@@ -7,7 +7,12 @@ from pathlib import Path
 
 import click
 
-from screening.cli.options import parse_today, today_option
+from screening.cli.options import (
+    lists_url_option,
+    no_lists_option,
+    parse_today,
+    today_option,
+)
 from screening.errors import ExitCode
 from screening.pipeline import ScanOptions, ScanReport
 from screening.report.text import findings_lines
@@ -48,15 +53,8 @@ def _human(report: ScanReport) -> str:
     default=True,
     help="Also compare the printed number, surname and dates with the MRZ (+~0.2 s).",
 )
-@click.option(
-    "--lists",
-    "lists_url",
-    metavar="URL",
-    default=None,
-    help="Lost/stolen list store: sqlite:///path or postgresql://... "
-    "(default: lists.db in the user's data directory).",
-)
-@click.option("--no-lists", is_flag=True, help="Do not check the lost/stolen lists.")
+@lists_url_option
+@no_lists_option
 @click.option(
     "--photo-check",
     is_flag=True,

@@ -127,9 +127,7 @@ def page_ink(rgb: np.ndarray) -> PageInk:
     rules = (runs > 0.85).view(np.uint8)
     rules = ndimage.maximum_filter1d(ndimage.maximum_filter1d(rules, 41, axis=1), 3, axis=0) > 0
     ink &= ~(rules & (ndimage.uniform_filter1d(ink.astype(np.float32), 5, axis=0) < 0.75))
-    return PageInk(
-        rgb=work, gray=gray, background=background, ink=ink, scale=scale, frames=frames
-    )
+    return PageInk(rgb=work, gray=gray, background=background, ink=ink, scale=scale, frames=frames)
 
 
 def find_frames(

@@ -312,8 +312,8 @@ def _photo_zone(value: Any) -> tuple[float, float, float, float]:
 def load_registry(path: Path | None = None) -> Registry:
     """The packaged registry (or one at ``path``), read and validated once."""
     if path is None:
-        text = resources.files("screening.documents").joinpath("data/editions.toml").read_text(
-            "utf-8"
+        text = (
+            resources.files("screening.documents").joinpath("data/editions.toml").read_text("utf-8")
         )
     else:
         try:
@@ -361,8 +361,7 @@ def _best(
     reasons_if_none: tuple[str, ...] = (),
 ) -> Identification:
     if not scored:
-        return Identification(edition=None, confidence=0.0, method=method,
-                              reasons=reasons_if_none)
+        return Identification(edition=None, confidence=0.0, method=method, reasons=reasons_if_none)
     scored.sort(key=lambda item: (-item[1], item[0].id))
     best, best_score, reasons = scored[0]
     candidates = tuple((e.id, s) for e, s, _ in scored)
@@ -409,9 +408,7 @@ def identify_from_mrz(
             excluded.append(f"{edition.id}: document code {edition.document_type}, not {doc_code}")
             continue
         if not edition.accepts_mrz_format(mrz_format):
-            excluded.append(
-                f"{edition.id}: MRZ {'/'.join(edition.mrz_formats)}, not {mrz_format}"
-            )
+            excluded.append(f"{edition.id}: MRZ {'/'.join(edition.mrz_formats)}, not {mrz_format}")
             continue
         score, reasons = _score_mrz(edition, fields, today)
         scored.append((edition, score, reasons))
@@ -437,9 +434,7 @@ class PageEvidence:
     state_hint: str | None = None
 
 
-def identify_from_page(
-    page: PageEvidence, *, registry: Registry | None = None
-) -> Identification:
+def identify_from_page(page: PageEvidence, *, registry: Registry | None = None) -> Identification:
     """Identify the edition from layout features of the page itself.
 
     Without an MRZ the evidence is weak: candidates are the editions whose layout

@@ -82,9 +82,7 @@ def measure(
     )
 
 
-def quality_findings(
-    quality: Quality, region: tuple[int, int, int, int] | None
-) -> list[Finding]:
+def quality_findings(quality: Quality, region: tuple[int, int, int, int] | None) -> list[Finding]:
     """IMAGE_* findings for the measures that fall below the bar."""
     findings: list[Finding] = []
     where = {"region": region} if region else {}

@@ -21,9 +21,7 @@ WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 # Every strip we hand Tesseract is dark ink on light paper: its second try of a doubtful
 # line as inverted (light on dark) text can only cost time (about 20 ms a VIZ scan).
 # No dictionaries: document values are not words.
-BASE_CONFIG = (
-    "--psm 6 --oem 1 -c tessedit_do_invert=0 -c load_system_dawg=0 -c load_freq_dawg=0"
-)
+BASE_CONFIG = "--psm 6 --oem 1 -c tessedit_do_invert=0 -c load_system_dawg=0 -c load_freq_dawg=0"
 CONFIG = f"{BASE_CONFIG} -c tessedit_char_whitelist={WHITELIST}"
 SCALE = 0.75
 TIMEOUT_S = 10

@@ -110,16 +110,54 @@ LABEL_MAX_H = 0.75
 # A number must also have the MRZ number's length and differ from it in one or two places.
 NUMBER_MIN_CONF = 30.0
 # English label words a poor capture may let through as "values" (never a surname).
-LABEL_WORDS = frozenset({
-    "SURNAME", "GIVEN", "NAMES", "NAME", "DATE", "OF", "BIRTH", "PLACE", "NATIONALITY",
-    "SEX", "TYPE", "CODE", "STATE", "PASSPORT", "NO", "AUTHORITY", "EXPIRY", "ISSUE",
-    "PERSONAL", "DOCUMENT", "NUMBER", "REPUBLIC", "IDENTITY", "CARD",
-})
+LABEL_WORDS = frozenset(
+    {
+        "SURNAME",
+        "GIVEN",
+        "NAMES",
+        "NAME",
+        "DATE",
+        "OF",
+        "BIRTH",
+        "PLACE",
+        "NATIONALITY",
+        "SEX",
+        "TYPE",
+        "CODE",
+        "STATE",
+        "PASSPORT",
+        "NO",
+        "AUTHORITY",
+        "EXPIRY",
+        "ISSUE",
+        "PERSONAL",
+        "DOCUMENT",
+        "NUMBER",
+        "REPUBLIC",
+        "IDENTITY",
+        "CARD",
+    }
+)
 # A date must also fit DD.MM.YYYY and the calendar, which a misread rarely does.
 DATE_MIN_CONF = 35.0
 REREAD_MIN_CONF = 45.0
-FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "1",
-                      "J": "1", "S": "5", "B": "8", "Z": "2", "G": "6", "A": "4"})
+FOLD = str.maketrans(
+    {
+        "O": "0",
+        "Q": "0",
+        "D": "0",
+        "U": "0",
+        "I": "1",
+        "L": "1",
+        "T": "1",
+        "J": "1",
+        "S": "5",
+        "B": "8",
+        "Z": "2",
+        "G": "6",
+        "A": "4",
+    }
+)
 # DD.MM.YYYY; a lost leading day digit or a comma/colon for a dot are common OCR slips.
 SEP = r"[.\-/ ,:;]{1,2}"
 DATE = re.compile(rf"(?<![0-9])([0-9]{{1,2}}){SEP}([0-9]{{2}}){SEP}([0-9]{{4}})(?![0-9])")
@@ -186,7 +224,10 @@ def viz_region(bgr: np.ndarray, mrz: ImageMrz) -> tuple[np.ndarray, np.ndarray] 
     if size[0] < 50 or size[1] < 30 or size[0] * size[1] > 6_000_000:
         return None
     region = cv2.warpAffine(
-        bgr, to_input, size, flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP,
+        bgr,
+        to_input,
+        size,
+        flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_REPLICATE,
     )
     return region, to_input
@@ -246,8 +287,9 @@ def _line_boxes(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
             if LINE_H[0] * TEXT_H <= bottom - top <= LINE_H[1] * TEXT_H:
                 cols = np.flatnonzero(ink[y + top : y + bottom, x : x + w].any(axis=0))
                 if cols.size and cols[-1] - cols[0] >= 0.6 * TEXT_H:
-                    boxes.append((x + int(cols[0]), y + top, int(cols[-1] - cols[0]) + 1,
-                                  bottom - top))
+                    boxes.append(
+                        (x + int(cols[0]), y + top, int(cols[-1] - cols[0]) + 1, bottom - top)
+                    )
     return boxes
 
 
@@ -276,8 +318,10 @@ def text_like(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
     glyph = (
-        (heights >= 0.55 * TEXT_H) & (heights <= 1.2 * TEXT_H)
-        & (widths >= 0.15 * TEXT_H) & (widths <= 1.0 * TEXT_H)
+        (heights >= 0.55 * TEXT_H)
+        & (heights <= 1.2 * TEXT_H)
+        & (widths >= 0.15 * TEXT_H)
+        & (widths <= 1.0 * TEXT_H)
     )
     if int(glyph.sum()) < TEXT_LIKE_MIN_GLYPHS:
         return False
@@ -287,8 +331,7 @@ def text_like(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
 
 
 def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    return (a[0] < b[0] + b[2] and b[0] < a[0] + a[2]
-            and a[1] < b[1] + b[3] and b[1] < a[1] + a[3])
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 def find_lines(ratio: np.ndarray) -> tuple[list[tuple[int, int, int, int]], np.ndarray]:
@@ -381,14 +424,22 @@ def _read_stacked_lines(
     tesseract.ensure_tesseract()
     try:
         data = pytesseract.image_to_data(
-            strip, lang="eng", config=config, output_type=pytesseract.Output.DICT,
+            strip,
+            lang="eng",
+            config=config,
+            output_type=pytesseract.Output.DICT,
             timeout=tesseract.TIMEOUT_S,
         )
     except (RuntimeError, pytesseract.TesseractError):
         return []
     words = []
     for text, conf, left, top, w, h in zip(
-        data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"],
+        data["text"],
+        data["conf"],
+        data["left"],
+        data["top"],
+        data["width"],
+        data["height"],
         strict=True,
     ):
         text = str(text).strip().upper()
@@ -396,8 +447,11 @@ def _read_stacked_lines(
             continue
         centre = (top + h / 2) / zoom
         k = next(
-            (k for k, (sy, _, _) in enumerate(offsets)
-             if sy <= centre < sy + boxes[k][3] + 8 + PAD),
+            (
+                k
+                for k, (sy, _, _) in enumerate(offsets)
+                if sy <= centre < sy + boxes[k][3] + 8 + PAD
+            ),
             None,
         )
         if k is None:
@@ -526,8 +580,7 @@ def compare_viz(
     number_reread: list[Word] | None = None
 
     def compare(vetoed: frozenset[str] = frozenset()) -> VizOutcome:
-        return compare_words(words, report.fields, locate, reread, vetoed, number_reread,
-                             heights)
+        return compare_words(words, report.fields, locate, reread, vetoed, number_reread, heights)
 
     outcome = compare()
     if not prepared[1]:
@@ -552,7 +605,10 @@ def compare_viz(
             # The number neither found nor contradicted: the same digit-bearing lines
             # again, at another scale, letters and digits only.
             number_reread = _read_stacked_lines(
-                prepared[0], [prepared[1][i] for i in lines], lines, CONFIRM_CONFIG,
+                prepared[0],
+                [prepared[1][i] for i in lines],
+                lines,
+                CONFIRM_CONFIG,
                 NUMBER_REREAD_ZOOM,
             )
         if reread or number_reread:
@@ -570,20 +626,20 @@ def confirm(
     thing: a misread is rarely repeated by a read of another scale and alphabet, a
     reprinted value is. ``recompare`` redoes the comparison with some fields vetoed."""
     ratio, boxes = prepared
-    doubtful = {
-        name: acc for name, acc in outcome.accused.items() if acc.conf < CONFIRMED_CONF
-    }
+    doubtful = {name: acc for name, acc in outcome.accused.items() if acc.conf < CONFIRMED_CONF}
     lines = {name: _line_of(acc.box, boxes) for name, acc in doubtful.items()}
     wanted = sorted({i for i in lines.values() if i is not None})
     # One call per line: stacked with other lines, Tesseract's layout analysis (and so
     # its read of a line) changes with its neighbours, and a confirmation must not
     # depend on which other fields happened to be doubtful.
     second = [
-        w for i in wanted
+        w
+        for i in wanted
         for w in _read_stacked_lines(ratio, [boxes[i]], [i], CONFIRM_CONFIG, REREAD_ZOOM)
     ]
     vetoed = frozenset(
-        name for name, acc in doubtful.items()
+        name
+        for name, acc in doubtful.items()
         if not confirms(name, acc, [w for w in second if w.line == lines[name]])
     )
     return recompare(vetoed) if vetoed else outcome
@@ -670,8 +726,13 @@ def printed_dates(words: list[Word]) -> list[PrintedDate]:
                 x1 = max(w.box[0] + w.box[2] for w in group)
                 y1 = max(w.box[1] + w.box[3] for w in group)
                 found.append(
-                    PrintedDate(value, min(w.conf for w in group), (x0, y0, x1 - x0, y1 - y0),
-                                partial=len(match.group(1)) == 1, garbled_day=garbled)
+                    PrintedDate(
+                        value,
+                        min(w.conf for w in group),
+                        (x0, y0, x1 - x0, y1 - y0),
+                        partial=len(match.group(1)) == 1,
+                        garbled_day=garbled,
+                    )
                 )
     return found
 
@@ -698,16 +759,17 @@ def _int_box(box: tuple[float, float, float, float]) -> tuple[int, int, int, int
     return (int(box[0]), int(box[1]), int(box[2]) + 1, int(box[3]) + 1)
 
 
-def month_year_candidate(
-    role: str, mrz: date, partial: list[PrintedDate]
-) -> PrintedDate | None:
+def month_year_candidate(role: str, mrz: date, partial: list[PrintedDate]) -> PrintedDate | None:
     """A confidently read MM.YYYY that can only be this role's date: after the MRZ expiry
     month (nothing printed comes after the expiry) or before the MRZ birth month."""
     mrz_ym = (mrz.year, mrz.month)
     fits = [
-        d for d in partial
-        if d.conf >= MIN_CONF and (
-            (d.value.year, d.value.month) > mrz_ym if role == "expiry_date"
+        d
+        for d in partial
+        if d.conf >= MIN_CONF
+        and (
+            (d.value.year, d.value.month) > mrz_ym
+            if role == "expiry_date"
             else (d.value.year, d.value.month) < mrz_ym
         )
     ]
@@ -740,7 +802,9 @@ def _same_yymmdd(value: date, mrz: date) -> bool:
 
 
 def date_role_candidate(
-    role: str, mrz: date, dates: list[PrintedDate],
+    role: str,
+    mrz: date,
+    dates: list[PrintedDate],
     other_months: set[tuple[int, int]] | None = None,
 ) -> PrintedDate | None:
     """The confidently printed date that must be this role's value, when one is certain.
@@ -781,13 +845,12 @@ def date_role_candidate(
     return None
 
 
-def _with_mrz_day(
-    cand: PrintedDate, mrz: date, confident: list[PrintedDate]
-) -> PrintedDate | None:
+def _with_mrz_day(cand: PrintedDate, mrz: date, confident: list[PrintedDate]) -> PrintedDate | None:
     """The read of ``cand``'s date line (same year and month) that has the MRZ date's day
     and month, if any: two reads of one line may differ in the day (26 and 28)."""
-    line = [d for d in confident if (d.value.year, d.value.month) == (cand.value.year,
-                                                                      cand.value.month)]
+    line = [
+        d for d in confident if (d.value.year, d.value.month) == (cand.value.year, cand.value.month)
+    ]
     same = [d for d in line if (d.value.month, d.value.day) == (mrz.month, mrz.day)]
     return max(same, key=lambda d: d.conf) if same else None
 
@@ -833,8 +896,7 @@ def number_differences(read: str, mrz: str) -> int:
     evidence, so they are not counted.
     """
     return sum(
-        fold(x) != fold(y) and x.isdigit() and y.isdigit()
-        for x, y in zip(read, mrz, strict=True)
+        fold(x) != fold(y) and x.isdigit() and y.isdigit() for x, y in zip(read, mrz, strict=True)
     )
 
 
@@ -930,8 +992,11 @@ def printed_surname(
         return None
     first_given = _letters(given.split()[0])
     anchors = [
-        w for w in words
-        if w.conf >= ANCHOR_MIN_CONF and first_given and (
+        w
+        for w in words
+        if w.conf >= ANCHOR_MIN_CONF
+        and first_given
+        and (
             _name_close(w.text, first_given)
             or _name_close(w.text.translate(IOTATED), first_given.translate(IOTATED))
             or fold(_letters(w.text)) == fold(first_given)  # WEL for WEI
@@ -941,7 +1006,8 @@ def printed_surname(
         _, ay, _, ah = anchor.box
         start = _line_start(words, anchor.line)
         above = [
-            w for w in words
+            w
+            for w in words
             if w.line != anchor.line and 0.6 * ah < ay - w.box[1] < SURNAME_ABOVE * ah
         ]
         for lines in _rows_above(above, ah)[:2]:
@@ -952,8 +1018,7 @@ def printed_surname(
                 continue  # another column
             if line_heights and all(line_heights[li] < LABEL_MAX_H * TEXT_H for li in lines):
                 continue  # a label line: small print
-            if any(_letters(w.text) in LABEL_WORDS and len(_letters(w.text)) >= 4
-                   for w in row):
+            if any(_letters(w.text) in LABEL_WORDS and len(_letters(w.text)) >= 4 for w in row):
                 continue  # a label line read as words ("GIVEN NAMES")
             latin = _latin_words(row)
             if latin and max(w.conf for w in latin) >= OTHER_NAME_MIN_CONF:
@@ -988,14 +1053,18 @@ def _legible_value_word(w: Word) -> bool:
 
 def _latin_words(row: list[Word]) -> list[Word]:
     """The Latin-script name words of a line (left to right), labels left out."""
-    latin = [w for w in row if re.fullmatch(r"[A-Z][A-Z'\-]+", w.text)
-             and w.text not in LABEL_WORDS]
+    latin = [
+        w for w in row if re.fullmatch(r"[A-Z][A-Z'\-]+", w.text) and w.text not in LABEL_WORDS
+    ]
     # On bilingual pages "LOCAL / LATIN": the Latin spelling follows the slash; what
     # precedes it is the local script read as Latin letters, never a candidate.
     slash = [i for i, w in enumerate(row) if "/" in w.text]
     if slash:
-        after = [w for w in row[slash[-1] :] if re.fullmatch(r"/?[A-Z][A-Z'\-]+", w.text)
-                 and w.text.lstrip("/") not in LABEL_WORDS]
+        after = [
+            w
+            for w in row[slash[-1] :]
+            if re.fullmatch(r"/?[A-Z][A-Z'\-]+", w.text) and w.text.lstrip("/") not in LABEL_WORDS
+        ]
         latin = [Word(w.text.lstrip("/"), w.conf, w.line, w.box) for w in after]
     return latin
 
@@ -1008,7 +1077,7 @@ def confirms(name: str, acc: Accusation, line_words: list[Word]) -> bool:
         tokens = [fold(t) for t, _, _ in _tokens(line_words)]
         printed = fold(acc.printed)
         # A read without the series letters is checked against the same digits.
-        expected = fold(acc.expected)[len(acc.expected) - len(acc.printed):]
+        expected = fold(acc.expected)[len(acc.expected) - len(acc.printed) :]
         # The printed value again; a stray character read into it ("3187574286" for
         # 318757486) is a slip of the read, not another value.
         slipped = [t[:k] + t[k + 1 :] for t in tokens for k in range(len(t))]
@@ -1031,14 +1100,13 @@ def confirms(name: str, acc: Accusation, line_words: list[Word]) -> bool:
         # second read must agree on the day only when the day is all that differs. A date
         # glued to stray characters ("S..27.06.2035") still counts.
         day = f"{printed.day:02d}" if _day_only(printed, expected) else "[0-9]{1,2}"
-        again = re.compile(
-            rf"(?<![0-9]){day}{SEP}{printed.month:02d}{SEP}{printed.year}(?![0-9])"
-        )
+        again = re.compile(rf"(?<![0-9]){day}{SEP}{printed.month:02d}{SEP}{printed.year}(?![0-9])")
         if _day_only(printed, expected):
             same = [d for d in seen if d.value == printed and d.garbled_day is None]
         else:
-            same = [d for d in seen if (d.value.year, d.value.month) == (printed.year,
-                                                                         printed.month)]
+            same = [
+                d for d in seen if (d.value.year, d.value.month) == (printed.year, printed.month)
+            ]
         glued = any(again.search(w.text) for w in line_words)
         return (bool(same) or glued) and not any(d.value == expected for d in seen)
     # Names: a local spelling read without its slash glues onto the Latin one.
@@ -1068,9 +1136,13 @@ def merge_dates(first: list[PrintedDate], second: list[PrintedDate]) -> list[Pri
 
 
 def compare_words(
-    words: list[Word], fields: dict[str, Any], locate: Locate | None = None,
-    reread: list[Word] | None = None, vetoed: frozenset[str] = frozenset(),
-    number_reread: list[Word] | None = None, line_heights: list[int] | None = None,
+    words: list[Word],
+    fields: dict[str, Any],
+    locate: Locate | None = None,
+    reread: list[Word] | None = None,
+    vetoed: frozenset[str] = frozenset(),
+    number_reread: list[Word] | None = None,
+    line_heights: list[int] | None = None,
 ) -> VizOutcome:
     """The comparison rules on the words read from the visual zone (pure).
 
@@ -1085,7 +1157,10 @@ def compare_words(
         outcome.fields[name] = {"viz": value, "mrz": value, "match": True}
 
     def mismatch(
-        name: str, printed: str, expected: str, box: tuple[float, float, float, float],
+        name: str,
+        printed: str,
+        expected: str,
+        box: tuple[float, float, float, float],
         conf: float,
     ) -> None:
         if name in vetoed:
@@ -1093,8 +1168,12 @@ def compare_words(
             return
         outcome.accused[name] = Accusation(printed, expected, conf, box)
         region = locate(box) if locate is not None else None
-        outcome.fields[name] = {"viz": printed, "mrz": expected, "match": False,
-                                "region": None if region is None else list(region)}
+        outcome.fields[name] = {
+            "viz": printed,
+            "mrz": expected,
+            "match": False,
+            "region": None if region is None else list(region),
+        }
         outcome.findings.append(
             make_finding(
                 "VIZ_MRZ_MISMATCH",
@@ -1115,9 +1194,12 @@ def compare_words(
         folded = fold(number)
         tokens = _tokens(words) + _tokens(number_reread or [])
         near = [
-            (t, c, b) for t, c, b in tokens
-            if c >= NUMBER_MIN_CONF and (tail := _number_tail(t, number))
-            and fold(t) != fold(tail) and 1 <= number_differences(t, tail) <= 2
+            (t, c, b)
+            for t, c, b in tokens
+            if c >= NUMBER_MIN_CONF
+            and (tail := _number_tail(t, number))
+            and fold(t) != fold(tail)
+            and 1 <= number_differences(t, tail) <= 2
         ]
         exact = any(fold(t) == folded for t, _, _ in tokens)
         if exact:
@@ -1157,20 +1239,27 @@ def compare_words(
         # A garbled day still shows a date line of its month and year: it counts towards
         # "birth, issue and expiry all legible", never as the candidate itself.
         others = {
-            (d.value.year, d.value.month) for d in dates
+            (d.value.year, d.value.month)
+            for d in dates
             if d.garbled_day is not None and d.conf >= DATE_MIN_CONF
         }
         cand = date_role_candidate(name, mrz, role_dates, others)
         if cand is not None and _day_only(cand.value, mrz) and cand.conf < MIN_CONF:
             cand = None  # the day is where reads slip most: a day alone needs a sure read
         if cand is not None:
-            mismatch(name, cand.value.strftime("%d.%m.%Y"), mrz.strftime("%d.%m.%Y"), cand.box,
-                     cand.conf)
+            mismatch(
+                name, cand.value.strftime("%d.%m.%Y"), mrz.strftime("%d.%m.%Y"), cand.box, cand.conf
+            )
             continue
         month_year = month_year_candidate(name, mrz, partial_dates)
         if month_year is not None:
-            mismatch(name, month_year.value.strftime("%m.%Y"), mrz.strftime("%d.%m.%Y"),
-                     month_year.box, month_year.conf)
+            mismatch(
+                name,
+                month_year.value.strftime("%m.%Y"),
+                mrz.strftime("%d.%m.%Y"),
+                month_year.box,
+                month_year.conf,
+            )
         else:
             unreadable.append(name)
 
@@ -1179,10 +1268,17 @@ def compare_words(
     if surname:
         printed = printed_surname(words, str(fields.get("given_names") or ""), line_heights)
         exact = surname_present(words, surname, exact=True)
-        if printed is not None and not exact and surname_differs(printed.text, surname) and (
-            printed.conf >= MIN_CONF or (
-                printed.conf >= OTHER_NAME_MIN_CONF and other_name(printed.text, surname)
-                and not surname_present(words, surname)
+        if (
+            printed is not None
+            and not exact
+            and surname_differs(printed.text, surname)
+            and (
+                printed.conf >= MIN_CONF
+                or (
+                    printed.conf >= OTHER_NAME_MIN_CONF
+                    and other_name(printed.text, surname)
+                    and not surname_present(words, surname)
+                )
             )
         ):
             mismatch("surname", printed.text, surname, printed.box, printed.conf)
@@ -1196,9 +1292,9 @@ def compare_words(
             make_finding(
                 "VIZ_UNREADABLE",
                 "Could not read these printed fields to compare with the MRZ: "
-                + ", ".join(f.replace("_", " ") for f in unreadable) + ".",
+                + ", ".join(f.replace("_", " ") for f in unreadable)
+                + ".",
                 value=", ".join(unreadable),
             )
         )
     return outcome
-
