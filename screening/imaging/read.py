@@ -201,8 +201,9 @@ def _confident(read: MrzRead) -> bool:
     return read.checks_passed == read.checks_total and read.min_confidence > CONFIDENT_READ
 
 
-def _read_directions(gray: np.ndarray, band: BandCandidate) -> MrzRead | None:
-    """Best hypothesis over both reading directions and line lengths.
+def read_band(gray: np.ndarray, band: BandCandidate) -> MrzRead | None:
+    """Best hypothesis over both reading directions and line lengths; stops at the
+    first read that is beyond doubt.
 
     Each line is resampled and its glyphs found once (wide enough for the longest
     line); reading it the other way round uses the same strip turned by 180 degrees.
@@ -233,11 +234,6 @@ def _read_directions(gray: np.ndarray, band: BandCandidate) -> MrzRead | None:
     return best
 
 
-def read_band(gray: np.ndarray, band: BandCandidate) -> MrzRead | None:
-    """Best hypothesis for one band; stops at the first read that is beyond doubt."""
-    return _read_directions(gray, band)
-
-
 def read_deblurred(gray: np.ndarray, read: MrzRead) -> MrzRead | None:
     """``read``'s band deconvolved by the motion smear measured on it, read again.
 
@@ -253,7 +249,7 @@ def read_deblurred(gray: np.ndarray, read: MrzRead) -> MrzRead | None:
     best: MrzRead | None = None
     for offset in DEBLUR_LENGTH_OFFSETS:
         smear = (blur.length + offset, blur.angle)
-        hyp = _read_directions(deblurred(gray, region, *smear), band)
+        hyp = read_band(deblurred(gray, region, *smear), band)
         if hyp is None or hyp.score <= max(read.score, best.score if best else -np.inf):
             continue
         best = replace(hyp, deblurred=smear)
