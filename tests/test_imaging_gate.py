@@ -64,12 +64,19 @@ def test_a_letter_left_in_a_date_is_no_mrz() -> None:
     assert not plausible(fuse(proba, TD3))
 
 
+def test_an_unknown_country_code_counts_only_on_a_sharp_capture() -> None:
+    read = [GOOD[0][:2] + "INO" + GOOD[0][5:], GOOD[1][:10] + "INO" + GOOD[1][13:]]  # IND
+    fused = fuse(proba_lines(read), TD3)
+    assert plausible(fused, sharp=True)  # reported: the MRZ rules judge the code
+    assert not plausible(fused, sharp=False)  # smeared: a misread, rescan
+
+
 def test_a_failing_check_digit_counts_only_on_a_sharp_capture() -> None:
     forged = [GOOD[0], GOOD[1][:9] + "7" + GOOD[1][10:]]  # document number check 6 -> 7
     fused = fuse(proba_lines(forged), TD3)
-    assert plausible(fused, checks_are_evidence=True)  # reported: MRZ_CHECK_DIGIT follows
-    assert not plausible(fused, checks_are_evidence=False)  # smeared: rescan
-    assert plausible(fuse(proba_lines(GOOD), TD3), checks_are_evidence=False)
+    assert plausible(fused, sharp=True)  # reported: MRZ_CHECK_DIGIT follows
+    assert not plausible(fused, sharp=False)  # smeared: rescan
+    assert plausible(fuse(proba_lines(GOOD), TD3), sharp=False)
 
 
 def test_one_check_digit_vouches_for_one_doubtful_character_only() -> None:

@@ -4,11 +4,12 @@ Reporting a misread as the document's MRZ is worse than reporting nothing: a mis
 check digit becomes a forgery alert on a genuine page, a misread name passes every check
 digit. So text is reported only for an MRZ-shaped, confident read, and
 
-* a failing check digit counts as evidence (of forgery) only on a sharp capture and over
-  clearly read characters; on a smeared capture (motion blur measured on the band, or a
-  band that had to be deconvolved) or under glare, only a read passing every check digit
-  is reported: a failing check there is more likely a misread, so the scan asks for a
-  rescan (``MRZ_UNREADABLE``) instead;
+* a failing check digit, or a value no document carries (an unknown country code, an
+  impossible date or sex), counts as evidence (of forgery) only on a sharp capture and
+  over clearly read characters; on a smeared capture (motion blur measured on the band,
+  or a band that had to be deconvolved), under glare or at low resolution, only a read
+  passing every check digit with possible values is reported: anything else there is more
+  likely a misread, so the scan asks for a rescan (``MRZ_UNREADABLE``) instead;
 * characters no check digit covers (names, country codes, sex) need a clear read of their
   own: nothing else would catch them if they were wrong;
 * a country code completed from look-alikes (8 -> B) must be a code some state uses;
@@ -181,9 +182,11 @@ def _checks_vouch(fused: FusedMrz, fmt: MrzFormat) -> bool:
     return True
 
 
-def plausible(fused: FusedMrz, *, checks_are_evidence: bool = True) -> bool:
+def plausible(fused: FusedMrz, *, sharp: bool = True) -> bool:
     """Report text only for an MRZ-shaped, confident read with at most two failing checks
-    (none when ``checks_are_evidence`` is False: a smeared or glared capture).
+    and at most one impossible value. On a capture that is not ``sharp`` (smeared,
+    glared, low resolution) a failing check or an impossible value is more likely a
+    misread than a forgery: none is allowed there.
 
     A forged page fails one check digit and the composite; a read failing more is too
     doubtful to report (MRZ_UNREADABLE: rescan) rather than risk an invented MRZ.
@@ -194,9 +197,9 @@ def plausible(fused: FusedMrz, *, checks_are_evidence: bool = True) -> bool:
         return False
     states = check_states(fused.lines, fmt)
     failing = len(states) - sum(states)
-    if failing > (2 if checks_are_evidence else 0):
+    if failing > (2 if sharp else 0):
         return False
-    if len(impossible_values(fused.lines, fmt)) >= 2:
+    if len(impossible_values(fused.lines, fmt)) > (1 if sharp else 0):
         return False
     if float(conf.mean()) < MIN_MEAN_CONFIDENCE:
         return False

@@ -153,8 +153,8 @@ def _read_gray(
     # wrong-looking digit is more likely a misread): only a read passing every check
     # digit is reported.
     low_res = (result.char_height_px or 0.0) < LOW_RES_CHAR_PX
-    evidence = not (under_glare or smeared or low_res)
-    if plausible(fused, checks_are_evidence=evidence) and not too_small:
+    sharp = not (under_glare or smeared or low_res)
+    if plausible(fused, sharp=sharp) and not too_small:
         result.status = MrzStatus.FOUND
         result.lines = list(fused.lines)
     elif looks_like_mrz(read):
