@@ -59,6 +59,10 @@ EVAL_LINES = 120
 MAX_EPOCHS = 40
 HIDDEN = (512,)
 LOOK_ALIKE_LETTERS = "OIBSZGDQ"
+# OCR-B digits are taller than its capitals (0 vs O, 8 vs B, 1 vs I, 5 vs S): small
+# jitters of the glyphs' aspect and of the cells' rows keep that cue.
+ASPECT_JITTER = (0.97, 1.03)
+ROWS_JITTER = (0.96, 1.04)
 LINE_SPACING_PITCHES = 4.23 / 2.54  # ICAO: lines 4.23 mm apart at 2.54 mm pitch
 NEIGHBOUR_P = 0.4  # chance of a neighbouring MRZ line above (and, independently, below)
 LOW_RES_P = 0.2
@@ -194,7 +198,7 @@ def render_line(
         char_h = float(np.exp(rng.uniform(np.log(7), np.log(40))))
     scale = char_h / (bottom - top) * rng.uniform(0.97, 1.03)
     img = cv2.resize(
-        img, None, fx=scale, fy=scale * rng.uniform(0.92, 1.08), interpolation=cv2.INTER_AREA
+        img, None, fx=scale, fy=scale * rng.uniform(*ASPECT_JITTER), interpolation=cv2.INTER_AREA
     )
     sy = img.shape[0] / height
     sx = img.shape[1] / width
@@ -244,7 +248,7 @@ def make_dataset(
         # Rows as the runtime segmenter puts them (from the pitch, centred on the glyphs),
         # and its jitter: it is never exact.
         mid = (top + bottom) / 2 + rng.normal(0, 0.05 * pitch, n)
-        half = CAP_PER_PITCH * pitch / 2 * rng.uniform(0.92, 1.08, n)
+        half = CAP_PER_PITCH * pitch / 2 * rng.uniform(*ROWS_JITTER, n)
         jit_c = centers + rng.normal(0, 0.07 * pitch, n)
         jit_p = pitch * rng.uniform(0.92, 1.08, n)
         jit_t = mid - half
@@ -301,15 +305,18 @@ def card(model: MLPClassifier, n_lines: int) -> dict[str, object]:
         "hidden": list(HIDDEN),
         "epochs": MAX_EPOCHS,
         "training_data": (
-            f"{n_lines} random lines of the MRZ alphabet (44 glyphs each, fillers and "
-            "digits weighted up) rendered with OCR-B (fonts-ocr-b), sometimes between two "
-            f"other MRZ lines (p={NEIGHBOUR_P} each); stroke weight, rotation/shear, "
+            f"{n_lines} random lines of the MRZ alphabet (44 glyphs each; fillers, digits "
+            f"and the letters that look like digits, {LOOK_ALIKE_LETTERS}, weighted up) "
+            "rendered with OCR-B (fonts-ocr-b), sometimes between two other MRZ lines "
+            f"(p={NEIGHBOUR_P} each); stroke weight, rotation/shear, aspect "
+            f"{list(ASPECT_JITTER)} (OCR-B digits are taller than its capitals), "
             f"7-40 px glyphs (and 4.5-9 px, p={LOW_RES_P}); blur modes sharp/motion/"
             f"defocus/both with p={list(BLUR_MODES)}, motion smear up to {MAX_MOTION} "
             f"glyph heights in any direction, defocus discs up to {MAX_DEFOCUS}; noise, "
             f"uneven light, JPEG 25-95, thresholding; {DECONVOLVED_P:.0%} of smeared lines "
             "deconvolved as the reader does (screening.imaging.deblur.wiener) with a "
-            "slightly wrong smear. No page generator is involved: only the font."
+            "slightly wrong smear. Cells cut with rows from the pitch (as the reader "
+            "does). No page generator is involved: only the font."
         ),
         "library_versions": _versions(),
         **evaluate(model),
@@ -333,9 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     if args.card_only:
-        stored = json.loads(CARD_FILE.read_text("utf-8"))
+        # The committed model, trained with this script's settings (--lines as given).
         model = joblib.load(MODEL_FILE)
-        CARD_FILE.write_text(json.dumps(card(model, stored["train_lines"]), indent=2) + "\n")
+        CARD_FILE.write_text(json.dumps(card(model, args.lines), indent=2) + "\n", "utf-8")
         return 0
     model = train(args.lines)
     described = card(model, args.lines)
