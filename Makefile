@@ -11,6 +11,8 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-ocr-b fo
                 libgl1 libglib2.0-0 postgresql \
                 fonts-dancingscript fonts-kristi fonts-urw-base35 fonts-dkg-handwriting \
                 fonts-breip fonts-humor-sans fonts-comic-neue fonts-liberation
+# fixtures/booklet/caravan draws with ParaType (PT Sans/Serif/Mono) and GNU FreeFont.
+APT_PACKAGES += fonts-paratype fonts-freefont-ttf
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 

@@ -18,6 +18,8 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "documents": ("documents", []),
     "lists_bench": ("lists_bench", []),
     "batch": ("batch", []),
+    "booklet": ("booklet", []),
+    "indicators": ("indicators", []),
 }
 
 

@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     list_store = 5
     import_rejected = 6
     output_file = 7
+    event_store = 8
     interrupted = 130
 
 
@@ -69,3 +70,10 @@ class OutputFileError(ScreeningError):
     disk full, no permission, a missing folder. What was written before stays intact."""
 
     exit_code = ExitCode.output_file
+
+
+class EventStoreError(ScreeningError):
+    """The indicator event store cannot be opened, read or written. A scan never fails
+    for it: the recorder turns it into a warning and keeps the events in a spool file."""
+
+    exit_code = ExitCode.event_store

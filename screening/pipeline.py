@@ -229,9 +229,18 @@ def scan_image(
     settings: Settings,
     options: ScanOptions | None = None,
     stages: Sequence[Stage] = DEFAULT_STAGES,
+    *,
+    image: LoadedImage | None = None,
 ) -> ScanReport:
-    """Run every stage on one image file. A file we cannot read gives an error report."""
+    """Run every stage on one image file. A file we cannot read gives an error report.
+
+    ``image``: pixels already in memory (a page cut from a booklet spread or PDF); the
+    load stage is then skipped and ``path`` only names the image in the report.
+    """
     ctx = ScanContext(path=Path(path), settings=settings, options=options or ScanOptions())
+    if image is not None:
+        ctx.image = image
+        stages = [(name, stage) for name, stage in stages if stage is not load_stage]
     timings: dict[str, float] = {}
     started = time.perf_counter()
     error: str | None = None

@@ -14,13 +14,15 @@ worker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 
+from screening.imaging.load import LoadedImage
 from screening.imaging.mrz_image import MrzStatus
 from screening.lists import ListStore, open_lists_for_screening, screen_document
 from screening.pipeline import (
@@ -50,6 +52,9 @@ class ScreeningSession:
     options: SessionOptions = field(default_factory=SessionOptions)
     lists_store: ListStore | None = None
     lists_unavailable: str | None = None
+    # Called with each finished report (its JSON object) and the command that made it
+    # (scan, booklet, batch): the indicator event recorder, when recording is on.
+    recorder: Callable[[dict[str, Any], str], None] | None = None
 
     @classmethod
     def open(
@@ -87,11 +92,23 @@ class ScreeningSession:
             stages.append(("documents", self._documents_stage))
         return tuple(stages)
 
-    def scan(self, path: str | Path) -> ScanReport:
-        report = scan_image(path, self.settings, self.scan_options, self.stages())
+    def scan(
+        self, path: str | Path, *, image: LoadedImage | None = None, record: bool = True
+    ) -> ScanReport:
+        """Screen one document image (``image``: its pixels, when already in memory);
+        ``record=False`` when it is part of a larger screening (a booklet's data page)
+        that emits its own report."""
+        report = scan_image(path, self.settings, self.scan_options, self.stages(), image=image)
         if report.document is not None and "edition" in report.data:
             report.document["edition"] = report.data.pop("edition")
+        if record:
+            self.emit(report.to_dict(), "scan")
         return report
+
+    def emit(self, report: dict[str, Any], kind: str) -> None:
+        """Hand a finished report to the recorder (a no-op without one)."""
+        if self.recorder is not None:
+            self.recorder(report, kind)
 
     # --- stages -----------------------------------------------------------------------
 

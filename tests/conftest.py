@@ -51,3 +51,20 @@ def realworld_dir() -> Path:
 @pytest.fixture
 def settings() -> Settings:
     return Settings(today=SCREENING_DATE)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_event_store(tmp_path_factory: pytest.TempPathFactory):
+    """Screenings run by the tests record their indicator events into a private store
+    and key, never the user's (recording is on by default)."""
+    root = tmp_path_factory.mktemp("indicator-events")
+    names = ("SCREENING_EVENTS_URL", "SCREENING_CONFIG_DIR")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ["SCREENING_EVENTS_URL"] = f"sqlite:///{root / 'events.db'}"
+    os.environ["SCREENING_CONFIG_DIR"] = str(root / "config")
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

@@ -227,8 +227,14 @@ def run_batch(
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
     executor: Executor | None = None,
+    record: Callable[[dict[str, Any], str], None] | None = None,
 ) -> BatchSummary:
     """Screen every input under ``input_dir`` into ``out_dir`` (see the module docstring).
+
+    ``record(row, digest)`` is called once for each input screened in this run, before
+    its journal entry is written (the indicator events: a run stopped in between screens
+    the input again on resume and records it under the same digest, which the event store
+    keeps once); rows reused from the journal are not recorded again.
 
     Raises typed errors only for the run as a whole (bad arguments, an output folder that
     cannot be written, a broken environment); a bad input is an ``error`` row.
@@ -267,6 +273,8 @@ def run_batch(
                     if result.key in finished_now or (result.lost and stop()):
                         continue  # a duplicate, or a worker lost to the same Ctrl-C
                     entry = Entry.from_result(result)
+                    if record is not None and not result.lost:
+                        record(result.row, result.digest)
                     journal.append(entry)
                     entries[result.key] = entry
                     finished_now.add(result.key)

@@ -43,6 +43,12 @@ def _register() -> None:
     from screening.cli.batch import batch
 
     cli.add_command(batch)
+    from screening.cli.booklet import booklet
+
+    cli.add_command(booklet)
+    from screening.cli.indicators import indicators
+
+    cli.add_command(indicators)
 
 
 _register()

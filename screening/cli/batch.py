@@ -21,7 +21,10 @@ from screening.cli.options import (
     parse_today,
     today_option,
 )
+from screening.cli.recording import open_recorder, recording_options
 from screening.errors import ExitCode
+from screening.indicators.record import batch_recorder
+from screening.settings import Settings
 
 
 @contextmanager
@@ -105,6 +108,7 @@ def _graceful_stop() -> Iterator[threading.Event]:
     help="Seconds one input may take on a local worker before it becomes an error row.",
 )
 @click.option("--quiet", is_flag=True, help="No progress output.")
+@recording_options
 def batch(
     input_dir: Path,
     out_dir: Path,
@@ -121,6 +125,10 @@ def batch(
     photo_check: bool,
     timeout_s: float,
     quiet: bool,
+    no_events: bool,
+    events_url: str | None,
+    checkpoint: str | None,
+    direction: str | None,
 ) -> int:
     """Screen every image (and booklet) under INPUT_DIR in parallel into OUT_DIR.
 
@@ -128,6 +136,9 @@ def batch(
     the rest (each input is reported once; a changed file is screened again). A file
     that cannot be screened is an error row and the batch goes on; the exit code is then
     3. A stopped run writes its reports for the inputs done and exits with 130.
+
+    Each input screened is recorded once as an indicator event (docs/indicators.md),
+    also across resumed runs, unless --no-events.
     """
     options = BatchOptions(
         today=parse_today(today) if today else None,
@@ -144,8 +155,26 @@ def batch(
         timeout_s=timeout_s,
     )
     progress = None if quiet else for_stream(sys.stderr)
-    with _graceful_stop() as stop:
-        summary = run_batch(input_dir, out_dir, options, progress=progress, should_stop=stop.is_set)
+    recorder = open_recorder(
+        Settings(),
+        no_events=no_events,
+        events_url=events_url,
+        checkpoint=checkpoint,
+        direction=direction,
+    )
+    try:
+        with _graceful_stop() as stop:
+            summary = run_batch(
+                input_dir,
+                out_dir,
+                options,
+                progress=progress,
+                should_stop=stop.is_set,
+                record=batch_recorder(recorder) if recorder else None,
+            )
+    finally:
+        if recorder is not None:
+            recorder.close()
     counts = ", ".join(f"{n} {k}" for k, n in summary.verdicts.items())
     state = "complete" if summary.complete else "INCOMPLETE: rerun the same command to finish"
     click.echo(

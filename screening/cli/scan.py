@@ -13,7 +13,9 @@ from screening.cli.options import (
     parse_today,
     today_option,
 )
+from screening.cli.recording import open_recorder, recording_options
 from screening.errors import ExitCode
+from screening.indicators.record import session_hook
 from screening.pipeline import ScanOptions, ScanReport
 from screening.report.text import findings_lines
 from screening.session import ScreeningSession, SessionOptions
@@ -61,6 +63,7 @@ def _human(report: ScanReport) -> str:
     help="Also score the photo for substitution, placed from the MRZ position "
     "(calibrated on synthetic pages only; see docs/documents.md).",
 )
+@recording_options
 def scan(
     images: tuple[Path, ...],
     as_json: bool,
@@ -70,18 +73,33 @@ def scan(
     lists_url: str | None,
     no_lists: bool,
     photo_check: bool,
+    no_events: bool,
+    events_url: str | None,
+    checkpoint: str | None,
+    direction: str | None,
 ) -> int:
     """Read the MRZ of each IMAGE, check it, and give a verdict (clear/refer/alert).
 
     Each document also goes through the lost/stolen lists and the edition checks
     (legacy hand-filled pages when there is no MRZ). A file that cannot be read gets an
     error record and the others go on; the exit code is then 3.
+
+    Each screening is recorded as an indicator event (docs/indicators.md) unless
+    --no-events; an unavailable event store is a warning, never a lost screening.
     """
     settings = Settings(today=parse_today(today), lists_url=lists_url)
     options = ScanOptions(use_tesseract=not no_tesseract, check_viz=viz)
     session_options = SessionOptions(check_lists=not no_lists, check_photo=photo_check)
     failed = 0
+    recorder = open_recorder(
+        settings,
+        no_events=no_events,
+        events_url=events_url,
+        checkpoint=checkpoint,
+        direction=direction,
+    )
     with ScreeningSession.open(settings, options, session_options) as session:
+        session.recorder = session_hook(recorder) if recorder else None
         for path in images:
             report = session.scan(path)
             failed += report.error is not None
@@ -89,4 +107,6 @@ def scan(
                 click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
             else:
                 click.echo(_human(report))
+    if recorder is not None:
+        recorder.close()
     return int(ExitCode.input_file) if failed else int(ExitCode.ok)

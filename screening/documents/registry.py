@@ -62,6 +62,8 @@ SOURCED_FACTS = (
     "forgery_signs",
     "layout",
 )
+# Facts only some editions state; when stated, they must say where they come from too.
+OPTIONAL_SOURCED_FACTS = ("number_on_every_page",)
 
 # Weights of the MRZ evidence; state must match for an edition to be a candidate at all.
 _W_TYPE = 0.2
@@ -101,6 +103,8 @@ class Edition:
     layout: Mapping[str, Any]
     provenance: Mapping[str, str]
     mrz_formats: tuple[str, ...] = ()  # empty: the registry does not say
+    # The passport number is printed or perforated on every page (booklet checks).
+    number_on_every_page: bool = False
 
     @property
     def handwritten(self) -> bool:
@@ -145,6 +149,7 @@ class Edition:
             "fill_method": self.fill_method,
             "number_pattern": self.number_pattern,
             "page_count": self.page_count,
+            "number_on_every_page": self.number_on_every_page,
             "security_features": list(self.security_features),
             "forgery_signs": list(self.forgery_signs),
             "layout": dict(self.layout),
@@ -217,7 +222,7 @@ def _parse_edition(raw: Mapping[str, Any], sources: Mapping[str, Source]) -> Edi
     if missing:
         raise EditionRegistryError(f"{where}: missing keys {', '.join(missing)}")
     provenance: Mapping[str, str] = raw["provenance"]
-    for fact in SOURCED_FACTS:
+    for fact in SOURCED_FACTS + OPTIONAL_SOURCED_FACTS:
         if fact not in raw:
             continue
         origin = provenance.get(fact)
@@ -257,6 +262,7 @@ def _parse_edition(raw: Mapping[str, Any], sources: Mapping[str, Source]) -> Edi
         layout=dict(raw["layout"]),
         provenance=dict(provenance),
         mrz_formats=mrz_formats,
+        number_on_every_page=bool(raw.get("number_on_every_page", False)),
     )
 
 

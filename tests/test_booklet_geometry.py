@@ -1,0 +1,71 @@
+"""Folds and stubs on drawn arrays: a spread splits at its fold, a single page does not,
+a torn edge beside the fold is a stub and background lines are not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from screening.booklet.geometry import PX_PER_MM, split_pages
+from screening.booklet.stubs import find_stub
+
+
+def _paper(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
+    page = np.full((h, w, 3), (226, 232, 238), np.float32)
+    yy, xx = np.mgrid[0:h, 0:w]
+    page -= 10 * (np.sin(xx / 9.0 + np.sin(yy / 23.0)) > 0.9)[..., None]  # wavy print
+    page += rng.normal(0, 1.5, size=(h, w, 1))
+    return page
+
+
+def _on_bed(page: np.ndarray) -> np.ndarray:
+    bed = np.full((page.shape[0] + 60, page.shape[1] + 60, 3), 250, np.float32)
+    bed[30:-30, 30:-30] = page
+    return np.clip(bed, 0, 255).astype(np.uint8)
+
+
+def test_a_spread_splits_at_its_fold() -> None:
+    rng = np.random.default_rng(3)
+    h, w = 500, 352  # a 125 x 88 mm page at 4 px/mm
+    spread = np.concatenate([_paper(h, w, rng), _paper(h, w, rng)], axis=1)
+    xs = np.arange(2 * w)
+    spread *= (1 - 0.3 * np.exp(-np.abs(xs - w) / 8.0))[None, :, None]
+    split = split_pages(_on_bed(spread))
+    assert [p.side for p in split.pages] == ["left", "right"]
+    assert split.fold_band is not None
+    left_w = split.pages[0].region[2]
+    assert abs(left_w - w) < 0.05 * w
+
+
+def test_a_single_page_stays_whole() -> None:
+    rng = np.random.default_rng(4)
+    split = split_pages(_on_bed(_paper(500, 352, rng)))
+    assert [p.side for p in split.pages] == ["single"]
+    assert min(split.pages[0].bgr.shape[:2]) == pytest.approx(88 * PX_PER_MM, abs=2)
+
+
+def _band(rng: np.random.Generator) -> np.ndarray:
+    h, w = 1000, int(2 * 16 * PX_PER_MM)
+    band = np.full((h, w), 228.0) + rng.normal(0, 2, size=(h, w))
+    yy, xx = np.mgrid[0:h, 0:w]
+    band -= 14 * (np.sin(yy / 6.0 + 0.3 * xx) > 0.95)  # background lines
+    band[:, w // 2 - 2 : w // 2 + 2] -= 40  # the fold
+    return band
+
+
+def test_a_torn_edge_beside_the_fold_is_a_stub() -> None:
+    rng = np.random.default_rng(5)
+    band = _band(rng)
+    fold = band.shape[1] // 2
+    edge = fold + (5 * PX_PER_MM + np.cumsum(rng.normal(0, 0.4, band.shape[0]))).astype(int)
+    for y, x in enumerate(edge):
+        band[y, fold + 2 : x] = 238  # the stub's paper
+        band[y, x : x + 3] -= 45  # its shadow on the page below
+    evidence = find_stub(band.astype(np.uint8))
+    assert evidence is not None and evidence.found and evidence.side == "right"
+    assert 2.0 < evidence.distance_mm[0] < evidence.distance_mm[1] < 10.0
+
+
+def test_background_print_is_no_stub() -> None:
+    evidence = find_stub(_band(np.random.default_rng(6)).astype(np.uint8))
+    assert evidence is not None and not evidence.found
