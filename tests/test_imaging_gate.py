@@ -89,3 +89,22 @@ def test_one_check_digit_vouches_for_one_doubtful_character_only() -> None:
     assert plausible(fuse(proba, TD3))
     set_weights(proba[1], 33, {"2": 0.75, "Z": 0.25}, 1e-6)  # a second one under the same check
     assert not plausible(fuse(proba, TD3))
+
+
+@pytest.mark.parametrize(("smeared", "reported"), [(False, True), (True, False)])
+def test_a_name_letter_on_a_smeared_band_needs_a_clearer_read(
+    smeared: bool, reported: bool
+) -> None:
+    # SPECIMEX for SPECIMEN was read at 0.66 on a 9 px smear: no check digit covers it.
+    proba = proba_lines(GOOD)
+    set_weights(proba[0], 7, {"I": 0.66, "T": 0.2, "L": 0.14}, 1e-6)  # ERIKSSON: the I
+    assert plausible(fuse(proba, TD3), sharp=not smeared, smeared=smeared) is reported
+
+
+def test_a_blank_nationality_is_no_misread() -> None:
+    # Some resident cards state no nationality ('<<<'): reported even where an unknown
+    # code would be taken for a misread (low resolution, smear, glare).
+    blank = [GOOD[0], GOOD[1][:10] + "<<<" + GOOD[1][13:]]
+    assert plausible(fuse(proba_lines(blank), TD3), sharp=False)
+    unknown = [GOOD[0], GOOD[1][:10] + "INO" + GOOD[1][13:]]
+    assert not plausible(fuse(proba_lines(unknown), TD3), sharp=False)

@@ -42,6 +42,10 @@ CLEAR_READ = 0.6
 # A character no check digit covers must be read at least this clearly among the
 # characters its field allows.
 UNCOVERED_CLEAR = 0.5
+# On a smeared band a wrong letter in a name can be read at 0.6 (SPECIMEX for SPECIMEN
+# at a 9 px smear) and no check digit covers it: there such a character needs a clear
+# read, or the band is deblurred and read again (or the scan asks for a rescan).
+SMEARED_UNCOVERED_CLEAR = 0.8
 # A character read below this (or corrected) is doubtful; one check digit vouches for
 # at most one doubtful character: two misreads under one 7-3-1 sum can cancel (two 0s
 # read as O at weights 7 and 3 add 240, a multiple of 10).
@@ -115,10 +119,17 @@ def _country_code(code: str) -> bool:
     return lookup_country(code) is not None
 
 
+def _nationality(code: str) -> bool:
+    """A nationality left blank ('<<<': some residence and non-permanent resident cards
+    state none) is a statement, not a misread: three confident fillers are not three
+    misread letters."""
+    return code == "<<<" or _country_code(code)
+
+
 _POSSIBLE: dict[str, Callable[[str], bool]] = {
     "sex": SEX_CHARS.__contains__,
     "issuing_country": _country_code,
-    "nationality": _country_code,
+    "nationality": _nationality,
     "birth_date": _calendar_date,
     "expiry_date": _calendar_date,
 }
@@ -142,16 +153,23 @@ def _field_confidence(fused: FusedMrz) -> list[np.ndarray]:
     return fused.field_confidence or fused.confidence
 
 
-def _uncovered_clear(fused: FusedMrz, fmt: MrzFormat) -> bool:
+def doubtful_uncovered(fused: FusedMrz, fmt: MrzFormat, below: float) -> bool:
+    """Is some character no check digit covers read below ``below`` (among the characters
+    its field allows), and not settled by the other country code?"""
+    settled = {(c.line, c.index) for c in fused.corrections if c.reason == "country_code"}
+    confidence = _field_confidence(fused)
+    return any(
+        confidence[ln][i] < below and (ln, i) not in settled for ln, i in uncovered_positions(fmt)
+    )
+
+
+def _uncovered_clear(fused: FusedMrz, fmt: MrzFormat, smeared: bool) -> bool:
     """Names, country codes and sex were read clearly among the characters their field
     allows (a 0 read in a name competes with O, D and Q only); country codes completed
     from the other code are settled by it; a country code completed by look-alikes is
-    real."""
-    settled = {(c.line, c.index) for c in fused.corrections if c.reason == "country_code"}
-    confidence = _field_confidence(fused)
-    for ln, i in uncovered_positions(fmt):
-        if confidence[ln][i] < UNCOVERED_CLEAR and (ln, i) not in settled:
-            return False
+    real. On a smeared band the bar is higher (SMEARED_UNCOVERED_CLEAR)."""
+    if doubtful_uncovered(fused, fmt, SMEARED_UNCOVERED_CLEAR if smeared else UNCOVERED_CLEAR):
+        return False
     for spec in fmt.fields:
         if spec.kind is not FieldKind.COUNTRY:
             continue
@@ -182,11 +200,12 @@ def _checks_vouch(fused: FusedMrz, fmt: MrzFormat) -> bool:
     return True
 
 
-def plausible(fused: FusedMrz, *, sharp: bool = True) -> bool:
+def plausible(fused: FusedMrz, *, sharp: bool = True, smeared: bool = False) -> bool:
     """Report text only for an MRZ-shaped, confident read with at most two failing checks
     and at most one impossible value. On a capture that is not ``sharp`` (smeared,
     glared, low resolution) a failing check or an impossible value is more likely a
-    misread than a forgery: none is allowed there.
+    misread than a forgery: none is allowed there. On a ``smeared`` band the characters
+    no check digit covers need a clearer read.
 
     A forged page fails one check digit and the composite; a read failing more is too
     doubtful to report (MRZ_UNREADABLE: rescan) rather than risk an invented MRZ.
@@ -205,7 +224,7 @@ def plausible(fused: FusedMrz, *, sharp: bool = True) -> bool:
         return False
     if float(np.mean(conf < LOW_CONFIDENCE)) > MAX_LOW_CONFIDENCE_FRACTION:
         return False
-    if not _uncovered_clear(fused, fmt) or not _checks_vouch(fused, fmt):
+    if not _uncovered_clear(fused, fmt, smeared) or not _checks_vouch(fused, fmt):
         return False
     corrected = {(c.line, c.index) for c in fused.corrections}
     # A character the reader could barely make out (and nothing settled) is a rescan.

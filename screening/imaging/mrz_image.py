@@ -23,7 +23,12 @@ import numpy as np
 from screening.imaging import tesseract
 from screening.imaging.deblur import band_blur
 from screening.imaging.fuse import FusedMrz, country_slip, fuse
-from screening.imaging.gate import looks_like_mrz, plausible
+from screening.imaging.gate import (
+    SMEARED_UNCOVERED_CLEAR,
+    doubtful_uncovered,
+    looks_like_mrz,
+    plausible,
+)
 from screening.imaging.illumination import KERNEL_FRACTIONS, flatten_light
 from screening.imaging.read import MrzRead, ReadMemo, count_checks, guess_format, read_mrz
 
@@ -135,7 +140,12 @@ def _read_gray(
     # A smeared band (motion blur): a failing check digit there is no evidence of
     # forgery, and Tesseract, which reads sharp print, is no help on it.
     fast = passed == total
-    smeared = read.deblurred is not None or (not fast and band_blur(gray, read.band).smeared)
+    # Measured (tens of ms) only where it can change the outcome: a failing check digit,
+    # or a name or country letter read less than clearly (no check digit covers those).
+    measure = not fast or (
+        fmt is not None and doubtful_uncovered(fused, fmt, SMEARED_UNCOVERED_CLEAR)
+    )
+    smeared = read.deblurred is not None or (measure and band_blur(gray, read.band).smeared)
     # Tesseract only where its evidence can change the outcome: a failing check digit
     # (misread or forgery?) on a sharp read that looks like an MRZ (its vote only backs
     # our own candidates: it cannot make a page of other text into one). A read passing
@@ -154,7 +164,7 @@ def _read_gray(
     # digit is reported.
     low_res = (result.char_height_px or 0.0) < LOW_RES_CHAR_PX
     sharp = not (under_glare or smeared or low_res)
-    if plausible(fused, sharp=sharp) and not too_small:
+    if plausible(fused, sharp=sharp, smeared=smeared) and not too_small:
         result.status = MrzStatus.FOUND
         result.lines = list(fused.lines)
     elif looks_like_mrz(read):
