@@ -108,3 +108,11 @@ def test_a_blank_nationality_is_no_misread() -> None:
     assert plausible(fuse(proba_lines(blank), TD3), sharp=False)
     unknown = [GOOD[0], GOOD[1][:10] + "INO" + GOOD[1][13:]]
     assert not plausible(fuse(proba_lines(unknown), TD3), sharp=False)
+
+
+def test_a_check_passing_once_look_alike_letters_are_read_as_digits_is_a_misread() -> None:
+    # L898902C3 read L8989O2C3: the number's check fails, but passes with the O read as
+    # 0: a misread (rescan), not a forgery (alert).
+    read = [GOOD[0], GOOD[1][:4] + "9O2C3" + GOOD[1][9:]]
+    assert read[1] != GOOD[1]
+    assert not plausible(fuse(proba_lines(read), TD3))

@@ -30,7 +30,7 @@ import numpy as np
 from screening.imaging.fuse import FusedMrz, check_states
 from screening.imaging.read import DOCUMENT_CODE_FIRST, MrzRead, guess_format
 from screening.mrz.countries import lookup_country
-from screening.mrz.formats import FieldKind, MrzFormat
+from screening.mrz.formats import CheckSpec, FieldKind, MrzFormat
 
 MIN_MEAN_CONFIDENCE = 0.8
 LOW_CONFIDENCE = 0.5
@@ -46,6 +46,11 @@ UNCOVERED_CLEAR = 0.5
 # at a 9 px smear) and no check digit covers it: there such a character needs a clear
 # read, or the band is deblurred and read again (or the scan asks for a rescan).
 SMEARED_UNCOVERED_CLEAR = 0.8
+# On a band smeared as captured (not deconvolved) a failing check digit still counts as
+# evidence of forgery when every character it covers was read at least this clearly and
+# none was corrected: a forged page photographed with a slight smear (3-6 px) reads
+# with confidence 1.0 over the failing field.
+SMEARED_FAILING_CLEAR = 0.9
 # A character read below this (or corrected) is doubtful; one check digit vouches for
 # at most one doubtful character: two misreads under one 7-3-1 sum can cancel (two 0s
 # read as O at weights 7 and 3 add 240, a multiple of 10).
@@ -53,6 +58,9 @@ DOUBTFUL_BELOW = 0.9
 MAX_LOW_CONFIDENCE_FRACTION = 0.1
 UNREADABLE_MEAN_CONFIDENCE = 0.55
 DATE_FIELDS = ("birth_date", "expiry_date")
+# OCR-B letters a blurred digit is taken for. A failing check whose field passes once
+# these are read as digits (A32O2O1772 for A320201772) shows a misread, not a forgery.
+DIGIT_LOOK_ALIKES = str.maketrans("ODQILSBZG", "000115826")
 
 
 def _date_digits(lines: list[str]) -> int:
@@ -202,9 +210,11 @@ def _checks_vouch(fused: FusedMrz, fmt: MrzFormat) -> bool:
 
 def plausible(fused: FusedMrz, *, sharp: bool = True, smeared: bool = False) -> bool:
     """Report text only for an MRZ-shaped, confident read with at most two failing checks
-    and at most one impossible value. On a capture that is not ``sharp`` (smeared,
+    and at most one impossible value. On a capture that is not ``sharp`` (deconvolved,
     glared, low resolution) a failing check or an impossible value is more likely a
-    misread than a forgery: none is allowed there. On a ``smeared`` band the characters
+    misread than a forgery: none is allowed there. On a ``smeared`` band (measured, read
+    as captured) no impossible value is allowed, a failing check counts only over
+    characters all read at SMEARED_FAILING_CLEAR and none corrected, and the characters
     no check digit covers need a clearer read.
 
     A forged page fails one check digit and the composite; a read failing more is too
@@ -218,7 +228,7 @@ def plausible(fused: FusedMrz, *, sharp: bool = True, smeared: bool = False) -> 
     failing = len(states) - sum(states)
     if failing > (2 if sharp else 0):
         return False
-    if len(impossible_values(fused.lines, fmt)) > (1 if sharp else 0):
+    if len(impossible_values(fused.lines, fmt)) > (1 if sharp and not smeared else 0):
         return False
     if float(conf.mean()) < MIN_MEAN_CONFIDENCE:
         return False
@@ -227,11 +237,27 @@ def plausible(fused: FusedMrz, *, sharp: bool = True, smeared: bool = False) -> 
     if not _uncovered_clear(fused, fmt, smeared) or not _checks_vouch(fused, fmt):
         return False
     corrected = {(c.line, c.index) for c in fused.corrections}
+    return _no_barely_read(fused, corrected) and _failing_checks_clear(
+        fused, fmt, states, corrected, smeared
+    )
+
+
+def _no_barely_read(fused: FusedMrz, corrected: set[tuple[int, int]]) -> bool:
     # A character the reader could barely make out (and nothing settled) is a rescan.
     for li, line_conf in enumerate(fused.confidence):
         for i, value in enumerate(line_conf):
             if value < UNSETTLED_BELOW and (li, i) not in corrected:
                 return False
+    return True
+
+
+def _failing_checks_clear(
+    fused: FusedMrz,
+    fmt: MrzFormat,
+    states: list[bool],
+    corrected: set[tuple[int, int]],
+    smeared: bool,
+) -> bool:
     # A failing check digit is evidence of forgery only when everything it covers was
     # read clearly; over an uncertain read it is just as likely a misread: rescan.
     for check, ok in zip(fmt.checks, states, strict=True):
@@ -242,7 +268,16 @@ def plausible(fused: FusedMrz, *, sharp: bool = True, smeared: bool = False) -> 
         cells = [(check.line, check.index)]
         if check.name != "composite":
             cells += [(ln, i) for ln, a, b in check.spans for i in range(a, b)]
-        if any(
+        if _passes_read_as_digits(fused.lines, fmt, check):
+            return False
+        if smeared:
+            # On a smeared band a corrected or less than clear character is a misread.
+            if any(
+                fused.confidence[ln][i] < SMEARED_FAILING_CLEAR or (ln, i) in corrected
+                for ln, i in cells
+            ):
+                return False
+        elif any(
             fused.confidence[ln][i] < CLEAR_READ and (ln, i) not in corrected for ln, i in cells
         ):
             return False
@@ -261,3 +296,16 @@ def looks_like_mrz(read: MrzRead) -> bool:
         and _date_digits(texts) >= 8
         and float(conf.mean()) >= UNREADABLE_MEAN_CONFIDENCE
     )
+
+
+def _passes_read_as_digits(lines: list[str], fmt: MrzFormat, check: CheckSpec) -> bool:
+    """Does the failing ``check`` pass once the letters in its fields that look like
+    digits are read as digits (all of them, or only the Os)?"""
+    index = fmt.checks.index(check)
+    for table in (DIGIT_LOOK_ALIKES, str.maketrans("O", "0")):
+        folded = list(lines)
+        for ln, a, b in check.spans:
+            folded[ln] = folded[ln][:a] + folded[ln][a:b].translate(table) + folded[ln][b:]
+        if folded != lines and check_states(folded, fmt)[index]:
+            return True
+    return False

@@ -137,7 +137,7 @@ def _read_gray(
     probas = [ln.proba for ln in read.lines]
     fused = fuse(probas, fmt)
     passed, total = count_checks(fused.lines, fmt)
-    # A smeared band (motion blur): a failing check digit there is no evidence of
+    # A smeared band (motion blur): a failing check digit there is weaker evidence of
     # forgery, and Tesseract, which reads sharp print, is no help on it.
     fast = passed == total
     # Measured (tens of ms) only where it can change the outcome: a failing check digit,
@@ -158,12 +158,14 @@ def _read_gray(
         if tess is not None:
             result.fused = fused = fuse(probas, fmt, tess)
     too_small = (result.char_height_px or 0.0) < MIN_CHAR_PX
-    # Under glare or a motion smear a failing check digit is no evidence of forgery
-    # (the characters it covers were faded or smeared), nor at low resolution (a
+    # Under glare a failing check digit is no evidence of forgery (the characters it
+    # covers were faded), nor on a deconvolved band, nor at low resolution (a
     # wrong-looking digit is more likely a misread): only a read passing every check
-    # digit is reported.
+    # digit is reported there.
     low_res = (result.char_height_px or 0.0) < LOW_RES_CHAR_PX
-    sharp = not (under_glare or smeared or low_res)
+    # A smear measured on the band read as captured is judged by the gate's smeared
+    # rules; a deconvolved band is not sharp at all (the restoration invents detail).
+    sharp = not (under_glare or low_res or read.deblurred is not None)
     if plausible(fused, sharp=sharp, smeared=smeared) and not too_small:
         result.status = MrzStatus.FOUND
         result.lines = list(fused.lines)
