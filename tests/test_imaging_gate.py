@@ -116,3 +116,14 @@ def test_a_check_passing_once_look_alike_letters_are_read_as_digits_is_a_misread
     read = [GOOD[0], GOOD[1][:4] + "9O2C3" + GOOD[1][9:]]
     assert read[1] != GOOD[1]
     assert not plausible(fuse(proba_lines(read), TD3))
+
+
+@pytest.mark.parametrize(("smeared", "reported"), [(False, True), (True, False)])
+def test_a_name_letter_taken_for_a_digit_on_a_smeared_band_is_a_failed_read(
+    smeared: bool, reported: bool
+) -> None:
+    proba = proba_lines(GOOD)
+    set_weights(proba[0], 9, {"5": 0.6, "S": 0.38, "B": 0.02}, 1e-6)  # ERIKSSON: an S
+    fused = fuse(proba, TD3)
+    assert fused.lines[0] == GOOD[0]  # the 5 became the S the name needs
+    assert plausible(fused, smeared=smeared) is reported

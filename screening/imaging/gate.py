@@ -175,8 +175,12 @@ def _uncovered_clear(fused: FusedMrz, fmt: MrzFormat, smeared: bool) -> bool:
     """Names, country codes and sex were read clearly among the characters their field
     allows (a 0 read in a name competes with O, D and Q only); country codes completed
     from the other code are settled by it; a country code completed by look-alikes is
-    real. On a smeared band the bar is higher (SMEARED_UNCOVERED_CLEAR)."""
+    real. On a smeared band the bar is higher (SMEARED_UNCOVERED_CLEAR), and a name
+    letter the reader took for a digit (LIU read L0U on a deconvolved 10 px smear, the
+    0 made a U and the I beside it misread as Z) is a failed read: nothing checks it."""
     if doubtful_uncovered(fused, fmt, SMEARED_UNCOVERED_CLEAR if smeared else UNCOVERED_CLEAR):
+        return False
+    if smeared and any(c.reason == "field_type" and c.field == "name" for c in fused.corrections):
         return False
     for spec in fmt.fields:
         if spec.kind is not FieldKind.COUNTRY:
