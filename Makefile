@@ -10,13 +10,15 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-ocr-b fo
                 fonts-dejavu-extra \
                 libgl1 libglib2.0-0 postgresql \
                 fonts-dancingscript fonts-kristi fonts-urw-base35 fonts-dkg-handwriting \
-                fonts-breip fonts-humor-sans fonts-comic-neue fonts-liberation
+                fonts-breip fonts-humor-sans fonts-comic-neue fonts-liberation \
+                chromium
 # fixtures/booklet/caravan draws with ParaType (PT Sans/Serif/Mono) and GNU FreeFont.
 APT_PACKAGES += fonts-paratype fonts-freefont-ttf
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup system-packages demo test test-all lint bench bench-quick models clean
+.PHONY: setup system-packages demo test test-all lint bench bench-quick models clean screenshot \
+	docs-picture
 
 setup: system-packages $(STAMP)
 
@@ -51,11 +53,19 @@ lint: setup
 	$(BIN)/ruff check screening fixtures tests benchmarks models
 	$(BIN)/ruff format --check screening fixtures tests benchmarks models
 
+# The README's picture of one gallery section, made by the gallery tests.
+docs-picture: setup
+	SCREENING_WRITE_DOCS=1 $(BIN)/python -m pytest -q tests/test_gallery.py -k readme_picture
+
 bench: setup
 	$(BIN)/python -m benchmarks
 
 bench-quick: setup
 	$(BIN)/python -m benchmarks --quick
+
+# The README's picture of the web station, made by the browser test.
+screenshot: setup
+	SCREENING_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/test_web_browser.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

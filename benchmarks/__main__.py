@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "batch": ("batch", []),
     "booklet": ("booklet", []),
     "indicators": ("indicators", []),
+    "web_station": ("web_station", []),
 }
 
 

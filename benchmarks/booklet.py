@@ -1,17 +1,19 @@
 """Benchmark of whole-booklet screening (issue 12), per booklet style.
 
-    python -m benchmarks.booklet                      # 100 booklets per style (200 in all)
+    python -m benchmarks.booklet                      # 100 booklets per style (300 in all)
     python -m benchmarks.booklet --quick              # 12 per style, a smoke check
     python -m benchmarks.booklet --styles steppe --n 100 --seed 7
+    python -m benchmarks.booklet --styles caravan --from-rows rows.jsonl   # table only
 
-Booklets come from :mod:`fixtures.booklet` in two independently written styles:
-``ledger`` (the house primitives; the screener was tuned on it) and ``steppe`` (written
-apart; reported, not tuned on). Each set cycles through complete booklets, pulled leaves
-with and without a stub, substituted leaves, and route defects (an entry or exit never
-stamped, a stamp dated before issue, an entry dated before the exit it follows), across
-flat scans, office scans and phone photos, spreads, singles and both mixed, as folders,
-multi-page TIFFs and PDFs. Booklets are cached under ``benchmarks/out/booklet/``
-(rendering is slower than screening).
+Booklets come from :mod:`fixtures.booklet` in three independently written styles:
+``ledger`` (the house primitives) and ``steppe`` (written apart), both tuned on, and
+``caravan`` (written apart by another engineer while the screener was tuned; its code
+and pages were not looked at: the held-out figure). Each set cycles through complete
+booklets, pulled leaves with and without a stub, substituted leaves, and route defects
+(an entry or exit never stamped, a stamp dated before issue, an entry dated before the
+exit it follows), across flat scans, office scans and phone photos, spreads, singles and
+both mixed, as folders, multi-page TIFFs and PDFs. Booklets are cached under
+``benchmarks/out/booklet/`` (rendering is slower than screening).
 
 Per style: recall and precision for missing pages, torn stubs, substituted pages and
 route inconsistencies; false alerts on complete booklets; stamp detection recall;
@@ -46,7 +48,7 @@ from screening.settings import Settings
 OUT = Path(__file__).resolve().parent / "out" / "booklet"
 RESULTS = Path(__file__).resolve().parent / "results" / "booklet.md"
 STYLE_SEEDS = {"ledger": 1_000_000, "steppe": 2_000_000, "caravan": 3_000_000}
-TUNED_ON = {"ledger"}
+TUNED_ON = {"ledger", "steppe"}
 CASES = (
     ("complete", {}),
     ("pulled_stub", {"pulled": 1, "stub": True}),
@@ -324,6 +326,31 @@ def run_style(
     return rows, timing
 
 
+def rows_results(
+    rows_file: Path, styles: list[str], seed: int
+) -> dict[str, tuple[list[dict[str, Any]], dict[str, Any]]]:
+    """Rows already scored (one JSON object a line), per style, with their timings."""
+    rows = [json.loads(line) for line in rows_file.read_text("utf-8").splitlines() if line]
+    out = {}
+    for style in styles:
+        mine = sorted(
+            (r for r in rows if r.get("style") == style and r.get("seed") == seed),
+            key=lambda r: r["index"],
+        )
+        walls = [r["wall_s"] for r in mine if "wall_s" in r]
+        cpus = [r["cpu_s"] for r in mine if "cpu_s" in r]
+        out[style] = (
+            mine,
+            {
+                "wall_median_s": float(np.median(walls)) if walls else float("nan"),
+                "wall_p95_s": float(np.percentile(walls, 95)) if walls else float("nan"),
+                "cpu_median_s": float(np.median(cpus)) if cpus else float("nan"),
+                "cpu_p95_s": float(np.percentile(cpus, 95)) if cpus else float("nan"),
+            },
+        )
+    return out
+
+
 def _cpu() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -332,7 +359,7 @@ def _cpu() -> float:
 
 def table(results: dict[str, tuple[list[dict[str, Any]], dict[str, Any]]]) -> str:
     styles = list(results)
-    heads = [f"{s} ({'tuned on' if s in TUNED_ON else 'not tuned on'})" for s in styles]
+    heads = [f"{s} ({'tuned on' if s in TUNED_ON else 'held out'})" for s in styles]
     summaries = {s: summarise(results[s][0]) for s in styles}
     lines = ["| measure | " + " | ".join(heads) + " |", "|---|" + "---|" * len(styles)]
     for key in summaries[styles[0]]:
@@ -357,11 +384,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="12 booklets per style")
     parser.add_argument("--n", type=int, default=None, help="booklets per style (default 100)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--styles", default="ledger,steppe")
+    parser.add_argument("--styles", default="ledger,steppe,caravan")
     parser.add_argument(
         "--rows", help="append every booklet's scores to this JSONL file (and resume from it)"
     )
+    parser.add_argument(
+        "--from-rows",
+        help="only print the table of the rows in this JSONL file (runs split over processes)",
+    )
     args = parser.parse_args(argv)
+    if args.from_rows:
+        print(table(rows_results(Path(args.from_rows), args.styles.split(","), args.seed)))
+        return 0
     n = args.n or (12 if args.quick else 100)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     results = {}

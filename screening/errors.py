@@ -20,6 +20,8 @@ class ExitCode(IntEnum):
     import_rejected = 6
     output_file = 7
     event_store = 8
+    audit_broken = 9
+    station_db = 10
     interrupted = 130
 
 
@@ -77,3 +79,15 @@ class EventStoreError(ScreeningError):
     for it: the recorder turns it into a warning and keeps the events in a spool file."""
 
     exit_code = ExitCode.event_store
+
+
+class StationDbError(ScreeningError):
+    """The station database (accounts, tokens, history, audit log) cannot be used."""
+
+    exit_code = ExitCode.station_db
+
+
+class AuditBrokenError(ScreeningError):
+    """The audit log's hash chain does not verify: an entry was edited or deleted."""
+
+    exit_code = ExitCode.audit_broken

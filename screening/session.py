@@ -14,7 +14,7 @@ worker.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -93,12 +93,19 @@ class ScreeningSession:
         return tuple(stages)
 
     def scan(
-        self, path: str | Path, *, image: LoadedImage | None = None, record: bool = True
+        self,
+        path: str | Path,
+        *,
+        image: LoadedImage | None = None,
+        record: bool = True,
+        extra_stages: Sequence[Stage] = (),
     ) -> ScanReport:
         """Screen one document image (``image``: its pixels, when already in memory);
         ``record=False`` when it is part of a larger screening (a booklet's data page)
-        that emits its own report."""
-        report = scan_image(path, self.settings, self.scan_options, self.stages(), image=image)
+        that emits its own report. ``extra_stages`` run after the others: the explain view
+        adds the MRZ cells and the photo region this way, without changing the screening."""
+        stages = (*self.stages(), *extra_stages)
+        report = scan_image(path, self.settings, self.scan_options, stages, image=image)
         if report.document is not None and "edition" in report.data:
             report.document["edition"] = report.data.pop("edition")
         if record:

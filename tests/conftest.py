@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +25,14 @@ if os.environ.get("CI"):
 
 # A fixed screening date: expiry tests must not depend on the day they run.
 SCREENING_DATE = date(2026, 11, 28)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # CLI commands write to the audit trail (screening/cli/audit_hook.py): in tests, to a
+    # throwaway station database, never the user's.
+    if "SCREENING_STATION_DB" not in os.environ:
+        station_dir = Path(tempfile.mkdtemp(prefix="screening-test-station-"))
+        os.environ["SCREENING_STATION_DB"] = f"sqlite:///{station_dir / 'station.db'}"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -41,11 +41,31 @@ def test_a_page_with_another_tint_and_font_is_foreign() -> None:
         _page(i, (0.345 + rng.normal(0, 0.0005), 0.337), base + rng.normal(0, 0.01, 36))
         for i in range(12)
     ]
+    # Pages 9 and 10 (indices 6 and 7) are the two sides of one leaf from elsewhere.
     pages[6] = _page(6, (0.36, 0.33), base + rng.normal(0, 0.01, 36), stroke=0.3)
+    pages[7] = _page(7, (0.36, 0.331), base + rng.normal(0, 0.01, 36), stroke=0.3)
     verdicts = judge(pages, None)
     flagged = foreign_pages(verdicts, {p.index: p.number for p in pages})
-    assert [v.index for v in flagged] == [6]
+    assert [v.index for v in flagged] == [6, 7]
     assert set(flagged[0].visual) == {"tint", "font"}
+
+
+@pytest.mark.parametrize("partner_in_scan", [True, False])
+def test_a_page_standing_out_alone_needs_its_leaf_partner(partner_in_scan: bool) -> None:
+    # Page 9 shows two signs; its leaf partner, page 10, shows none: a leaf cannot be half
+    # foreign, so the signs are taken for noise unless page 10 is not there to ask.
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=36)
+    pages = [
+        _page(i, (0.345 + rng.normal(0, 0.0005), 0.337), base + rng.normal(0, 0.01, 36))
+        for i in range(12)
+    ]
+    pages[6] = _page(6, (0.36, 0.33), base + rng.normal(0, 0.01, 36), stroke=0.3)
+    numbers = {p.index: p.number for p in pages}
+    if not partner_in_scan:
+        numbers[7] = None
+    flagged = foreign_pages(judge(pages, None), numbers)
+    assert [v.index for v in flagged] == ([] if partner_in_scan else [6])
 
 
 def test_alike_pages_raise_nothing() -> None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import base64
 import json
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
 from screening.batch import rows as facts
 from screening.batch.journal import Entry
 from screening.findings import catalog
+from screening.report.overlay import evidence_regions, is_region
 
 MAX_THUMBNAILS = 400  # keeps a report of thousands of flagged pages a few tens of MB
 
@@ -41,27 +42,6 @@ svg text{font:bold 28px sans-serif;paint-order:stroke;stroke:#fff;stroke-width:5
 
 def _e(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
-
-
-def _regions(value: Any) -> Iterator[tuple[int, int, int, int]]:
-    """Every ``[x, y, w, h]`` under a ``region``/``box`` key of a finding's evidence."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key in ("region", "box") and _is_box(item):
-                yield tuple(int(v) for v in item)  # type: ignore[misc]
-            else:
-                yield from _regions(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _regions(item)
-
-
-def _is_box(value: Any) -> bool:
-    return (
-        isinstance(value, list)
-        and len(value) == 4
-        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
-    )
 
 
 def _counts_table(title: str, counts: Counter[str], labels: dict[str, str] | None = None) -> str:
@@ -116,12 +96,15 @@ def _thumbnail_svg(entry: Entry) -> str:
     data = base64.b64encode(entry.thumbnail).decode("ascii")
     shapes = []
     box = (entry.row.get("mrz_region") or {}).get("box")
-    if _is_box(box):
+    if is_region(box):
         x, y, w, h = box
         shapes.append(f'<rect class="mrz" x="{x}" y="{y}" width="{w}" height="{h}"/>')
+    shown = _booklet_shown(entry.row)
     for number, finding in enumerate(entry.row.get("findings") or [], 1):
         severity = _e(finding.get("severity"))
-        regions = list(dict.fromkeys(_regions(finding.get("evidence") or {})))
+        regions = list(dict.fromkeys(evidence_regions(finding.get("evidence") or {})))
+        if shown is not None:  # a booklet: regions of other images do not belong here
+            regions = shown.regions if finding.get("code") == shown.code else []
         for x, y, w, h in regions:
             shapes.append(
                 f'<rect class="f-{severity}" x="{x}" y="{y}" width="{w}" height="{h}">'
@@ -137,6 +120,15 @@ def _thumbnail_svg(entry: Entry) -> str:
         + "".join(shapes)
         + "</svg>"
     )
+
+
+def _booklet_shown(row: dict[str, Any]) -> Any:
+    """For a booklet row (``booklet --json``), the image its thumbnail shows."""
+    if not isinstance(row.get("pages"), list):
+        return None
+    from screening.booklet.thumbnail import shown_image
+
+    return shown_image(row)
 
 
 def _card(entry: Entry, with_thumbnail: bool) -> str:

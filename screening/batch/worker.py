@@ -27,7 +27,7 @@ from typing import Any
 from screening.batch.booklets import booklet_screener
 from screening.batch.digest import bytes_digest, file_digest, members_digest
 from screening.batch.items import WorkConfig, WorkItem, WorkResult
-from screening.batch.thumbnails import make_thumbnail
+from screening.batch.thumbnails import make_booklet_thumbnail, make_thumbnail
 from screening.errors import InputFileError, ScreeningError
 from screening.pipeline import ScanReport
 from screening.session import ScreeningSession
@@ -81,6 +81,14 @@ def screen_item(config: WorkConfig, item: WorkItem) -> WorkResult:
                 and result.row.get("verdict") in FLAGGED
             ):
                 thumb = make_thumbnail(path, config.thumbnail_px)
+                if thumb is not None:
+                    result.thumbnail, result.image_size = thumb
+            elif (
+                item.kind == "booklet"
+                and config.thumbnail_px > 0
+                and result.row.get("verdict") in FLAGGED
+            ):
+                thumb = make_booklet_thumbnail(path, result.row, config.thumbnail_px)
                 if thumb is not None:
                     result.thumbnail, result.image_size = thumb
             if item.payload is not None:

@@ -10,8 +10,11 @@
   against the median and spread of all pages, with a floor on the spread so that a
   booklet of near-identical pages does not turn noise into signs).
 
-A visual sign alone is weak: a page is reported when it shows two signs, or one very
-strong one, or one sign that its leaf partner (the other side of the same sheet) shares.
+A visual sign alone is weak (stamps, a capture that differs image to image, a smudged
+page number all move it), and a page never leaves a booklet alone: a leaf from another
+booklet brings both its sides. So a page is reported when its leaf partner (the other
+side of the same leaf) shows a sign of the same kind; where the partner is not in the
+scan or its number is unknown, when the page shows two signs or one very strong one.
 """
 
 from __future__ import annotations
@@ -114,17 +117,19 @@ def judge(pages: list[PageEvidence], passport_number: str | None) -> list[Verdic
 def foreign_pages(verdicts: list[Verdict], numbers: dict[int, int | None]) -> list[Verdict]:
     """The verdicts strong enough to report as a page from elsewhere (visual signs)."""
     by_number = {numbers.get(v.index): v for v in verdicts if numbers.get(v.index) is not None}
+    in_scan = {n for n in numbers.values() if n is not None}
     out = []
     for verdict in verdicts:
         signs = verdict.visual
         if not signs:
             continue
         number = numbers.get(verdict.index)
-        partner = None
-        if number is not None:
-            partner = by_number.get(number + 1 if number % 2 == 1 else number - 1)
-        strong = any(verdict.signs[s] >= Z_STRONG for s in signs)
-        shared = partner is not None and bool(set(partner.visual) & set(signs))
-        if len(signs) >= 2 or strong or shared:
+        partner_number = None if number is None else number + 1 if number % 2 else number - 1
+        partner = by_number.get(partner_number)
+        if partner is not None and set(partner.visual) & set(signs):
             out.append(verdict)
+        elif partner_number not in in_scan:
+            strong = any(verdict.signs[s] >= Z_STRONG for s in signs)
+            if len(signs) >= 2 or strong:
+                out.append(verdict)
     return out

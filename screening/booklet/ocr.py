@@ -17,7 +17,9 @@ import pytesseract
 from screening.imaging.tesseract import ensure_tesseract
 
 GAP_PX = 24
-TIMEOUT_S = 30
+# A guard against a hung Tesseract, not a time budget: on a loaded machine one montage
+# has taken over 30 s of wall time, and a timeout loses every crop in it at once.
+TIMEOUT_S = 180
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,17 +61,17 @@ def read_booklet(path: str | Path) -> list[SourceImage | SourceError]:
         return _read_folder(path)
     if not path.exists():
         raise InputFileError(f"{path}: no such file or folder")
-    data = _read_bytes(path, MAX_CONTAINER_BYTES)
+    data = read_bytes(path, MAX_CONTAINER_BYTES)
     if data[:5] == b"%PDF-":
         items: list[SourceImage | SourceError] = list(_read_pdf(data, path.name))
     else:
-        items = list(_read_multipage(data, path.name, path))
+        items = list(read_image_file(data, path.name, path))
     if not items:
         raise InputFileError(f"{path}: holds no page image")
     return items
 
 
-def _read_bytes(path: Path, limit: int) -> bytes:
+def read_bytes(path: Path, limit: int) -> bytes:
     try:
         size = path.stat().st_size
         if size == 0:
@@ -97,8 +97,8 @@ def _read_folder(folder: Path) -> list[SourceImage | SourceError]:
     out: list[SourceImage | SourceError] = []
     for file in files:
         try:
-            data = _read_bytes(file, MAX_FILE_BYTES)
-            pages = list(_read_multipage(data, file.name, file))
+            data = read_bytes(file, MAX_FILE_BYTES)
+            pages = list(read_image_file(data, file.name, file))
         except InputFileError as error:
             out.append(SourceError(file.name, 0, str(error)))
             continue
@@ -108,7 +108,7 @@ def _read_folder(folder: Path) -> list[SourceImage | SourceError]:
     return out
 
 
-def _read_multipage(data: bytes, name: str, path: Path) -> Iterator[SourceImage | SourceError]:
+def read_image_file(data: bytes, name: str, path: Path) -> Iterator[SourceImage | SourceError]:
     """A plain image, or every frame of a multi-page TIFF."""
     try:
         with warnings.catch_warnings():

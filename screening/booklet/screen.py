@@ -119,10 +119,14 @@ def screen_booklet(session: ScreeningSession, path: str | Path) -> BookletReport
         page.record.number_confidence = text.page_number_confidence
         page.record.passport_number = text.passport_number
     numbered = [p for p in pages if p.record.kind != "cover"]
+    image_ids = {key: k for k, key in enumerate(dict.fromkeys(_image_key(p) for p in numbered))}
     seq = analyse(
         [p.record.number if p.record.kind != "data" else None for p in numbered],
         [p.record.number_confidence for p in numbered],
         (edition or {}).get("page_count"),
+        sides=[p.record.side for p in numbered],
+        images=[image_ids[_image_key(p)] for p in numbered],
+        pages_seen=sum(p.record.kind == "data" or p.record.number_read for p in numbered),
     )
     for page, number, inferred in zip(numbered, seq.numbers, seq.inferred, strict=True):
         page.record.number = number
@@ -167,6 +171,10 @@ def screen_booklet(session: ScreeningSession, path: str | Path) -> BookletReport
         )
     report.elapsed_ms = (time.perf_counter() - started) * 1000
     return report.finish()
+
+
+def _image_key(page: _Page) -> tuple[str, int]:
+    return page.record.source, page.record.source_index
 
 
 def _data_page(

@@ -12,6 +12,18 @@ between two anchors take the numbers between them when they fit exactly. A gap i
 reported only between trusted anchors; leading and trailing gaps (numbers before the
 first page or after the last) are reported apart, because an incomplete scan looks the
 same as pages pulled from the end.
+
+A gap is an alert only when the booklet's structure allows it; otherwise it is
+uncertain (a warning):
+
+- pages leave a booklet a leaf at a time, and a leaf carries a recto and its verso: the
+  missing numbers must be whole leaves (an even count, starting at a recto number);
+- on a spread the recto is the right-hand page (odd numbers on the right, learnt from the
+  booklet's own sure reads); a read of the wrong parity for its side is a misread;
+- turning a leaf shows its verso on the left of the next spread, so between the right
+  page of one spread image and the left page of the next no page can be missing: a jump
+  there means an image was skipped or a number misread;
+- a scan holding as many pages as the edition has cannot miss any.
 """
 
 from __future__ import annotations
@@ -20,6 +32,9 @@ import itertools
 from dataclasses import dataclass, field
 
 TRUSTED_CONFIDENCE = 80.0
+# Sure reads on spread sides needed to learn the side of the odd pages (else: the right).
+PARITY_MIN_READS = 4
+PARITY_AGREEMENT = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +84,32 @@ def analyse(
     page_count: int | None,
     *,
     first_number: int = 1,
+    sides: list[str] | None = None,
+    images: list[int] | None = None,
+    pages_seen: int | None = None,
 ) -> Sequence:
-    """Assign numbers to the pages and find the gaps (see the module docstring)."""
+    """Assign numbers to the pages and find the gaps (see the module docstring).
+
+    ``sides``: per page, its side of the image (``left``/``right`` on a spread); ``images``:
+    per page, the image it was cut from; ``pages_seen``: pages in the scan that show a
+    number or the data page (compared with ``page_count``)."""
     n = len(reads)
+    sides = sides or ["single"] * n
+    images = images if images is not None else list(range(n))
+    recto_parity = _recto_parity(reads, confidences, sides)
+    raw = reads
+    reads = [
+        None
+        if r is not None
+        and sides[i] in ("left", "right")
+        and (r % 2 == recto_parity) != (sides[i] == "right")
+        else r
+        for i, r in enumerate(reads)
+    ]
     candidates = [(i, r) for i, r in enumerate(reads) if r is not None]
     keep = {candidates[k][0] for k in _longest_increasing(candidates)}
     numbers: list[int | None] = [r if i in keep else None for i, r in enumerate(reads)]
-    misread = [i for i, r in enumerate(reads) if r is not None and i not in keep]
+    misread = [i for i, r in enumerate(raw) if r is not None and i not in keep]
     inferred = [False] * n
     anchors = [i for i in range(n) if numbers[i] is not None]
 
@@ -101,7 +135,15 @@ def analyse(
             for k in range(1, between + 1):
                 numbers[a + k], inferred[a + k] = na + k, True
         elif room > between:
-            if trusted(a) and trusted(b):
+            count = room - between
+            whole_leaves = count % 2 == 0 and (between > 0 or (na + 1) % 2 == recto_parity)
+            turned_leaf = (
+                between == 0
+                and images[a] != images[b]
+                and (sides[a], sides[b]) == ("right", "left")
+            )
+            full = page_count is not None and pages_seen is not None and pages_seen >= page_count
+            if trusted(a) and trusted(b) and whole_leaves and not turned_leaf and not full:
                 missing = tuple(range(na + 1, nb)) if between == 0 else ()
                 seq.gaps.append(Gap(na, nb, missing, room - between, a, b))
             else:
@@ -149,6 +191,19 @@ def analyse(
                     )
     seq.unread = [i for i in range(n) if numbers[i] is None]
     return seq
+
+
+def _recto_parity(reads: list[int | None], confidences: list[float], sides: list[str]) -> int:
+    """Parity of the numbers on right-hand pages (rectos): odd unless the booklet's own
+    sure reads on spreads clearly say even."""
+    votes = [
+        (r % 2 == 1) == (side == "right")
+        for r, c, side in zip(reads, confidences, sides, strict=True)
+        if r is not None and c >= TRUSTED_CONFIDENCE and side in ("left", "right")
+    ]
+    if len(votes) >= PARITY_MIN_READS and votes.count(False) >= PARITY_AGREEMENT * len(votes):
+        return 0
+    return 1
 
 
 def _prev(numbers: list[int | None], i: int) -> int:

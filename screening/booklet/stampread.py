@@ -24,6 +24,7 @@ from screening.booklet.stamps import StampBlob, ink_layers
 GLYPH_PX = 26  # character height handed to Tesseract
 LANG = "eng+rus"
 PSM = 4  # a column of text of varying sizes: montages of stamps read best so
+INK_CUT = 0.5  # of the stamp's typical ink strength: what is fainter is not its ink
 GAP = 90  # px between stamps in the montage: three text lines' worth
 MONTHS = {
     "JAN": 1,
@@ -122,9 +123,15 @@ def stamp_image(page_bgr: np.ndarray, blob: StampBlob, *, flip: bool = False) ->
     own = np.zeros(strength.shape, np.uint8)
     mask_h, mask_w = blob.mask.shape
     own[y - y0 : y - y0 + mask_h, x - x0 : x - x0 + mask_w] = blob.mask[: y1 - y, : x1 - x]
+    sure = strength[own > 0]
     # Grown by 2 mm: a faint stroke of the same stamp may have fallen to another ink class.
     own = cv2.dilate(own, np.ones((int(2 * PX_PER_MM) | 1,) * 2, np.uint8))
     strength = strength * own
+    if sure.size:
+        # Background print (line screens, guilloches) and perforations under the stamp are
+        # fainter than its ink: left in, they bury the letters and Tesseract reads nothing.
+        level = INK_CUT * float(np.percentile(sure, 70))
+        strength = np.where(strength >= level, strength, 0)
     ink = np.clip(strength * 2.2, 0, 255).astype(np.uint8)
     mask = (strength > 40).astype(np.uint8)
     frame = _outline(mask)

@@ -36,6 +36,8 @@ MIN_CHROMA = 9.0
 HUE_BINS = 36
 HUE_MERGE = 40.0
 
+TWIN_IOU = 0.8  # boxes this alike are one stamp seen in two ink classes
+
 
 @dataclass(slots=True)
 class StampBlob:
@@ -166,6 +168,50 @@ def find_stamps(
             out.append(
                 StampBlob((2 * x, 2 * y, 2 * w, 2 * h), full, shape, colour, chroma, fill, outlined)
             )
+    return _merge_twins(out)
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over union of two boxes."""
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / float(a[2] * a[3] + b[2] * b[3] - inter or 1)
+
+
+def _merge_twins(blobs: list[StampBlob]) -> list[StampBlob]:
+    """One stamp found twice: the dark core of a coloured impression falls to the neutral
+    class and covers the same box. Two stamps of different inks pressed exactly on top of
+    each other are far rarer than that, so a neutral twin joins the coloured stamp."""
+    out = list(blobs)
+    for twin in [b for b in blobs if b.colour == "black"]:
+        host = next(
+            (
+                b
+                for b in out
+                if b is not twin and b.colour != "black" and _overlap(b.box, twin.box) >= TWIN_IOU
+            ),
+            None,
+        )
+        if host is None:
+            continue
+        x0, y0 = min(host.box[0], twin.box[0]), min(host.box[1], twin.box[1])
+        x1 = max(host.box[0] + host.box[2], twin.box[0] + twin.box[2])
+        y1 = max(host.box[1] + host.box[3], twin.box[1] + twin.box[3])
+        mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        for b in (host, twin):
+            bx, by = b.box[0] - x0, b.box[1] - y0
+            mask[by : by + b.mask.shape[0], bx : bx + b.mask.shape[1]] |= b.mask
+        merged = StampBlob(
+            (x0, y0, x1 - x0, y1 - y0),
+            mask,
+            host.shape,
+            host.colour,
+            host.chroma,
+            float(mask.mean()),
+            host.outlined or twin.outlined,
+        )
+        out = [merged if b is host else b for b in out if b is not twin]
     return out
 
 

@@ -46,9 +46,19 @@ def _register() -> None:
     from screening.cli.booklet import booklet
 
     cli.add_command(booklet)
+    from screening.cli.explain import explain
+
+    cli.add_command(explain)
     from screening.cli.indicators import indicators
 
     cli.add_command(indicators)
+    from screening.cli.audit import audit
+    from screening.cli.serve import serve
+    from screening.cli.users import users
+
+    cli.add_command(serve)
+    cli.add_command(users)
+    cli.add_command(audit)
 
 
 _register()

@@ -15,6 +15,7 @@ from screening.batch import BatchOptions, run_batch
 from screening.batch.discover import BOOKLET_MODES
 from screening.batch.progress import for_stream
 from screening.batch.run import DEFAULT_TIMEOUT_S
+from screening.cli.audit_hook import record as audit_record
 from screening.cli.options import (
     lists_url_option,
     no_lists_option,
@@ -175,6 +176,17 @@ def batch(
     finally:
         if recorder is not None:
             recorder.close()
+    # One audit entry per run (the manifest in OUT_DIR names every input by its digest).
+    audit_record(
+        "batch",
+        {
+            "out_dir": str(summary.out_dir),
+            "inputs": summary.inputs,
+            "screened_now": summary.screened_now,
+            "verdicts": dict(summary.verdicts),
+            "complete": summary.complete,
+        },
+    )
     counts = ", ".join(f"{n} {k}" for k, n in summary.verdicts.items())
     state = "complete" if summary.complete else "INCOMPLETE: rerun the same command to finish"
     click.echo(

@@ -102,3 +102,7 @@ def demo(samples: Path | None, lists_url: str | None, today: str | None) -> None
             )
     click.echo("\n" + ", ".join(f"{count} {name.lower()}" for name, count in verdicts.items()))
     click.echo("Details for one document: .venv/bin/screening scan --json IMAGE")
+    click.echo(
+        "Trainers: .venv/bin/screening explain IMAGE --out explain.html (annotated view); "
+        ".venv/bin/screening specimen gallery --out gallery (forgery signs)"
+    )

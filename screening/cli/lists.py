@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from screening.cli.audit_hook import record as audit_record
 from screening.cli.options import json_option, parse_today, today_option
 from screening.errors import BadArgumentsError, ImportRejectedError
 from screening.lists.hashing import load_key
@@ -110,6 +111,15 @@ def import_command(
         )
     finally:
         store.close()
+    audit_record(
+        "lists_import",
+        {
+            "feed": feed.name,
+            "version": report.version,
+            "kind": report.kind,
+            "digest": report.digest,
+        },
+    )
     if rejects_file is not None:
         _write_rejects(rejects_file, report)
     if as_json:
@@ -327,6 +337,7 @@ def export_command(output: Path, lists_url: str | None) -> None:
                 fh.close()
     finally:
         store.close()
+    audit_record("lists_export", {"output": str(output), "version": version.id})
 
 
 @lists.command("gc")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import click
 
+from screening.cli.audit_hook import CliAudit, db_option
 from screening.cli.options import (
     lists_url_option,
     no_lists_option,
@@ -45,6 +47,22 @@ def _human(report: ScanReport) -> str:
     return "\n".join(lines)
 
 
+def scan_audit_detail(path: Path, report: ScanReport) -> dict[str, object]:
+    """What the audit trail keeps of a scan: no name, no number; the file by its digest."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+    except OSError:
+        digest = None
+    versions = [v.get("id") for v in report.data.get("lists", {}).get("versions_checked", [])]
+    return {
+        "file_sha256": digest,
+        "verdict": None if report.verdict is None else str(report.verdict),
+        "codes": sorted({f.code for f in report.findings}),
+        "list_versions": versions,
+        "error": report.error is not None,
+    }
+
+
 @click.command("scan")
 @click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per image, one a line.")
@@ -64,6 +82,7 @@ def _human(report: ScanReport) -> str:
     "(calibrated on synthetic pages only; see docs/documents.md).",
 )
 @recording_options
+@db_option
 def scan(
     images: tuple[Path, ...],
     as_json: bool,
@@ -77,6 +96,7 @@ def scan(
     events_url: str | None,
     checkpoint: str | None,
     direction: str | None,
+    db_url: str | None,
 ) -> int:
     """Read the MRZ of each IMAGE, check it, and give a verdict (clear/refer/alert).
 
@@ -98,6 +118,7 @@ def scan(
         checkpoint=checkpoint,
         direction=direction,
     )
+    audit = CliAudit(db_url)
     with ScreeningSession.open(settings, options, session_options) as session:
         session.recorder = session_hook(recorder) if recorder else None
         for path in images:
@@ -107,6 +128,8 @@ def scan(
                 click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
             else:
                 click.echo(_human(report))
+            audit.record("scan", scan_audit_detail(path, report))
     if recorder is not None:
         recorder.close()
+    audit.close()
     return int(ExitCode.input_file) if failed else int(ExitCode.ok)
