@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "mrz_read": ("mrz_read", []),
     "mrz_families": ("mrz_families", []),
     "viz": ("mrz_read", ["--viz"]),
+    "viz_families": ("viz_families", []),
     "documents": ("documents", []),
     "lists_bench": ("lists_bench", []),
     "batch": ("batch", []),

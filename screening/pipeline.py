@@ -28,10 +28,10 @@ from screening.settings import Settings
 @dataclass(frozen=True, slots=True)
 class ScanOptions:
     use_tesseract: bool = True
-    # Visual zone vs MRZ (one Tesseract call on the value lines, ~0.2 s). On by default:
-    # on a seed never used while tuning it catches 74% of altered pages with 1/60 false
-    # alerts, within the 2% target (benchmarks/results/mrz_read_viz.md); an alert needs
-    # a confidently read printed value. It needs Tesseract, so use_tesseract=False also
+    # Visual zone vs MRZ (screening/imaging/viz: any page design, Tesseract as a library
+    # on the text lines, within a reading budget). On by default (figures:
+    # benchmarks/results/viz_families.md); an alert needs a confidently read printed
+    # value, confirmed by a second read. It needs Tesseract, so use_tesseract=False also
     # skips it.
     check_viz: bool = True
 
