@@ -13,6 +13,7 @@ import sys
 # name -> (module, extra arguments)
 BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "mrz_read": ("mrz_read", []),
+    "mrz_families": ("mrz_families", []),
     "viz": ("mrz_read", ["--viz"]),
     "viz_families": ("viz_families", []),
     "documents": ("documents", []),

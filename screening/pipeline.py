@@ -233,6 +233,9 @@ def _engines(ctx: ScanContext) -> dict[str, Any] | None:
         "min_confidence": None if mrz.fused is None else round(mrz.fused.min_confidence, 3),
         "orientation_flipped": mrz.read.reversed,
         "light_flattened": mrz.light_flattened,
+        "deblurred": None
+        if mrz.deblurred is None
+        else {"length_px": mrz.deblurred[0], "angle_deg": mrz.deblurred[1]},
     }
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from screening.imaging.locate import BandCandidate, find_bands, text_mask
+from screening.imaging.locate import BandCandidate, find_bands, text_map
 from screening.imaging.mrz_image import ImageMrz, MrzStatus, read_image_mrz
 from screening.imaging.read import MrzRead, read_band
 
@@ -69,9 +69,9 @@ def _like_an_mrz(band: BandCandidate, mrz: BandCandidate) -> bool:
 
 def _worth_a_full_read(gray: np.ndarray, mrz: BandCandidate) -> bool:
     """A band of MRZ-sized lines on ``gray`` whose quick read passes check digits."""
-    mask = text_mask(gray)
-    for axis in ("x", "y"):
-        for band in find_bands(gray, limit=BANDS_PER_AXIS, axis=axis, mask=mask):
+    text = text_map(gray)
+    for angle in (0.0, 90.0):  # lines along x, then along y (a quarter-turned document)
+        for band in find_bands(gray, limit=BANDS_PER_AXIS, angle=angle, text=text):
             if not _like_an_mrz(band, mrz):
                 continue
             quick = read_band(gray, band)

@@ -30,6 +30,9 @@ CELL_H = 20
 # margins let a little of each neighbour in, exactly as at training time.
 HALF_WIDTH = 0.55
 MARGIN_Y = 0.18
+# OCR-B capitals are about as tall as the pitch (2.4-2.5 mm at 2.54 mm): the rows of a
+# cell follow from the pitch, at run time and at training time alike.
+CAP_PER_PITCH = 0.99
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "ocrb"
 MODEL_FILE = MODEL_DIR / "ocrb_mlp.joblib"
