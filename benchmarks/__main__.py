@@ -13,10 +13,14 @@ import sys
 # name -> (module, extra arguments)
 BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "mrz_read": ("mrz_read", []),
+    "mrz_families": ("mrz_families", []),
     "viz": ("mrz_read", ["--viz"]),
     "viz_families": ("viz_families", []),
     "documents": ("documents", []),
     "lists_bench": ("lists_bench", []),
+    "fuzz": ("fuzz", []),
+    "limits": ("limits", []),
+    "multi_document": ("multi_document", []),
     "batch": ("batch", []),
     "booklet": ("booklet", []),
     "indicators": ("indicators", []),

@@ -106,8 +106,12 @@ def _passporteye(path: Path) -> tuple[list[str] | None, bool | None, float]:
     elapsed = (time.perf_counter() - started) * 1000
     if mrz is None:
         return None, None, elapsed
+    from passporteye.mrz.text import MRZOCRCleaner
+
     raw = mrz.aux.get("raw_text") or mrz.aux.get("text") or ""
-    lines = [ln.replace(" ", "") for ln in str(raw).splitlines() if ln.strip()]
+    # The lines PassportEye itself parses: its own clean-up of its OCR text (short lines
+    # dropped, look-alikes fixed by the character class of each position).
+    lines = MRZOCRCleaner.apply(str(raw))
     return lines, bool(mrz.valid), elapsed
 
 

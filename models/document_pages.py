@@ -43,21 +43,6 @@ TEST_SEED, TEST_REQUESTS = 20261303, 48
 TRAIN_FAMILIES = ("house", "atlas")
 
 
-def library_versions() -> dict[str, str]:
-    """What a model card records of the libraries it was trained with."""
-    import sys
-
-    import scipy
-    import sklearn
-
-    return {
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "scikit-learn": sklearn.__version__,
-        "python": sys.version.split()[0],
-    }
-
-
 def available_families() -> list[str]:
     """``house`` and every independent family whose module is present."""
     names = [HOUSE]

@@ -48,9 +48,9 @@ from models.document_pages import (
     VALID_REQUESTS,
     VALID_SEED,
     Page,
-    library_versions,
     pages,
 )
+from models.provenance import library_versions, provenance
 from screening.documents.features import FEATURE_NAMES, TextRegion, page_region_features
 from screening.documents.legacy import CARD_FILE, MODEL_DIR, MODEL_FILE, page_score
 
@@ -294,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if same else 1
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, MODEL_FILE, compress=3)
+    card.update(provenance(MODEL_FILE))  # digest and library versions
     write_fingerprint(model, valid)
     CARD_FILE.write_text(json.dumps(card, indent=2) + "\n", "utf-8")
     print(f"wrote {MODEL_FILE} and {CARD_FILE}", file=sys.stderr)

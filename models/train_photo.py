@@ -41,9 +41,9 @@ from models.document_pages import (
     VALID_REQUESTS,
     VALID_SEED,
     Page,
-    library_versions,
     pages,
 )
+from models.provenance import library_versions, provenance
 from models.train_portrait import page_view, square_turn, true_box
 from screening.documents.photo import (
     CARD_FILE,
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     model, card, valid = train(families)
     print(json.dumps({k: v for k, v in card.items() if k != "genuine_medians"}, indent=2))
     print(f"trained in {time.time() - started:.1f} s", file=sys.stderr)
-    if args.check:
+    if args.check:  # within tolerances, not bit for bit: see models/retrain_check.py
         committed = json.loads(CARD_FILE.read_text("utf-8"))
         same = (
             committed.get("validation") == card["validation"]
@@ -246,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if same else 1
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, MODEL_FILE, compress=3)
+    card.update(provenance(MODEL_FILE))  # digest and library versions
     write_fingerprint(model, valid)
     CARD_FILE.write_text(json.dumps(card, indent=2) + "\n", "utf-8")
     print(f"wrote {MODEL_FILE} and {CARD_FILE}", file=sys.stderr)

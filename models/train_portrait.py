@@ -42,9 +42,9 @@ from models.document_pages import (
     VALID_REQUESTS,
     VALID_SEED,
     Page,
-    library_versions,
     pages,
 )
+from models.provenance import library_versions, provenance
 from screening.documents.mlp import compile_mlp
 from screening.documents.portrait import MODEL_DIR, MODEL_FILE, PortraitLocator
 from screening.documents.portrait_blocks import (
@@ -308,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if same else 1
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     joblib.dump(models, MODEL_FILE, compress=3)
+    card.update(provenance(MODEL_FILE))  # digest and library versions
     write_fingerprint(models, collect(card["valid_families"][:1], 16, VALID_SEED)[:2])
     CARD_FILE.write_text(json.dumps(card, indent=2) + "\n", "utf-8")
     print(f"wrote {MODEL_FILE} and {CARD_FILE}", file=sys.stderr)

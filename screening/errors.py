@@ -68,8 +68,9 @@ class ImportRejectedError(ScreeningError):
 
 
 class OutputFileError(ScreeningError):
-    """A file we must write (a batch's results, journal or report) cannot be written:
-    disk full, no permission, a missing folder. What was written before stays intact."""
+    """A file we must write (an export, a rejects file, a batch's results, journal or
+    report) cannot be written: disk full, no permission, a missing folder. What was
+    written before stays intact; nothing half-written is left behind."""
 
     exit_code = ExitCode.output_file
 

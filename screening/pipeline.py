@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from screening.errors import InputFileError
+from screening.errors import InputFileError, MissingDependencyError
 from screening.findings import Finding, Verdict, derive_verdict, make_finding, sort_findings
-from screening.imaging.load import LoadedImage, load_image
+from screening.imaging.load import LoadedImage, check_shape, load_image
 from screening.imaging.mrz_image import ImageMrz, MrzStatus, country_misread, read_image_mrz
 from screening.imaging.quality import Quality, measure, quality_findings
 from screening.mrz import MrzReport, check_mrz
+from screening.safe_text import valid_unicode
 from screening.settings import Settings
 
 
@@ -46,6 +47,8 @@ class ScanContext:
     mrz_report: MrzReport | None = None
     quality: Quality | None = None
     findings: list[Finding] = field(default_factory=list)
+    # Further documents in the same picture (screening.multi_document.OtherDocument).
+    others: list[Any] = field(default_factory=list)
     # Free-form outputs of later stages (e.g. "lists", "edition"), copied to the report.
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -69,7 +72,7 @@ class ScanReport:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "file": self.file,
+            "file": valid_unicode(self.file),
             "verdict": None if self.verdict is None else str(self.verdict),
             "document": self.document,
             "findings": [f.to_dict() for f in sort_findings(self.findings)],
@@ -81,12 +84,18 @@ class ScanReport:
         }
         out.update(self.data)
         if self.error is not None:
-            out["error"] = self.error
+            out["error"] = valid_unicode(self.error)
         return out
 
 
 def load_stage(ctx: ScanContext) -> None:
     ctx.image = load_image(ctx.path)
+
+
+def preloaded_stage(ctx: ScanContext) -> None:
+    """Pixels handed over in memory (a booklet page) are bounded as a file would be."""
+    assert ctx.image is not None
+    check_shape(*ctx.image.size, str(ctx.path))
 
 
 def mrz_stage(ctx: ScanContext) -> None:
@@ -112,8 +121,7 @@ def mrz_stage(ctx: ScanContext) -> None:
             )
         )
         return
-    report = check_mrz(result.lines, ctx.settings)
-    report.findings = [_image_country_finding(f, report, result) for f in report.findings]
+    report = image_mrz_report(result, ctx.settings)
     ctx.mrz_report = report
     ctx.findings.extend(report.findings)
     assert result.fused is not None
@@ -132,6 +140,13 @@ def mrz_stage(ctx: ScanContext) -> None:
                 reason=fix.reason,
             )
         )
+
+
+def image_mrz_report(result: ImageMrz, settings: Settings) -> MrzReport:
+    """The MRZ rules on text read from an image (a FOUND read)."""
+    report = check_mrz(result.lines, settings)
+    report.findings = [_image_country_finding(f, report, result) for f in report.findings]
+    return report
 
 
 def _image_country_finding(finding: Finding, report: MrzReport, mrz: ImageMrz) -> Finding:
@@ -218,6 +233,9 @@ def _engines(ctx: ScanContext) -> dict[str, Any] | None:
         "min_confidence": None if mrz.fused is None else round(mrz.fused.min_confidence, 3),
         "orientation_flipped": mrz.read.reversed,
         "light_flattened": mrz.light_flattened,
+        "deblurred": None
+        if mrz.deblurred is None
+        else {"length_px": mrz.deblurred[0], "angle_deg": mrz.deblurred[1]},
     }
 
 
@@ -237,7 +255,10 @@ def scan_image(
     ctx = ScanContext(path=Path(path), settings=settings, options=options or ScanOptions())
     if image is not None:
         ctx.image = image
-        stages = [(name, stage) for name, stage in stages if stage is not load_stage]
+        stages = [
+            ("load", preloaded_stage),
+            *((name, stage) for name, stage in stages if stage is not load_stage),
+        ]
     timings: dict[str, float] = {}
     started = time.perf_counter()
     error: str | None = None
@@ -247,6 +268,13 @@ def scan_image(
             stage(ctx)
         except InputFileError as exc:
             error = str(exc)
+            break
+        except MissingDependencyError:
+            raise  # a broken installation: no image can be screened, stop (exit 4)
+        except Exception as exc:  # one image must never end the run
+            # A bug or an input no stage foresaw: this image's error row, with the stage
+            # and the exception, and the next image is still screened.
+            error = f"{path}: internal error in stage {name!r} ({type(exc).__name__}: {exc})"
             break
         finally:
             timings[f"{name}_ms"] = (time.perf_counter() - t0) * 1000.0

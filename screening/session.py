@@ -15,16 +15,25 @@ worker.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 import numpy as np
 
+from screening.findings import derive_verdict, make_finding
 from screening.imaging.load import LoadedImage
 from screening.imaging.mrz_image import MrzStatus
-from screening.lists import ListStore, open_lists_for_screening, screen_document
+from screening.imaging.tesseract import tesseract_problem
+from screening.lists import (
+    ListScreening,
+    ListStore,
+    open_lists_for_screening,
+    screen_document,
+)
+from screening.model_integrity import verified_card
+from screening.multi_document import mark, other_documents_stage, record_lists
 from screening.pipeline import (
     DEFAULT_STAGES,
     ScanContext,
@@ -53,6 +62,9 @@ class ScreeningSession:
     options: SessionOptions = field(default_factory=SessionOptions)
     lists_store: ListStore | None = None
     lists_unavailable: str | None = None
+    # Why Tesseract cannot be used (missing, broken): then our own reader alone, and
+    # every report says so (OCR_ENGINE_UNAVAILABLE).
+    ocr_unavailable: str | None = None
     # Called with each finished report (its JSON object) and the command that made it
     # (scan, booklet, batch): the indicator event recorder, when recording is on.
     recorder: Callable[[dict[str, Any], str], None] | None = None
@@ -65,9 +77,28 @@ class ScreeningSession:
         options: SessionOptions | None = None,
     ) -> ScreeningSession:
         session = cls(settings, scan_options or ScanOptions(), options or SessionOptions())
+        session.verify_models()
+        if session.scan_options.use_tesseract:
+            session.ocr_unavailable = tesseract_problem()
+            if session.ocr_unavailable is not None:
+                session.scan_options = replace(session.scan_options, use_tesseract=False)
         if session.options.check_lists:
             session.lists_store, session.lists_unavailable = open_lists_for_screening(settings)
         return session
+
+    def verify_models(self) -> None:
+        """Refuse to start (MissingDependencyError, exit 4) when a model this session
+        will use is missing or is not the file its model card describes."""
+        from screening.documents import legacy, photo  # the documents stage's models
+        from screening.imaging import ocrb
+
+        needed = [(ocrb.MODEL_FILE, "OCR-B", "models.train_ocrb")]
+        if self.options.check_documents:
+            needed.append((legacy.MODEL_FILE, "hand-filled", "models.train_handfilled"))
+            if self.options.check_photo:
+                needed.append((photo.MODEL_FILE, "photo-substitution", "models.train_photo"))
+        for path, what, rebuild in needed:
+            verified_card(path, what=what, rebuild=rebuild)
 
     def __enter__(self) -> Self:
         return self
@@ -87,6 +118,10 @@ class ScreeningSession:
 
     def stages(self) -> tuple[Stage, ...]:
         stages: list[Stage] = list(DEFAULT_STAGES)
+        # Every further MRZ of the picture, right after the main one (its timing:
+        # more_mrz_ms).
+        after_mrz = [name for name, _ in stages].index("mrz") + 1
+        stages.insert(after_mrz, ("more_mrz", other_documents_stage))
         if self.options.check_lists:
             stages.append(("lists", self._lists_stage))
         if self.options.check_documents:
@@ -107,8 +142,27 @@ class ScreeningSession:
         adds the MRZ cells and the photo region this way, without changing the screening."""
         stages = (*self.stages(), *extra_stages)
         report = scan_image(path, self.settings, self.scan_options, stages, image=image)
+        if self.ocr_unavailable is not None and report.error is None:
+            report.findings.append(
+                make_finding(
+                    "OCR_ENGINE_UNAVAILABLE",
+                    f"{self.ocr_unavailable}: the MRZ was read by our own reader alone and "
+                    "the printed page was not compared with the MRZ.",
+                    reason=self.ocr_unavailable,
+                )
+            )
+            report.verdict = derive_verdict(report.findings)
         if report.document is not None and "edition" in report.data:
             report.document["edition"] = report.data.pop("edition")
+        # ``documents``: every MRZ document of the picture, the main one first.
+        main = None
+        if report.document is not None:
+            main = {**report.document, "mrz_region": report.mrz_region}
+            main["lists"] = report.data.get("lists")
+        report.data["documents"] = [
+            *([main] if main is not None else []),
+            *report.data.get("documents", []),
+        ]
         if record:
             self.emit(report.to_dict(), "scan")
         return report
@@ -125,17 +179,23 @@ class ScreeningSession:
             # No number was read; MRZ_NOT_FOUND / MRZ_UNREADABLE already say so.
             ctx.data["lists"] = {"status": "not_checked", "reason": "no document number read"}
             return
-        fields = ctx.mrz_report.fields
-        screening = screen_document(
+        screening = self._check_lists(ctx.mrz_report.fields, ctx.settings)
+        ctx.findings.extend(screening.findings)
+        ctx.data["lists"] = screening.to_dict()
+        for other in ctx.others:  # every further document of the picture, the same way
+            checked = self._check_lists(other.report.fields, ctx.settings)
+            ctx.findings.extend(mark(f, other.number) for f in checked.findings)
+            record_lists(ctx, other, checked.to_dict())
+
+    def _check_lists(self, fields: dict[str, Any], settings: Settings) -> ListScreening:
+        return screen_document(
             self.lists_store,
             fields.get("issuing_country"),
             fields.get("document_type"),
             fields.get("document_number"),
-            ctx.settings,
+            settings,
             unavailable_reason=self.lists_unavailable,
         )
-        ctx.findings.extend(screening.findings)
-        ctx.data["lists"] = screening.to_dict()
 
     def _documents_stage(self, ctx: ScanContext) -> None:
         from screening.documents.stage import screen_documents  # loads models once

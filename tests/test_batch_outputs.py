@@ -113,6 +113,18 @@ def test_cli_exit_codes_and_csv_of_a_hostile_file_name(tmp_path: Path) -> None:
     assert main(["batch", str(inputs), "--out", str(blocked / "out"), "--workers", "0"]) == 7
 
 
+def test_the_summary_line_escapes_the_output_folder_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs = make_inputs(tmp_path / "in", FAST[:1])
+    out = tmp_path / "out\x1b[2J\x1b]0;owned\x07"  # clears the screen, retitles the terminal
+    args = ["batch", str(inputs), "--out", str(out), "--no-lists", "--no-viz", "--no-events"]
+    assert main([*args, "--today", TODAY, "--workers", "0", "--quiet"]) == 0
+    summary = capsys.readouterr().err
+    assert "\x1b" not in summary and "\x07" not in summary
+    assert "Reports in " in summary and "out" in summary
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

@@ -20,6 +20,7 @@ from screening.lists import feeds, open_store
 from screening.lists.bulk import BulkBlocks
 from screening.lists.feeds import Feed
 from screening.lists.importer import ImportReport, import_feed
+from screening.lists.safeguards import NO_LIMITS
 from screening.lists.store import ListStore
 from screening.lists.validation import make_block_parser, make_fast_parser
 from tests.lists_helpers import BASE_ROWS, store_url_for, write_feed
@@ -127,10 +128,14 @@ def test_bulk_import_stores_what_the_careful_path_stores(
     feed = _mixed_feed(tmp_path / "feed.csv", 3000, seed=7)
     key = b"k" * 32 if hashed else None
     bulk = open_store(store_url)
-    report = import_feed(bulk, feed, key=key, parallel_min_bytes=0 if helper else 1 << 40)
+    report = import_feed(
+        bulk, feed, key=key, parallel_min_bytes=0 if helper else 1 << 40, limits=NO_LIMITS
+    )
     careful_url = f"sqlite:///{tmp_path}/careful.db"
     careful = open_store(careful_url)
-    reference = import_feed(careful, _as_jsonl(feed, tmp_path / "feed.jsonl"), key=key)
+    reference = import_feed(
+        careful, _as_jsonl(feed, tmp_path / "feed.jsonl"), key=key, limits=NO_LIMITS
+    )
 
     assert report.records_added == reference.records_added > 2500
     assert report.series_added == reference.series_added
@@ -204,7 +209,7 @@ def test_without_a_helper_process_the_import_parses_in_process(
     monkeypatch.setattr("sys.executable", str(tmp_path / "no-such-python"))
     feed = _mixed_feed(tmp_path / "feed.csv", 300, seed=9)
     store = open_store(f"sqlite:///{tmp_path}/lists.db")
-    report = import_feed(store, feed, parallel_min_bytes=0)
+    report = import_feed(store, feed, parallel_min_bytes=0, limits=NO_LIMITS)
     assert report.records_added > 250 and report.rejected > 0
     assert report.digest == "sha256:" + hashlib.sha256(feed.read_bytes()).hexdigest()
     store.close()

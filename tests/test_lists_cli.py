@@ -8,15 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from screening.cli import main
 from screening.errors import ExitCode
+from tests.cli_helpers import run
 from tests.lists_helpers import BASE_ROWS, write_feed
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_import_status_check(
@@ -32,6 +26,8 @@ def test_import_status_check(
         "--lists",
         url,
         "--json",
+        "--max-rejects",
+        "20%",
         "--rejects",
         str(tmp_path / "rejects.csv"),
     )
@@ -49,7 +45,8 @@ def test_import_status_check(
     assert result["status"] == "hit" and result["matches"][0]["record"]["status"] == "lost"
     assert result["list_version"]["version"] == 1
 
-    monkeypatch.setattr("sys.stdin", io.StringIO("KGZ AN1234567\nKGZ AN1234S67\n\nKGZ AB9\nbad\n"))
+    queries = b"KGZ AN1234567\nKGZ AN1234S67\n\nKGZ AB9\nbad\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(queries)))
     code, out, _ = run(capsys, "lists", "check", "--json", "--lists", url, "-")
     lines = [json.loads(line) for line in out.splitlines()]
     assert [line["status"] for line in lines] == ["hit", "possible", "none", "error"]

@@ -17,6 +17,7 @@ from benchmarks.lists_bench import generate_feed
 from screening.lists import open_store
 from screening.lists.importer import import_feed
 from screening.lists.matcher import find_matches
+from screening.lists.safeguards import NO_LIMITS
 from tests.conftest import REPO
 from tests.lists_helpers import BASE_ROWS, store_url_for, write_feed
 from tests.pg_server import pg_schema_url, postgres_url  # noqa: F401 - fixtures
@@ -90,7 +91,9 @@ def test_killed_import_leaves_previous_version_answering(store_url: str, tmp_pat
     states = {v.id: v.state for v in reopened.versions()}
     assert states == {base.version: "active", base.version + 1: "interrupted"}
 
-    again = import_feed(reopened, write_feed(tmp_path / "next.csv", ["KGZ,P,AB1111111,lost,,,"]))
+    again = import_feed(
+        reopened, write_feed(tmp_path / "next.csv", ["KGZ,P,AB1111111,lost,,,"]), limits=NO_LIMITS
+    )
     assert reopened.active_version().id == again.version  # type: ignore[union-attr]
     assert find_matches(reopened, "KGZ", "P", "AB1111111", today=TODAY).status == "hit"
     assert {v.id: v.state for v in reopened.versions()}[base.version + 1] == "failed"

@@ -165,7 +165,7 @@ def test_json_array_and_json_lines_feeds(tmp_path: Path) -> None:
     with Feed(array) as feed:
         rows = list(feed.rows())
     assert len(rows) == 3000 and feed.columns == list(ALL_COLUMNS)
-    assert rows[5] == (6, "unknown field(s): colour")
+    assert rows[5] == (6, "unknown field(s): 'colour'")
     assert rows[2999][1][2] == "AN2999"  # type: ignore[index]
     with Feed(lines) as feed:
         rows = list(feed.rows())

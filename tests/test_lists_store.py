@@ -15,6 +15,7 @@ from screening.findings import Verdict, derive_verdict
 from screening.lists import open_lists_for_screening, open_store, screen_document
 from screening.lists.importer import import_feed
 from screening.lists.matcher import find_matches
+from screening.lists.safeguards import NO_LIMITS
 from screening.lists.store import ListStore
 from screening.settings import Settings
 from tests.lists_helpers import BASE_ROWS, HEADER, store_url_for, write_feed
@@ -106,7 +107,7 @@ def test_records_past_review_date_drop_out(store: ListStore) -> None:
 def test_bad_rows_rejected_good_rows_kept(store_url: str, tmp_path: Path) -> None:
     rows = [*BASE_ROWS, "QQQ,P,AN1,lost,,,", "KGZ,P,AN 2,vanished,,,", "KGZ,P,AN3"]
     with open_store(store_url) as s:
-        report = import_feed(s, write_feed(tmp_path / "mixed.csv", rows))
+        report = import_feed(s, write_feed(tmp_path / "mixed.csv", rows), limits=NO_LIMITS)
         assert report.rejected == 3 and report.records_added + report.series_added == 7
         assert [(e.row, e.reason.split()[0]) for e in report.rejects] == [
             (9, "issuing_state"),
@@ -149,12 +150,14 @@ def test_full_replacement_and_deltas(store: ListStore, tmp_path: Path) -> None:
     assert check(store, "KGZ", "AB5555555").status == "hit"
     (match,) = check(store, "KGZ", "AC7654321").matches
     assert match.record.status.label == "revoked"
-    full = import_feed(store, write_feed(tmp_path / "full.csv", ["KGZ,P,AB1111111,lost,,,"]))
+    full = import_feed(
+        store, write_feed(tmp_path / "full.csv", ["KGZ,P,AB1111111,lost,,,"]), limits=NO_LIMITS
+    )
     assert store.active_version().records == 1  # type: ignore[union-attr]
     assert check(store, "KGZ", "AB5555555").status == "none"
     assert check(store, "KGZ", "AB1111111").matches[0].version == full.version
     # Removals make no sense in a full replacement: those rows are rejected.
-    replaced = import_feed(store, delta)
+    replaced = import_feed(store, delta, limits=NO_LIMITS)
     assert replaced.rejected == 3 and "only allowed in a delta" in replaced.rejects[0].reason
 
 
@@ -240,8 +243,12 @@ def test_gc_drops_old_generations_and_failed_delta_rows(store: ListStore, tmp_pa
     assert store.gc(keep=1) == {"tables_dropped": 0, "rows_purged": 1}
     assert store.gc(keep=1) == {"tables_dropped": 0, "rows_purged": 0}  # done once
     assert store.versions()[0].state == "discarded"
-    import_feed(store, write_feed(tmp_path / "full.csv", ["KGZ,P,AB3333333,lost,,,"]))
-    import_feed(store, write_feed(tmp_path / "full2.csv", ["KGZ,P,AB4444444,lost,,,"]))
+    import_feed(
+        store, write_feed(tmp_path / "full.csv", ["KGZ,P,AB3333333,lost,,,"]), limits=NO_LIMITS
+    )
+    import_feed(
+        store, write_feed(tmp_path / "full2.csv", ["KGZ,P,AB4444444,lost,,,"]), limits=NO_LIMITS
+    )
     states = {v.id: v.state for v in store.versions()}
     assert states[first.id] == "collected"  # type: ignore[union-attr]
     assert store.gc(keep=0)["tables_dropped"] == 2
@@ -257,7 +264,7 @@ def test_one_import_at_a_time(store: ListStore, store_url: str, tmp_path: Path) 
         with pytest.raises(ListStoreError, match="another import is running"):
             import_feed(store, feed)
         session.abort("test")
-    import_feed(store, feed)
+    import_feed(store, feed, limits=NO_LIMITS)
     assert check(store, "KGZ", "AB1111111").status == "hit"
 
 

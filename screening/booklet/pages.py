@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from screening.errors import InputFileError, MissingDependencyError
-from screening.imaging.load import MAX_FILE_BYTES, MAX_PIXELS, decode_image
+from screening.imaging.load import MAX_FILE_BYTES, MAX_PIXELS, MAX_SIDE, check_shape, decode_image
 
 MAX_IMAGES = 120  # a 64-page booklet as singles plus covers, with room to spare
 MAX_CONTAINER_BYTES = 400 * 1024 * 1024
@@ -131,8 +131,7 @@ def read_image_file(data: bytes, name: str, path: Path) -> Iterator[SourceImage 
     for index, frame in enumerate(ImageSequence.Iterator(image)):
         try:
             w, h = frame.size
-            if w * h > MAX_PIXELS:
-                raise InputFileError(f"{name} page {index + 1}: image too large ({w}x{h})")
+            check_shape(w, h, f"{name} page {index + 1}")  # before decoding (issue #17)
             rgb = np.asarray(frame.convert("RGB"))
             yield SourceImage(name, index, np.ascontiguousarray(rgb[:, :, ::-1]))
         except InputFileError as error:
@@ -164,11 +163,15 @@ def _read_pdf(data: bytes, name: str) -> Iterator[SourceImage | SourceError]:
                 scale = PDF_DPI / 72.0
                 if w_pt * h_pt * scale * scale > MAX_PIXELS:
                     scale = float(np.sqrt(MAX_PIXELS / max(1.0, w_pt * h_pt)))
+                scale = min(scale, MAX_SIDE / max(1.0, w_pt, h_pt))
+                check_shape(round(w_pt * scale), round(h_pt * scale), f"{name} page {index + 1}")
                 bitmap = page.render(scale=scale)
                 rgb = np.asarray(bitmap.to_pil().convert("RGB"))
                 yield SourceImage(name, index, np.ascontiguousarray(rgb[:, :, ::-1]))
             except pdfium.PdfiumError as error:
                 yield SourceError(name, index, f"{name} page {index + 1}: cannot render ({error})")
+            except InputFileError as error:
+                yield SourceError(name, index, str(error))
     finally:
         document.close()
 

@@ -13,6 +13,7 @@ import click
 
 from screening import __version__
 from screening.errors import ExitCode, ScreeningError
+from screening.safe_text import printable
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = cli.main(args=argv, prog_name="screening", standalone_mode=False)
     except ScreeningError as error:
-        click.echo(f"screening: error: {error}", err=True)
+        # Messages quote file names and values from outside: one line each, escaped.
+        hint = f"\n  hint: {printable(error.hint)}" if error.hint else ""
+        click.echo(f"screening: error: {printable(error.message)}{hint}", err=True)
         return int(error.exit_code)
     except click.exceptions.Abort:
         click.echo("screening: interrupted", err=True)

@@ -25,6 +25,7 @@ from screening.cli.options import (
 from screening.cli.recording import open_recorder, recording_options
 from screening.errors import ExitCode
 from screening.indicators.record import batch_recorder
+from screening.safe_text import printable
 from screening.settings import Settings
 
 
@@ -192,7 +193,7 @@ def batch(
     click.echo(
         f"{summary.inputs} inputs ({counts}; {summary.skipped} files skipped), "
         f"{summary.screened_now} screened now, {summary.reused} from an earlier run; {state}. "
-        f"Reports in {click.format_filename(summary.out_dir)}/",
+        f"Reports in {printable(str(summary.out_dir))}/",
         err=True,
     )
     if not summary.complete:

@@ -8,8 +8,10 @@ import sys
 import click
 
 from screening.cli.options import json_option, parse_today, today_option
+from screening.errors import BadArgumentsError
 from screening.mrz import check_mrz as run_check
 from screening.report.text import fields_lines, findings_lines, verdict_line
+from screening.safe_text import printable, valid_unicode
 from screening.settings import Settings
 
 _MAX_INPUT_CHARS = 10_000
@@ -27,10 +29,14 @@ def check_mrz(lines: tuple[str, ...], as_json: bool, today: str | None) -> None:
     """
     settings = Settings(today=parse_today(today))
     if not lines or lines == ("-",):
-        text = sys.stdin.read(_MAX_INPUT_CHARS + 1)
-        if len(text) > _MAX_INPUT_CHARS:
-            text = text[:_MAX_INPUT_CHARS]
-        lines = (text,)
+        # Bytes, decoded here: binary input gives U+FFFD characters (an MRZ_CHARSET
+        # finding), never a decoding traceback or invalid UTF-8 in the JSON output.
+        data = sys.stdin.buffer.read(_MAX_INPUT_CHARS + 1)[:_MAX_INPUT_CHARS]
+        lines = (data.decode("utf-8", "replace"),)
+    # Arguments that were not UTF-8 reach us as lone surrogates: the same replacement.
+    lines = tuple(valid_unicode(line) for line in lines)
+    if not "".join(lines).strip():
+        raise BadArgumentsError("no MRZ text given: pass the lines as arguments or on stdin")
     report = run_check(list(lines), settings)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
@@ -42,4 +48,4 @@ def check_mrz(lines: tuple[str, ...], as_json: bool, today: str | None) -> None:
     out.append("Findings:")
     out += findings_lines(report.findings)
     out.append(verdict_line(report.verdict))
-    click.echo("\n".join(out))
+    click.echo("\n".join(printable(line) for line in out))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
+import stat
 from pathlib import Path
 
 import click
@@ -17,9 +17,12 @@ from screening.cli.options import (
 )
 from screening.cli.recording import open_recorder, recording_options
 from screening.errors import ExitCode
+from screening.imaging.load import MAX_FILE_BYTES
 from screening.indicators.record import session_hook
+from screening.model_integrity import file_sha256
 from screening.pipeline import ScanOptions, ScanReport
 from screening.report.text import findings_lines
+from screening.safe_text import printable
 from screening.session import ScreeningSession, SessionOptions
 from screening.settings import Settings
 
@@ -28,12 +31,13 @@ def _human(report: ScanReport) -> str:
     lines = [f"{report.file}: {str(report.verdict).upper() if report.verdict else 'ERROR'}"]
     if report.error:
         lines.append(f"  error: {report.error}")
-        return "\n".join(lines)
-    doc = report.document
-    if doc is not None:
+        return "\n".join(printable(line) for line in lines)
+    documents = report.data.get("documents") or ([report.document] if report.document else [])
+    for number, doc in enumerate(documents, start=1):
         fields = doc["fields"]
         lines.append(
-            f"  {doc['format']}  {fields.get('issuing_country', '')}  "
+            ("" if len(documents) == 1 else f"  document {number}:")
+            + f"  {doc['format']}  {fields.get('issuing_country', '')}  "
             f"{fields.get('document_number', '')}  {fields.get('surname', '')}, "
             f"{fields.get('given_names', '')}"
         )
@@ -44,15 +48,21 @@ def _human(report: ScanReport) -> str:
         + ", ".join(f"{k[:-3]} {v:.0f}" for k, v in report.timings.items())
         + ")"
     )
-    return "\n".join(lines)
+    # File names, feed sources and messages come from outside: one line each, escaped.
+    return "\n".join(printable(line) for line in lines)
 
 
 def scan_audit_detail(path: Path, report: ScanReport) -> dict[str, object]:
     """What the audit trail keeps of a scan: no name, no number; the file by its digest."""
+    digest = None
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+        # Only what scan itself would read (issue #17): a FIFO would block, /dev/zero never
+        # ends, a file past the size limit is not worth reading for an error row.
+        info = path.stat()
+        if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES:
+            digest = file_sha256(path)[:32]
     except OSError:
-        digest = None
+        pass
     versions = [v.get("id") for v in report.data.get("lists", {}).get("versions_checked", [])]
     return {
         "file_sha256": digest,
@@ -120,6 +130,12 @@ def scan(
     )
     audit = CliAudit(db_url)
     with ScreeningSession.open(settings, options, session_options) as session:
+        if session.ocr_unavailable is not None:
+            click.echo(
+                f"screening: warning: {session.ocr_unavailable}; reading with our own MRZ "
+                "reader alone, the visual zone is not compared (OCR_ENGINE_UNAVAILABLE)",
+                err=True,
+            )
         session.recorder = session_hook(recorder) if recorder else None
         for path in images:
             report = session.scan(path)

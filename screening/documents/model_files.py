@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from screening.errors import MissingDependencyError
+from screening.model_integrity import verified_card
 
 
 def load_model_and_card(path: Path, *, what: str, rebuild: str) -> tuple[Any, dict[str, Any]]:
-    """The classifier at ``path`` and its card; a typed error saying how to rebuild them."""
-    card_path = path.with_name("model_card.json")
-    if not path.is_file() or not card_path.is_file():
-        raise MissingDependencyError(
-            f"{what} model missing: {path}",
-            hint=f"rebuild it with: .venv/bin/python -m {rebuild}",
-        )
+    """The classifier at ``path`` and its card; a typed error saying how to rebuild them
+    when either is missing or the file is not the one the card describes (checked
+    before the file is unpickled)."""
+    card = verified_card(path, what=what, rebuild=rebuild)
     import joblib  # only when a model is actually needed
 
-    return joblib.load(path), json.loads(card_path.read_text("utf-8"))
+    return joblib.load(path), card

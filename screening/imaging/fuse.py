@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -50,6 +50,9 @@ ALLOWED_BY_KIND = {
     FieldKind.SEX: frozenset("MFX<"),
     FieldKind.CHECK: DIGITS | {"<"},
 }
+_ALLOWED_MASKS = {
+    kind: np.array([c in allowed for c in ALPHABET]) for kind, allowed in ALLOWED_BY_KIND.items()
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +61,11 @@ class Correction:
     index: int  # 0-based
     old: str
     new: str
-    reason: str  # "field_type" or "check_digit"
+    reason: str  # "field_type", "check_digit" or "country_code"
     field: str
+    # Probability of the new character and of the next-best allowed one (field_type).
+    proba: float = 1.0
+    runner_up: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,9 @@ class FusedMrz:
     uncertain: list[np.ndarray]  # per line, bool per character
     corrections: list[Correction]
     engines_agree: bool | None  # None when the second engine did not run
+    # Per line, per character: its probability among the characters its field allows
+    # (a 0 in a name is impossible, so there only the letters compete).
+    field_confidence: list[np.ndarray] = field(default_factory=list)
 
     @property
     def min_confidence(self) -> float:
@@ -183,6 +192,28 @@ def _country_fix(
             corrections.append(Correction(bad.line, pos, old, new, "country_code", bad.name))
 
 
+def _keep_real_country_codes(
+    fmt: MrzFormat, chars: list[list[str]], corrections: list[Correction]
+) -> None:
+    """Undo look-alike letters put into a country code that then names no state: the
+    code is printed as read (some national cards print digits there) and the MRZ rules
+    judge it, rather than the reader inventing a code."""
+    for spec in fmt.fields:
+        if spec.kind is not FieldKind.COUNTRY:
+            continue
+        mine = [
+            c
+            for c in corrections
+            if c.reason == "field_type" and c.line == spec.line and spec.start <= c.index < spec.end
+        ]
+        code = "".join(chars[spec.line][spec.start : spec.end])
+        if not mine or lookup_country(code) is not None:
+            continue
+        for fix in mine:
+            chars[fix.line][fix.index] = fix.old
+            corrections.remove(fix)
+
+
 def fuse(
     proba_lines: Sequence[np.ndarray],
     fmt: MrzFormat | None,
@@ -237,11 +268,15 @@ def fuse(
                 options = alternatives(li, i, allowed)
                 if not options:
                     continue
-                _, best = options[0]
+                proba, best = options[0]
                 if uncertain[li][i] or frozenset((char, best)) in pairs:
-                    corrections.append(Correction(li, i, char, best, "field_type", name))
+                    runner_up = options[1][0] if len(options) > 1 else 0.0
+                    corrections.append(
+                        Correction(li, i, char, best, "field_type", name, proba, runner_up)
+                    )
                     line_chars[i] = best
                     uncertain[li][i] = True
+        _keep_real_country_codes(fmt, chars, corrections)
 
         # 1b. Country codes: an issuing state that is no ICAO code but one look-alike
         #     away from the (valid) nationality code is that code misread.
@@ -308,4 +343,21 @@ def fuse(
         uncertain=uncertain,
         corrections=corrections,
         engines_agree=agree,
+        field_confidence=_field_confidence(probas, chars, fields),
     )
+
+
+def _field_confidence(
+    probas: list[np.ndarray],
+    chars: list[list[str]],
+    fields: list[list[tuple[str, FieldKind]]] | None,
+) -> list[np.ndarray]:
+    out = []
+    for li, (proba, line) in enumerate(zip(probas, chars, strict=True)):
+        allowed = np.ones_like(proba, dtype=bool)
+        if fields is not None:
+            allowed = np.array([_ALLOWED_MASKS[kind] for _, kind in fields[li]])
+        chosen = proba[np.arange(len(line)), [ALPHABET.index(c) for c in line]]
+        mass = (proba * allowed).sum(axis=1)
+        out.append(np.where(mass > 0, chosen / np.maximum(mass, 1e-12), 0.0))
+    return out

@@ -33,9 +33,12 @@ def flatten_light(gray: np.ndarray, kernel_fraction: float) -> np.ndarray:
         gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
     )
     paper = cv2.blur(paper, (k, k))
-    depth = np.clip(paper.astype(np.float32) - gray.astype(np.float32), 0.0, None)
+    ink = cv2.subtract(paper, gray)  # uint8, saturating: max(paper - gray, 0)
+    depth = ink.astype(np.float32)
     span = INK_SCALE_SPAN * k
-    scale = cv2.dilate(depth, cv2.getStructuringElement(cv2.MORPH_RECT, (span, span)))
-    scale = cv2.blur(scale, (span, span))
+    # The max filter on uint8 gives exactly the float values, about four times faster
+    # (it dominates the cost on large images).
+    scale = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (span, span)))
+    scale = cv2.blur(scale.astype(np.float32), (span, span))
     relative = depth / np.maximum(scale, INK_SCALE_FLOOR)
     return np.clip(PAPER_LEVEL - INK_DEPTH * relative, 0.0, 255.0).astype(np.uint8)

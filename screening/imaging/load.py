@@ -20,6 +20,14 @@ from screening.errors import InputFileError
 MAX_FILE_BYTES = 60 * 1024 * 1024
 MAX_PIXELS = 80_000_000  # about 10,000 x 8,000: far above a 600 dpi passport page
 MIN_SIDE = 32
+# Longest side over shortest. A data page is 1.4:1, a two-page spread 2.8:1, an MRZ strip
+# cut out on its own about 5.5:1; a 32 x 40,000 "page" is no document, and stages that
+# scale to a working width would turn it into gigabytes.
+MAX_ASPECT = 8.0
+# Longest side. Some stages work with windows proportional to it (the light flattening
+# of the second MRZ attempt: O(pixels x long side)); 12,000 px holds a 48 MP phone photo
+# and a 600 dpi scan of an A4 sheet.
+MAX_SIDE = 12_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +66,30 @@ def load_image(path: str | Path) -> LoadedImage:
     return decode_image(data, file)
 
 
+def check_shape(width: int, height: int, label: str) -> None:
+    """Refuse an image no stage can screen in bounded time and memory: too many pixels,
+    too small, longer than any document, or with a side past :data:`MAX_SIDE`. Called
+    before the pixels are decoded, and on pages that never were a file (booklet frames,
+    PDF pages)."""
+    if width * height > MAX_PIXELS:
+        raise InputFileError(
+            f"{label}: image too large ({width}x{height} pixels; limit "
+            f"{MAX_PIXELS // 1_000_000} megapixels)"
+        )
+    if min(width, height) < MIN_SIDE:
+        raise InputFileError(f"{label}: image too small ({width}x{height} pixels)")
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise InputFileError(
+            f"{label}: image shape out of range ({width}x{height} pixels; no document "
+            f"is more than {MAX_ASPECT:g} times longer than wide)"
+        )
+    if max(width, height) > MAX_SIDE:
+        raise InputFileError(
+            f"{label}: image too large ({width}x{height} pixels; limit "
+            f"{MAX_SIDE:,} pixels on the longest side)"
+        )
+
+
 def decode_image(data: bytes, name: Path | str = "<bytes>") -> LoadedImage:
     label = str(name)
     try:
@@ -65,13 +97,7 @@ def decode_image(data: bytes, name: Path | str = "<bytes>") -> LoadedImage:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             header = Image.open(io.BytesIO(data))
             width, height = header.size
-            if width * height > MAX_PIXELS:
-                raise InputFileError(
-                    f"{label}: image too large ({width}x{height} pixels; limit "
-                    f"{MAX_PIXELS // 1_000_000} megapixels)"
-                )
-            if min(width, height) < MIN_SIDE:
-                raise InputFileError(f"{label}: image too small ({width}x{height} pixels)")
+            check_shape(width, height, label)
             header.load()
             upright = ImageOps.exif_transpose(header)
             rgb = np.asarray(upright.convert("RGB"))

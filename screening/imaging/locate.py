@@ -1,11 +1,17 @@
 """Find MRZ bands: groups of 2 or 3 long, parallel, evenly spaced text lines.
 
 Works on a downscaled grey copy (about 1000 px on the long side). Dark text is isolated
-with a black-hat transform, characters are merged into line blobs by closing along both
-axes (so pages turned by 90 degrees are found the same way), and each blob's rotated
+with a black-hat transform, characters are merged into line blobs by closing along one
+direction (x for upright pages, y for pages turned by 90 degrees, and the mask turned by
+30 or 60 degrees for pages photographed at any other angle), and each blob's rotated
 rectangle gives the line's direction, length and height. Lines of similar direction,
 length and height stacked at a regular spacing form a band candidate. Which of the two
 reading directions is right (the 180-degree trap) is left to the reader, which tries both.
+
+Under motion blur across the lines, or at low resolution, the lines of a band run into
+one blob. With ``split_rows`` every long blob is also looked at across its length: two
+or three evenly spaced rows of ink, as far apart as MRZ lines are for the blob's length
+(4.23 mm apart at a 2.54 mm pitch), are split into lines of their own.
 """
 
 from __future__ import annotations
@@ -21,6 +27,14 @@ BLACKHAT_KERNEL = 21
 CLOSE_WIDTHS = (7, 13, 21, 31)
 MIN_ELONGATION = 9.0
 MIN_LINE_HEIGHT = 4.0
+# Directions (degrees) in which lines are looked for: upright and quarter-turned pages
+# first, then pages photographed at any angle (each direction covers +-15 degrees).
+FAST_ANGLES = (0.0, 90.0)
+ALL_ANGLES = (0.0, 90.0, 30.0, 150.0, 60.0, 120.0)
+# A blob holding several MRZ lines: rows this far apart relative to the blob's length.
+LINE_SPACING_PITCHES = 4.23 / 2.54
+LINE_CHARS = (30, 36, 44)
+MIN_SPLIT_ELONGATION = 3.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,52 +84,137 @@ def work_image(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp), scale
 
 
-def _text_mask(work: np.ndarray) -> np.ndarray:
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (BLACKHAT_KERNEL, BLACKHAT_KERNEL))
-    blackhat = cv2.morphologyEx(work, cv2.MORPH_BLACKHAT, kernel)
-    otsu, _ = cv2.threshold(blackhat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    _, mask = cv2.threshold(blackhat, max(otsu, 18.0), 255, cv2.THRESH_BINARY)
-    return mask
+@dataclass(frozen=True, slots=True)
+class TextMap:
+    """The page's dark text at the working size: binary mask, black-hat depth, scale."""
+
+    mask: np.ndarray
+    ink: np.ndarray
+    scale: float  # working pixels per input pixel
 
 
-def _line_blobs(mask: np.ndarray, scale: float, axis: str | None = None) -> list[TextLine]:
+def _turned(image: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """``image`` turned so that lines at ``angle`` degrees (counter-clockwise as seen)
+    run along x; and the 2x3 affine from the turned image back to ``image``."""
+    h, w = image.shape[:2]
+    to_turned = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
+    corners = np.array([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]], np.float64)
+    mapped = corners @ to_turned.T
+    lo = mapped.min(axis=0)
+    size = np.ceil(mapped.max(axis=0) - lo).astype(int)
+    to_turned[:, 2] -= lo
+    turned = cv2.warpAffine(image, to_turned, (int(size[0]), int(size[1])), flags=cv2.INTER_NEAREST)
+    return turned, cv2.invertAffineTransform(to_turned)
+
+
+def _line_blobs(text: TextMap, angle: float, split_rows: bool = False) -> list[TextLine]:
+    """Line blobs along ``angle`` (0: x, 90: y, else the mask is turned first)."""
+    mask, back = text.mask, np.array([[1.0, 0, 0], [0, 1.0, 0]])
+    if angle not in (0.0, 90.0):
+        mask, back = _turned(text.mask, angle)
     lines: list[TextLine] = []
-    min_len = 0.12 * min(mask.shape)
+    min_len = 0.12 * min(text.mask.shape)
+    min_elongation = MIN_SPLIT_ELONGATION if split_rows else MIN_ELONGATION
     for width in CLOSE_WIDTHS:
-        shapes = {"x": ((width, 1),), "y": ((1, width),)}.get(axis or "", ((width, 1), (1, width)))
-        for kshape in shapes:
-            kernel = cv2.getStructuringElement(cv2.MORPH_RECT, kshape)
-            closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
-            # CCOMP, not EXTERNAL: a page border drawn as a closed frame must not hide
-            # everything inside it. Only outer boundaries (no parent) are blobs.
-            contours, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-            for contour, links in zip(contours, hierarchy[0] if len(contours) else [], strict=True):
-                if links[3] != -1 or len(contour) < 4:
-                    continue
-                _, _, bw, bh = cv2.boundingRect(contour)
-                if max(bw, bh) < min_len:
-                    continue  # cheap reject before the rotated rectangle
-                (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
-                length, height = max(w, h), min(w, h)
-                if height < MIN_LINE_HEIGHT or length < min_len:
-                    continue
-                if length / height < MIN_ELONGATION:
-                    continue
-                if cv2.contourArea(contour) < 0.45 * length * height:
-                    continue
-                theta = np.deg2rad(angle if w >= h else angle + 90.0)
-                direction = (float(np.cos(theta)), float(np.sin(theta)))
-                if direction[0] < -1e-6 or (abs(direction[0]) < 1e-6 and direction[1] < 0):
-                    direction = (-direction[0], -direction[1])
-                lines.append(
+        kshape = (1, width) if angle == 90.0 else (width, 1)
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, kshape)
+        closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
+        # CCOMP, not EXTERNAL: a page border drawn as a closed frame must not hide
+        # everything inside it. Only outer boundaries (no parent) are blobs.
+        contours, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+        for contour, links in zip(contours, hierarchy[0] if len(contours) else [], strict=True):
+            if links[3] != -1 or len(contour) < 4:
+                continue
+            _, _, bw, bh = cv2.boundingRect(contour)
+            if max(bw, bh) < min_len:
+                continue  # cheap reject before the rotated rectangle
+            (cx, cy), (w, h), rect_angle = cv2.minAreaRect(contour)
+            length, height = max(w, h), min(w, h)
+            if height < MIN_LINE_HEIGHT or length < min_len:
+                continue
+            if length / height < min_elongation:
+                continue
+            if cv2.contourArea(contour) < 0.45 * length * height:
+                continue
+            theta = np.deg2rad(rect_angle if w >= h else rect_angle + 90.0)
+            u = back[:, :2] @ np.array([np.cos(theta), np.sin(theta)])
+            if u[0] < -1e-6 or (abs(u[0]) < 1e-6 and u[1] < 0):
+                u = -u
+            centre = back @ np.array([cx, cy, 1.0])
+            lines.append(
+                TextLine(
+                    center=(float(centre[0]) / text.scale, float(centre[1]) / text.scale),
+                    direction=(float(u[0]), float(u[1])),
+                    length=length / text.scale,
+                    height=height / text.scale,
+                )
+            )
+    lines = _dedupe(_merge_collinear(_dedupe(lines)))
+    if split_rows:
+        lines = _dedupe(lines + [sub for line in lines for sub in split_band_rows(text, line)])
+    return lines
+
+
+def _row_profile(text: TextMap, line: TextLine, reach: float) -> np.ndarray:
+    """Mean ink depth per row across ``line`` (central 80% of its length), from
+    ``-reach`` to ``+reach`` blob heights about its centre, one row per working pixel."""
+    s = text.scale
+    u = np.array(line.direction)
+    n = line.normal()
+    length = max(int(0.8 * line.length * s), 4)
+    rows = max(int(2 * reach * line.height * s), 4)
+    c = np.array(line.center) * s
+    # patch (x, y) -> working image: c + (x - L/2) u + (y - R/2) n
+    to_work = np.column_stack([u, n, c - length / 2 * u - rows / 2 * n])
+    patch = cv2.warpAffine(
+        text.ink, to_work, (length, rows), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    )
+    return patch.astype(np.float32).mean(axis=1)
+
+
+def split_band_rows(text: TextMap, line: TextLine) -> list[TextLine]:
+    """The 2 or 3 MRZ lines of a blob in which they ran together (empty if none)."""
+    profile = _row_profile(text, line, reach=0.6)
+    smooth = cv2.GaussianBlur(profile.reshape(-1, 1), (1, 0), max(1.0, len(profile) / 60))
+    smooth = smooth.ravel()
+    top = float(smooth.max())
+    if top <= 0:
+        return []
+    peaks = [
+        i
+        for i in range(1, len(smooth) - 1)
+        if smooth[i] >= smooth[i - 1] and smooth[i] > smooth[i + 1] and smooth[i] > 0.4 * top
+    ]
+    s = text.scale
+    for count in (3, 2):
+        for start in range(len(peaks) - count + 1):
+            chosen = peaks[start : start + count]
+            gaps = np.diff(chosen).astype(float)
+            spacing = float(gaps.mean())
+            if gaps.min() < 0.8 * gaps.max() or spacing < 2 * MIN_LINE_HEIGHT * s:
+                continue
+            # Each pair of rows is separated by a clear dip.
+            dips = [float(smooth[a:b].min()) for a, b in itertools.pairwise(chosen)]
+            if max(dips) > 0.8 * min(float(smooth[i]) for i in chosen):
+                continue
+            chars = LINE_SPACING_PITCHES * line.length * s / spacing
+            if not any(0.8 * n <= chars <= 1.2 * n for n in LINE_CHARS):
+                continue
+            mid = (len(smooth) - 1) / 2
+            n_vec = line.normal()
+            out = []
+            for i in chosen:
+                centre = np.array(line.center) + n_vec * (i - mid) / s
+                out.append(
                     TextLine(
-                        center=(cx / scale, cy / scale),
-                        direction=direction,
-                        length=length / scale,
-                        height=height / scale,
+                        center=(float(centre[0]), float(centre[1])),
+                        direction=line.direction,
+                        length=line.length,
+                        height=0.75 * spacing / s,
                     )
                 )
-    return _dedupe(_merge_collinear(_dedupe(lines)))
+            return out
+    return []
 
 
 def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
@@ -158,6 +257,8 @@ def _dedupe(lines: list[TextLine]) -> list[TextLine]:
             abs(float((c - np.array(k.center)) @ k.normal())) < 0.5 * k.height
             and abs(float((c - np.array(k.center)) @ np.array(k.direction))) < 0.1 * k.length
             and abs(line.length - k.length) < 0.15 * k.length
+            # A line split out of a blob of several lines is not that blob.
+            and 0.6 < line.height / k.height < 1.6
             for k in kept
         ):
             continue
@@ -185,26 +286,30 @@ def _compatible(a: TextLine, b: TextLine) -> float | None:
     return across
 
 
-def text_mask(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    """The dark-text mask of the downscaled image, and the scale used (computed once)."""
+def text_map(gray: np.ndarray) -> TextMap:
+    """The dark text of the downscaled image (computed once per image)."""
     work, scale = work_image(gray)
-    return _text_mask(work), scale
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (BLACKHAT_KERNEL, BLACKHAT_KERNEL))
+    blackhat = cv2.morphologyEx(work, cv2.MORPH_BLACKHAT, kernel)
+    otsu, _ = cv2.threshold(blackhat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    _, mask = cv2.threshold(blackhat, max(otsu, 18.0), 255, cv2.THRESH_BINARY)
+    return TextMap(mask=mask, ink=blackhat, scale=scale)
 
 
 def find_bands(
     gray: np.ndarray,
     limit: int = 6,
-    axis: str | None = None,
-    mask: tuple[np.ndarray, float] | None = None,
+    angle: float = 0.0,
+    text: TextMap | None = None,
+    split_rows: bool = False,
 ) -> list[BandCandidate]:
-    """Band candidates in input-image pixels, best first (at most ``limit``)."""
-    """Band candidates (lines along ``axis`` "x" or "y" of the image, or both), best first.
+    """Band candidates whose lines run at ``angle`` degrees (+-15), best first.
 
-    Pages upright or upside down have their lines along x, pages turned by 90 degrees
-    along y; the reader tries x first and y only when x gave no confident read.
+    Pages upright or upside down have their lines along x (0), pages turned by 90
+    degrees along y (90); the reader tries those first and the other angles only when
+    they gave no confident read.
     """
-    binary, scale = mask if mask is not None else text_mask(gray)
-    lines = _line_blobs(binary, scale, axis)
+    lines = _line_blobs(text if text is not None else text_map(gray), angle, split_rows)
     bands: list[BandCandidate] = []
     seen: set[tuple[int, ...]] = set()
     for i, first in enumerate(lines):

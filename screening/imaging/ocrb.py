@@ -21,6 +21,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from screening.errors import MissingDependencyError
+from screening.model_integrity import verified_card
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 CELL_W = 16
@@ -29,6 +30,9 @@ CELL_H = 20
 # margins let a little of each neighbour in, exactly as at training time.
 HALF_WIDTH = 0.55
 MARGIN_Y = 0.18
+# OCR-B capitals are about as tall as the pitch (2.4-2.5 mm at 2.54 mm): the rows of a
+# cell follow from the pitch, at run time and at training time alike.
+CAP_PER_PITCH = 0.99
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "ocrb"
 MODEL_FILE = MODEL_DIR / "ocrb_mlp.joblib"
@@ -157,6 +161,7 @@ def load_classifier(path: Path = MODEL_FILE) -> OcrbClassifier:
             f"OCR-B model file not found: {path}",
             hint="rebuild it with: .venv/bin/python -m models.train_ocrb",
         )
+    verified_card(path, what="OCR-B", rebuild="models.train_ocrb")  # before unpickling
     # Small matrices: BLAS threads only add overhead (and fight over shared cores).
     threadpool_limits(1, user_api="blas")
     return OcrbClassifier(joblib.load(path))

@@ -8,14 +8,31 @@ classifier's confidence and by how many check digits pass; the best one wins.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from screening.imaging.deblur import band_blur, band_region, deblurred
 from screening.imaging.fuse import check_states
-from screening.imaging.locate import BandCandidate, find_bands, text_mask
+from screening.imaging.locate import (
+    ALL_ANGLES,
+    FAST_ANGLES,
+    BandCandidate,
+    TextMap,
+    find_bands,
+    text_map,
+)
 from screening.imaging.ocrb import CharRead, crop_cells, decode, load_classifier
-from screening.imaging.segment import Cells, Strip, line_strip, segment_line
+from screening.imaging.segment import (
+    Cells,
+    GlyphRows,
+    Strip,
+    glyph_rows,
+    line_strip,
+    segment_line,
+    turned_rows,
+    turned_strip,
+)
 from screening.mrz.formats import FORMATS_BY_NAME, MrzFormat
 
 LENGTHS_BY_LINES = {3: (30,), 2: (44, 36)}
@@ -23,6 +40,9 @@ DOCUMENT_CODE_FIRST = frozenset("PACIV")
 # A read passing every check digit with every character above this is beyond doubt:
 # a 180-degree or wrong-length read never gets there.
 CONFIDENT_READ = 0.9
+# Smear lengths tried around the measured one (pixels), most likely first.
+DEBLUR_LENGTH_OFFSETS = (0.0, -1.0, 1.0)
+DEBLUR_BANDS = 2  # the best-read bands that are deconvolved (robust attempt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +68,8 @@ class MrzRead:
     score: float
     checks_passed: int
     checks_total: int
+    # (length px, angle deg) of the motion smear undone before this read, if any.
+    deblurred: tuple[float, float] | None = None
 
     @property
     def texts(self) -> list[str]:
@@ -142,12 +164,24 @@ def _score(line_reads: list[LineRead], chosen: list[Cells]) -> tuple[float, int,
 
 
 def _read_hypothesis(
-    gray: np.ndarray, band: BandCandidate, reverse: bool, n_chars: int
+    band: BandCandidate,
+    strips: list[Strip],
+    rows: list[GlyphRows | None],
+    reverse: bool,
+    n_chars: int,
 ) -> MrzRead | None:
     """Read the band one way at one line length; ambiguous layouts are read and scored."""
-    lines = list(band.lines)[::-1] if reverse else list(band.lines)
-    strips = [line_strip(gray, line, reverse, n_chars) for line in lines]
-    candidates = [segment_line(strip.image, n_chars) for strip in strips]
+    # The band's lines share one pitch: their median ink period (input pixels) holds
+    # where one line's alone is off (a run of fillers smeared into one bar).
+    scales = [float(np.linalg.norm(strip.to_input[:, 0])) for strip in strips]
+    periods = [r.period * sc for r, sc in zip(rows, scales, strict=True) if r and r.period]
+    shared = float(np.median(periods)) if len(periods) >= 2 else None
+    candidates = [
+        segment_line(strip.image, n_chars, rows=r, period=shared / sc if shared else None)
+        if r is not None
+        else []
+        for strip, r, sc in zip(strips, rows, scales, strict=True)
+    ]
     cache: dict[tuple[int, int], LineRead] = {}
     best: MrzRead | None = None
     for chosen in _rank_windows(strips, candidates):
@@ -168,11 +202,31 @@ def _confident(read: MrzRead) -> bool:
 
 
 def read_band(gray: np.ndarray, band: BandCandidate) -> MrzRead | None:
-    """Best hypothesis for one band; stops at the first read that is beyond doubt."""
+    """Best hypothesis over both reading directions and line lengths; stops at the
+    first read that is beyond doubt.
+
+    Each line is resampled and its glyphs found once (wide enough for the longest
+    line); reading it the other way round uses the same strip turned by 180 degrees.
+    """
+    lengths = LENGTHS_BY_LINES.get(len(band.lines), ())
+    if not lengths:
+        return None
+    forward = [line_strip(gray, line, False, max(lengths)) for line in band.lines]
+    forward_rows = [glyph_rows(strip.image) for strip in forward]
+    views: dict[bool, tuple[list[Strip], list[GlyphRows | None]]] = {False: (forward, forward_rows)}
     best: MrzRead | None = None
-    for n_chars in LENGTHS_BY_LINES.get(len(band.lines), ()):
+    for n_chars in lengths:
         for reverse in (False, True):
-            hyp = _read_hypothesis(gray, band, reverse, n_chars)
+            if reverse not in views:
+                views[True] = (
+                    [turned_strip(s) for s in forward][::-1],
+                    [
+                        None if r is None else turned_rows(r, s.image.shape)
+                        for s, r in zip(forward, forward_rows, strict=True)
+                    ][::-1],
+                )
+            strips, rows = views[reverse]
+            hyp = _read_hypothesis(band, strips, rows, reverse, n_chars)
             if hyp is not None and (best is None or hyp.score > best.score):
                 best = hyp
             if best is not None and _confident(best):
@@ -180,17 +234,74 @@ def read_band(gray: np.ndarray, band: BandCandidate) -> MrzRead | None:
     return best
 
 
-def read_mrz(gray: np.ndarray, max_bands: int = 6) -> MrzRead | None:
-    """Locate and read the MRZ of a grey page image; None when no band reads plausibly."""
+def read_deblurred(gray: np.ndarray, read: MrzRead) -> MrzRead | None:
+    """``read``'s band deconvolved by the motion smear measured on it, read again.
+
+    The measured length and lengths one pixel either side (the measure is good to about
+    a pixel) are tried; the best-scoring read is returned, or None when the band shows
+    no smear or no deconvolved read beats ``read``.
+    """
+    band = read.band
+    region = band_region(gray, band)
+    blur = band_blur(gray, band)
+    if not blur.smeared:
+        return None
     best: MrzRead | None = None
-    mask = text_mask(gray)
-    for axis in ("x", "y"):
-        for band in find_bands(gray, limit=max_bands, axis=axis, mask=mask):
-            hyp = read_band(gray, band)
+    for offset in DEBLUR_LENGTH_OFFSETS:
+        smear = (blur.length + offset, blur.angle)
+        hyp = read_band(deblurred(gray, region, *smear), band)
+        if hyp is None or hyp.score <= max(read.score, best.score if best else -np.inf):
+            continue
+        best = replace(hyp, deblurred=smear)
+        if _confident(best):
+            break
+    return best
+
+
+def _band_key(band: BandCandidate) -> tuple[int, ...]:
+    """Rounded line centres: the same band found twice is read once."""
+    return tuple(round(v / 4) for line in band.lines for v in line.center)
+
+
+@dataclass(slots=True)
+class ReadMemo:
+    """What one image's first attempt learnt, reused by the robust second attempt."""
+
+    text: TextMap | None = None
+    bands: dict[tuple[int, ...], MrzRead | None] = field(default_factory=dict)
+
+
+def read_mrz(
+    gray: np.ndarray, max_bands: int = 6, robust: bool = False, memo: ReadMemo | None = None
+) -> MrzRead | None:
+    """Locate and read the MRZ of a grey page image; None when no band reads plausibly.
+
+    ``robust`` (a second attempt, several times the cost): look for lines at every angle
+    and for lines run together into one blob (motion blur, low resolution), and undo a
+    motion smear on the best-read bands. ``memo`` carries the bands already read by an
+    earlier attempt on the same image.
+    """
+    memo = memo if memo is not None else ReadMemo()
+    if memo.text is None:
+        memo.text = text_map(gray)
+    reads: list[MrzRead] = []
+    for angle in ALL_ANGLES if robust else FAST_ANGLES:
+        for band in find_bands(gray, max_bands, angle, memo.text, split_rows=robust):
+            key = _band_key(band)
+            if key not in memo.bands:
+                memo.bands[key] = read_band(gray, band)
+            hyp = memo.bands[key]
             if hyp is None:
                 continue
-            if best is None or hyp.score > best.score:
-                best = hyp
             if _confident(hyp):
                 return hyp  # fast path: a confident read that passes every check digit
-    return best
+            reads.append(hyp)
+    reads.sort(key=lambda r: -r.score)
+    if robust:
+        for read in reads[:DEBLUR_BANDS]:
+            sharp = read_deblurred(gray, read)
+            if sharp is not None:
+                reads.append(sharp)
+                if _confident(sharp):
+                    return sharp
+    return max(reads, key=lambda r: r.score, default=None)

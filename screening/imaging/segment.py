@@ -15,8 +15,11 @@ import cv2
 import numpy as np
 
 from screening.imaging.locate import TextLine
+from screening.imaging.ocrb import CAP_PER_PITCH
 
 STRIP_CHAR_H = 30.0  # character height in the resampled strip, in pixels
+MIN_BLOBS = 3
+PERIODIC_MIN = 0.05  # autocorrelation of an ink profile that has a glyph period
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,13 @@ def line_strip(gray: np.ndarray, line: TextLine, reverse: bool, n_chars: int = 0
     return Strip(image=image, to_input=to_input)
 
 
+def turned_strip(strip: Strip) -> Strip:
+    """The same strip turned by 180 degrees (the line read the other way round)."""
+    h, w = strip.image.shape
+    flip = np.array([[-1.0, 0.0, w - 1.0], [0.0, -1.0, h - 1.0], [0.0, 0.0, 1.0]])
+    return Strip(image=cv2.flip(strip.image, -1), to_input=strip.to_input @ flip)
+
+
 def _glyph_boxes(strip: np.ndarray) -> np.ndarray:
     """Boxes (x, y, w, h, area) of dark blobs of glyph size near the strip's middle."""
     block = int(STRIP_CHAR_H * 1.6) | 1
@@ -109,22 +119,66 @@ def _unit_centres(boxes: np.ndarray, pitch: float, char_h: float) -> tuple[np.nd
     return arr[:, 0], arr[:, 1]
 
 
+def profile_pitch(strip: np.ndarray, top: float, bottom: float) -> float | None:
+    """The glyph pitch from the periodicity of the ink across the text rows, or None.
+
+    Blur merges neighbouring glyphs into one blob and widens them, but leaves the period
+    of the ink profile where it was: the first autocorrelation peak after its first dip,
+    between half and 1.6 character heights (the rows measured may be widened by blur).
+    """
+    char_h = max(bottom - top, 4.0)
+    rows = strip[max(int(top), 0) : max(int(bottom), int(top) + 1)].astype(np.float32)
+    if rows.size == 0:
+        return None
+    profile = rows.max() - rows.mean(axis=0)
+    window = max(3, int(3 * char_h)) | 1
+    detrended = profile - np.convolve(profile, np.ones(window) / window, mode="same")
+    power = float(np.dot(detrended, detrended))
+    lo, hi = max(2, int(0.35 * char_h)), int(1.6 * char_h)
+    if power <= 0 or hi + 2 >= len(detrended):
+        return None
+    lags = np.arange(lo, hi + 2)
+    corr = np.array([float(np.dot(detrended[:-k], detrended[k:])) / power for k in lags])
+    dips = [i for i in range(1, len(corr) - 1) if corr[i] <= corr[i - 1] and corr[i] < corr[i + 1]]
+    if not dips:
+        return None
+    first = dips[0]
+    peaks = [
+        i
+        for i in range(first + 1, len(corr) - 1)
+        if corr[i] >= corr[i - 1] and corr[i] > corr[i + 1] and lags[i] >= 0.5 * char_h
+    ]
+    if not peaks or corr[peaks[0]] < PERIODIC_MIN or corr[peaks[0]] - corr[first] < 0.1:
+        return None
+    k = peaks[0]
+    # Parabolic refinement of the peak.
+    a, b, c = corr[k - 1], corr[k], corr[k + 1]
+    shift = 0.5 * (a - c) / (a - 2 * b + c) if a - 2 * b + c < 0 else 0.0
+    return float(lags[k] + shift)
+
+
 def _cell_indices(centres: np.ndarray, pitch: float) -> np.ndarray:
     """Integer cell index of each centre, walking the line (a missing glyph skips one)."""
     steps = np.maximum(1, np.round(np.diff(centres) / pitch)).astype(int)
     return np.concatenate([[0], np.cumsum(steps)])
 
 
-def segment_line(strip: np.ndarray, n_chars: int, max_windows: int = 3) -> list[Cells]:
-    """Candidate cell layouts for ``n_chars`` fixed-pitch characters, best first.
+@dataclass(frozen=True, slots=True)
+class GlyphRows:
+    """The glyph blobs of a strip's text line, its rows and its ink period (strip px)."""
 
-    Usually one; when a speck or a neighbouring mark next to the line makes two windows
-    of ``n_chars`` cells almost equally plausible, both are returned and the caller
-    decides with the other lines of the band (MRZ lines start at the same x).
-    """
+    boxes: np.ndarray
+    top: float
+    bottom: float
+    period: float | None
+
+
+def glyph_rows(strip: np.ndarray) -> GlyphRows | None:
+    """Glyph blobs between the text line's top and bottom rows, or None if too few."""
     boxes = _glyph_boxes(strip)
-    if len(boxes) < n_chars // 3:
-        return []
+    # Few blobs may still hold many glyphs run together (blur): count glyphs, not blobs.
+    if len(boxes) < MIN_BLOBS:
+        return None
     tall = boxes[boxes[:, 3] >= 0.75 * STRIP_CHAR_H]
     ref = tall if len(tall) >= 3 else boxes
     top = float(np.median(ref[:, 1]))
@@ -136,14 +190,48 @@ def segment_line(strip: np.ndarray, n_chars: int, max_windows: int = 3) -> list[
         boxes[:, 1] + boxes[:, 3] <= bottom + 0.3 * char_h
     )
     boxes = boxes[inside]
-    if len(boxes) < n_chars // 3:
+    if len(boxes) < MIN_BLOBS:
+        return None
+    return GlyphRows(boxes, top, bottom, profile_pitch(strip, top, bottom))
+
+
+def turned_rows(rows: GlyphRows, shape: tuple[int, ...]) -> GlyphRows:
+    """``rows`` of a strip, as seen in the strip turned by 180 degrees."""
+    h, w = shape[:2]
+    boxes = rows.boxes.copy()
+    boxes[:, 0] = w - rows.boxes[:, 0] - rows.boxes[:, 2]
+    boxes[:, 1] = h - rows.boxes[:, 1] - rows.boxes[:, 3]
+    return GlyphRows(boxes, h - rows.bottom, h - rows.top, rows.period)
+
+
+def segment_line(
+    strip: np.ndarray,
+    n_chars: int,
+    max_windows: int = 3,
+    rows: GlyphRows | None = None,
+    period: float | None = None,
+) -> list[Cells]:
+    """Candidate cell layouts for ``n_chars`` fixed-pitch characters, best first.
+
+    Usually one; when a speck or a neighbouring mark next to the line makes two windows
+    of ``n_chars`` cells almost equally plausible, both are returned and the caller
+    decides with the other lines of the band (MRZ lines start at the same x).
+    ``period``: the glyph pitch (strip px) when the caller knows it better (the band's
+    lines share one); else the line's own ink period.
+    """
+    rows = rows if rows is not None else glyph_rows(strip)
+    if rows is None:
         return []
-    centres, weights = _unit_centres(boxes, char_h, char_h)
+    boxes, top, bottom = rows.boxes, rows.top, rows.bottom
+    char_h = max(bottom - top, 4.0)
+    # The ink's period is the pitch; blobs wider than it are glyphs run together.
+    period = period or rows.period or char_h
+    centres, weights = _unit_centres(boxes, period, char_h)
     if len(centres) < n_chars // 3:
         return []
     diffs = np.diff(centres)
-    plausible = diffs[(diffs > 0.7 * char_h) & (diffs < 1.5 * char_h)]
-    pitch = float(np.median(plausible)) if len(plausible) >= 5 else char_h
+    plausible = diffs[(diffs > 0.7 * period) & (diffs < 1.5 * period)]
+    pitch = float(np.median(plausible)) if len(plausible) >= 5 else period
     index = _cell_indices(centres, pitch)
     # Runs of cells without a gap of more than one missing glyph: the MRZ line is one.
     breaks = np.nonzero(np.diff(index) > 2)[0] + 1
@@ -197,13 +285,18 @@ def _fit_window(
         coef = np.polyfit(k_in[good], c_in[good], deg)
     fitted = np.polyval(coef, cell_index)
     local_pitch = np.gradient(fitted)
-    if not 0.6 * char_h <= float(np.median(local_pitch)) <= 1.6 * char_h:
+    pitch_fit = float(np.median(local_pitch))
+    if not 0.6 * char_h <= pitch_fit <= 1.6 * char_h:
         return None
+    # The cells' rows follow from the pitch (OCR-B capitals are as tall as the pitch),
+    # centred where the glyphs are: blur and thresholding widen the blobs' rows, the
+    # pitch and the centre stay.
+    mid, half = (rows[0] + rows[1]) / 2, CAP_PER_PITCH * pitch_fit / 2
     return Cells(
         centers=fitted,
         pitch=local_pitch,
-        top=rows[0],
-        bottom=rows[1],
+        top=mid - half,
+        bottom=mid + half,
         weight=weight,
         empty=n_chars - len(np.unique(k_in)),
     )

@@ -9,6 +9,7 @@ is a neutral result (``None``), not an error: the first engine's read still stan
 from __future__ import annotations
 
 import shutil
+import subprocess
 from functools import cache
 
 import cv2
@@ -37,6 +38,30 @@ def ensure_tesseract() -> str:
             hint="apt-get install tesseract-ocr tesseract-ocr-eng (or run with --no-tesseract)",
         )
     return path
+
+
+PROBE_TIMEOUT_S = 5
+
+
+def tesseract_problem() -> str | None:
+    """Why Tesseract cannot be used here (missing, not starting, no English data), or
+    None. Checked once per session with one quick call (``--list-langs``), so that a
+    broken installation means "our own reader alone" for the whole run, with a finding
+    saying so, instead of a run that stops or an engine that silently never answers."""
+    path = shutil.which("tesseract")
+    if path is None:
+        return "Tesseract OCR is not installed"
+    try:
+        done = subprocess.run(
+            [path, "--list-langs"], capture_output=True, timeout=PROBE_TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"Tesseract OCR does not start ({type(error).__name__}: {error})"
+    if done.returncode != 0:
+        return f"Tesseract OCR does not start (exit status {done.returncode})"
+    if "eng" not in done.stdout.decode("utf-8", "replace").split():
+        return "Tesseract OCR has no English language data (tesseract-ocr-eng)"
+    return None
 
 
 def read_lines(strips: list[np.ndarray], expected: int) -> list[str] | None:

@@ -14,16 +14,24 @@ import hashlib
 import io
 import json
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from screening.errors import InputFileError
 from screening.lists.validation import ALL_COLUMNS
+from screening.safe_text import excerpt, printable
 
 FORMATS = ("csv", "json", "jsonl")
 _JSON_CHUNK = 1 << 16
 BLOCK_CHARS = 1 << 20
 MAX_OPEN_CHARS = 1 << 24
+# Bounds on what is read before a line or object is judged: a header line, a JSON Lines
+# line, one object of a JSON array. A feed record is a few hundred characters; a file
+# without line ends (or /dev/zero) must be refused, not read into memory.
+MAX_HEADER_CHARS = 1 << 16
+MAX_RECORD_CHARS = 1 << 20
 
 
 class FeedError(ValueError):
@@ -58,7 +66,9 @@ class _HashingReader(io.RawIOBase):
 def detect_format(path: Path, explicit: str | None = None) -> str:
     if explicit:
         if explicit not in FORMATS:
-            raise FeedError(f"unknown feed format {explicit!r}; use one of {', '.join(FORMATS)}")
+            raise FeedError(
+                f"unknown feed format {excerpt(explicit)}; use one of {', '.join(FORMATS)}"
+            )
         return explicit
     suffix = path.suffix.lower().lstrip(".")
     if suffix in ("jsonl", "ndjson"):
@@ -75,20 +85,33 @@ class Feed:
     def __init__(self, path: Path, fmt: str | None = None) -> None:
         self.path = path
         self.format = detect_format(path, fmt)
-        self._hashing = _HashingReader(open(path, "rb"))  # noqa: SIM115 - closed in close()
+        self._hashing = _HashingReader(_open_regular_file(path))
         buffered = io.BufferedReader(self._hashing, buffer_size=1 << 20)
         self._text = io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
-        self.columns: list[str]
+        self.columns: list[str] = list(ALL_COLUMNS)
         if self.format == "csv":
             try:
-                header = next(csv.reader(self._text, strict=True))
-            except StopIteration as error:
-                raise FeedError("the feed is empty (no header line)") from error
-            except (csv.Error, UnicodeDecodeError) as error:
-                raise FeedError(f"cannot read the header: {error}") from error
-            self.columns = [c.strip().lower() for c in header]
-        else:
-            self.columns = list(ALL_COLUMNS)
+                self.columns = self._read_header()
+            except BaseException:
+                self.close()
+                raise
+
+    def _read_header(self) -> list[str]:
+        try:
+            line = self._text.readline(MAX_HEADER_CHARS + 1)
+        except UnicodeDecodeError as error:
+            raise FeedError(f"cannot read the header: {error}") from error
+        if not line:
+            raise FeedError("the feed is empty (no header line)")
+        if len(line) > MAX_HEADER_CHARS:
+            raise FeedError(
+                f"no line end in the first {MAX_HEADER_CHARS:,} characters: not a CSV header"
+            )
+        try:
+            header = next(csv.reader([line], strict=True), [])
+        except csv.Error as error:
+            raise FeedError(f"cannot read the header: {error}") from error
+        return [c.strip().lower() for c in header]
 
     @property
     def digest(self) -> str:
@@ -164,7 +187,8 @@ class Feed:
             return "not a JSON object"
         unknown = [k for k in obj if k not in ALL_COLUMNS]
         if unknown:
-            return f"unknown field(s): {', '.join(map(str, unknown))}"
+            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            return f"unknown field(s): {', '.join(map(excerpt, unknown[:5]))}{more}"
         out = []
         for name in self.columns:
             value = obj.get(name)
@@ -172,13 +196,23 @@ class Feed:
         return out
 
     def _jsonl_rows(self) -> Iterator[tuple[int, list[str] | str]]:
-        for n, line in enumerate(self._text, start=1):
+        n = 0
+        while line := self._text.readline(MAX_RECORD_CHARS + 1):
+            n += 1
+            if len(line) > MAX_RECORD_CHARS:
+                while line and not line.endswith(("\n", "\r")):  # skip the rest of it
+                    line = self._text.readline(MAX_RECORD_CHARS)
+                yield n, f"line longer than {MAX_RECORD_CHARS:,} characters"
+                continue
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as error:
                 yield n, f"not valid JSON: {error.msg}"
+                continue
+            except RecursionError:
+                yield n, "not valid JSON: nested too deeply"
                 continue
             yield n, self._object_fields(obj)
 
@@ -208,7 +242,13 @@ class Feed:
                     more = "" if eof else self._text.read(_JSON_CHUNK)
                     if not more:
                         raise FeedError(f"JSON object {n + 1}: {error.msg}") from error
+                    if len(buffer) - pos > MAX_RECORD_CHARS:
+                        raise FeedError(
+                            f"JSON object {n + 1} is longer than {MAX_RECORD_CHARS:,} characters"
+                        ) from error
                     buffer, pos = buffer[pos:] + more, 0
+                except RecursionError as error:
+                    raise FeedError(f"JSON object {n + 1}: nested too deeply") from error
             n += 1
             pos = end
             yield n, self._object_fields(obj)
@@ -221,6 +261,24 @@ class Feed:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _open_regular_file(path: Path) -> IO[bytes]:
+    """Open ``path`` for reading, refusing anything but a regular file: a FIFO would
+    block the import forever, a device (``/dev/zero``) never ends. Opened non-blocking
+    first, so that even a FIFO is refused at once."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputFileError(
+                f"{printable(str(path))}: not a regular file (a FIFO, device or folder); "
+                "give the feed as a file"
+            )
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def block_lines(block: str, first_line: int) -> tuple[list[tuple[int, str | list[str]]], int]:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +18,11 @@ from screening.errors import ImportRejectedError, InputFileError
 from screening.lists.bulk import PARALLEL_MIN_BYTES, BlockRows, BulkBlocks, without_reference
 from screening.lists.feeds import Feed, FeedError, block_lines
 from screening.lists.hashing import key_fingerprint, keyed_hash
+from screening.lists.import_report import ImportReport, reason_class
 from screening.lists.model import STATUS_LABELS, Status
 from screening.lists.normalize import format_series_number, split_series_number, state_key
+from screening.lists.rejects import RejectSink
+from screening.lists.safeguards import DEFAULT_LIMITS, ImportLimits, first_reasons, limit_breach
 from screening.lists.store import ImportSession, ListStore, pack_extra
 from screening.lists.validation import (
     FastRow,
@@ -31,64 +32,11 @@ from screening.lists.validation import (
     make_fast_parser,
     make_validator,
 )
+from screening.safe_text import printable, valid_unicode
 
 CHUNK_ROWS = 50_000
 KEEP_REJECTS = 1000
 MAX_EXPANDED_SERIES = 1_000_000
-
-
-@dataclass
-class ImportReport:
-    version: int | None
-    kind: str
-    feed: str
-    digest: str | None = None
-    rows_read: int = 0
-    records_added: int = 0
-    series_added: int = 0
-    removed: int = 0
-    not_found: int = 0
-    rejected: int = 0
-    reject_reasons: Counter[str] = field(default_factory=Counter)
-    rejects: list[RowError] = field(default_factory=list)
-    status_counts: Counter[str] = field(default_factory=Counter)
-    seconds: float = 0.0
-    cpu_seconds: float = 0.0
-    index_seconds: float = 0.0
-    active_records: int = 0
-    active_series: int = 0
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows_read / self.seconds if self.seconds > 0 else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "version": self.version,
-            "kind": self.kind,
-            "feed": self.feed,
-            "digest": self.digest,
-            "rows_read": self.rows_read,
-            "records_added": self.records_added,
-            "series_added": self.series_added,
-            "removed": self.removed,
-            "not_found": self.not_found,
-            "rejected": self.rejected,
-            "reject_reasons": dict(self.reject_reasons.most_common()),
-            "rejects": [{"row": r.row, "reason": r.reason} for r in self.rejects],
-            "status_counts": dict(self.status_counts),
-            "seconds": round(self.seconds, 3),
-            "cpu_seconds": round(self.cpu_seconds, 3),
-            "index_and_activate_seconds": round(self.index_seconds, 3),
-            "rows_per_second": round(self.rows_per_second),
-            "active_records": self.active_records,
-            "active_series": self.active_series,
-        }
-
-
-def _reason_class(reason: str) -> str:
-    """Group reasons for the summary: the text before the first quoted value."""
-    return reason.split(" '")[0].split(' "')[0]
 
 
 class _Writer:
@@ -227,32 +175,40 @@ def import_feed(
     strict: bool = False,
     progress: Callable[[ImportReport], None] | None = None,
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+    limits: ImportLimits = DEFAULT_LIMITS,
+    rejects_sink: RejectSink | None = None,
 ) -> ImportReport:
     """Import one feed as a new list version (``kind`` ``full`` replaces the list,
     ``delta`` adds/removes on top of the active version). Raises ImportRejectedError
-    when nothing usable remains (or, with ``strict``, on any bad row)."""
+    when nothing usable remains (or, with ``strict``, on any bad row), and when the
+    import breaks ``limits`` (too many rejected rows, a list that shrinks too much):
+    the previous version then stays active. Every rejected row goes to
+    ``rejects_sink``, which is finished before anything is activated."""
     started = time.perf_counter()
     cpu_started = time.process_time()
     report = ImportReport(version=None, kind=kind, feed=str(path))
     try:
         feed = Feed(path, fmt)
     except FileNotFoundError as error:
-        raise InputFileError(f"no such feed file: {path}") from error
+        raise InputFileError(f"no such feed file: {printable(str(path))}") from error
     except OSError as error:
-        raise InputFileError(f"cannot read the feed {path}: {error}") from error
+        raise InputFileError(
+            f"cannot read the feed {printable(str(path))}: {error.strerror or error}"
+        ) from error
     except FeedError as error:
-        raise ImportRejectedError(f"{path}: {error}") from error
+        raise ImportRejectedError(f"{printable(str(path))}: {error}") from error
     helper = feed.format == "csv" and feed.size_bytes >= parallel_min_bytes
     with feed, BulkBlocks(feed, key, helper=helper) as bulk:
         try:
             validate = make_validator(feed.columns, allow_remove=kind == "delta")
         except HeaderError as error:
-            raise ImportRejectedError(f"{path}: {error}") from error
+            raise ImportRejectedError(f"{printable(str(path))}: {error}") from error
         mode = "hashed" if key is not None else "clear"
         session = store.begin_import(
             kind,
-            source=source or path.name,
-            feed_name=path.name,
+            # Stored as text: a name with bytes that are not UTF-8 is stored with U+FFFD.
+            source=valid_unicode(source or path.name),
+            feed_name=valid_unicode(path.name),
             mode=mode,
             fingerprint=key_fingerprint(key) if key is not None else None,
         )
@@ -263,9 +219,11 @@ def import_feed(
 
         def reject(error: RowError) -> None:
             report.rejected += 1
-            reasons[_reason_class(error.reason)] += 1
+            reasons[reason_class(error.reason)] += 1
             if len(rejects) < KEEP_REJECTS:
                 rejects.append(error)
+            if rejects_sink is not None:
+                rejects_sink.add(error)
 
         def slow(row: int, fields: list[str] | str) -> None:
             result = RowError(row, fields) if isinstance(fields, str) else validate(fields, row)
@@ -293,42 +251,25 @@ def import_feed(
                     report.rows_read += 1
                     slow(row, fields)
             writer.flush()
+            if rejects_sink is not None:
+                rejects_sink.finish()  # written before anything is activated or refused
             report.status_counts.update(writer.counts_by_status())
             report.digest = bulk.digest
-            accepted = report.records_added + report.series_added + report.removed
-            accepted += report.not_found
-            if report.rejected and strict:
-                raise ImportRejectedError(
-                    f"{path}: {report.rejected} bad row(s) and --strict was given; "
-                    "the previous list version stays active"
-                )
-            if accepted == 0:
-                raise ImportRejectedError(
-                    f"{path}: no usable row ({report.rejected} rejected); "
-                    "the previous list version stays active"
-                )
-            parent = session.parent
-            base_records = parent.records if (kind == "delta" and parent) else 0
-            base_series = parent.series if (kind == "delta" and parent) else 0
-            base_span = parent.max_span if (kind == "delta" and parent) else 0
-            summary = {
-                "digest": report.digest,
-                "records": base_records + report.records_added - writer.removed_records,
-                "series": base_series + report.series_added - writer.removed_series,
-                "added": report.records_added + report.series_added,
-                "removed": report.removed,
-                "rejected": report.rejected,
-                "max_span": max(base_span, writer.max_span),
-                "status_counts": writer.counts_by_status(),
-            }
+            summary = _summary(report, writer, session, path, strict=strict, limits=limits)
             activate_started = time.perf_counter()
+            session.prepare()
+            report.repeats = session.repeats()
+            if report.repeats.repeated:
+                summary["note"] = report.repeats.describe()
             version = session.activate(summary)
             report.index_seconds = time.perf_counter() - activate_started
         except (FeedError, UnicodeDecodeError) as error:
             if gc_was_enabled:
                 gc.enable()
             session.abort(f"feed unreadable: {error}")
-            raise ImportRejectedError(f"{path}: {error}; the previous list stays active") from error
+            raise ImportRejectedError(
+                f"{printable(str(path))}: {error}; the previous list stays active"
+            ) from error
         except BaseException as error:
             if gc_was_enabled:
                 gc.enable()
@@ -339,6 +280,51 @@ def import_feed(
     report.seconds = time.perf_counter() - started
     report.cpu_seconds = time.process_time() - cpu_started
     return report
+
+
+def _summary(
+    report: ImportReport,
+    writer: _Writer,
+    session: ImportSession,
+    path: Path,
+    *,
+    strict: bool,
+    limits: ImportLimits,
+) -> dict[str, Any]:
+    """The new version's counts, or ImportRejectedError when it must not be activated."""
+    refused = f"{printable(str(path))}: refused, the previous list version stays active: "
+    reasons = first_reasons(report.rejects)
+    accepted = report.records_added + report.series_added + report.removed + report.not_found
+    if report.rejected and strict:
+        raise ImportRejectedError(f"{refused}{report.rejected:,} bad row(s) and --strict{reasons}")
+    if accepted == 0:
+        raise ImportRejectedError(f"{refused}no usable row ({report.rejected:,} rejected){reasons}")
+    parent = session.parent  # the active version when the import began
+    base = parent if session.kind == "delta" else None  # what a delta builds on
+    records = (base.records if base else 0) + report.records_added - writer.removed_records
+    series = (base.series if base else 0) + report.series_added - writer.removed_series
+    summary = {
+        "digest": report.digest,
+        "records": records,
+        "series": series,
+        "added": report.records_added + report.series_added,
+        "removed": report.removed,
+        "rejected": report.rejected,
+        "max_span": max(base.max_span if base else 0, writer.max_span),
+        "status_counts": writer.counts_by_status(),
+    }
+    # A full import replaces the list: it must not replace it with what is left of a
+    # bad feed. A delta changes only the rows it names; its bad rows are reported.
+    breach = session.kind == "full" and limit_breach(
+        rows_read=report.rows_read,
+        rejected=report.rejected,
+        before=None if parent is None else parent.records + parent.series,
+        after=records + series,
+        limits=limits,
+    )
+    if breach:
+        raise ImportRejectedError(f"{refused}{breach}{reasons}")
+    return summary
 
 
 def _read_csv(

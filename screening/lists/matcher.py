@@ -20,18 +20,10 @@ from datetime import date
 
 from screening.errors import ListStoreError
 from screening.lists.candidates import Candidate, near_candidates
-from screening.lists.hashing import DOCUMENT_TYPES, keyed_hash
+from screening.lists.hashing import DOCUMENT_TYPES, key_fingerprint, keyed_hash
 from screening.lists.model import ListMatch, ListRecord, ListVersion
-from screening.lists.normalize import (
-    normalize_number,
-    normalize_state,
-    normalize_type,
-    split_series_number,
-    state_key,
-)
+from screening.lists.normalize import checked_query, split_series_number, state_key
 from screening.lists.store import ListStore
-
-MAX_NUMBER_LENGTH = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +50,11 @@ def find_matches(
     near: bool = True,
     key: bytes | None = None,
 ) -> MatchResult:
-    state = normalize_state(issuing_state)
-    dtype = normalize_type(document_type)
-    number = normalize_number(document_number)
+    """Raises BadArgumentsError for a query no list can hold (see ``checked_query``) and
+    ListStoreError when the store cannot answer (unreadable, or a hashed store and a
+    missing or wrong key: a wrong key would answer "none" for every listed number)."""
+    state, dtype, number = checked_query(issuing_state, document_type, document_number)
     state3 = state_key(state)
-    # No document number is longer than 24 characters; a longer "number" is garbage and
-    # its hundreds of neighbours are not worth a lookup.
-    near = near and len(number) <= MAX_NUMBER_LENGTH
     candidates: dict[str, Candidate] = near_candidates(number) if near else {}
     numbers = [number, *candidates]
     with store.read_snapshot():
@@ -78,6 +68,12 @@ def find_matches(
                 raise ListStoreError(
                     "this list store holds keyed hashes; the list key is needed to check it",
                     hint="pass --key-file or set SCREENING_LISTS_KEY",
+                )
+            if key_fingerprint(key) != store.mode()[1]:
+                raise ListStoreError(
+                    "the list key does not match the key this store was built with; "
+                    "nothing was checked",
+                    hint="use the key file of the import (lists status shows the store's mode)",
                 )
             for n in numbers:
                 # The type is inside the hash: try every common type for the exact

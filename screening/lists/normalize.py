@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import re
 
+from screening.errors import BadArgumentsError
+from screening.mrz.countries import country_codes
+from screening.safe_text import excerpt
+
 NUMBER_RE = re.compile(r"[A-Z0-9]{1,24}")
 _TAIL_DIGITS_RE = re.compile(r"^(.*?)(\d+)$")
 
@@ -38,6 +42,32 @@ def normalize_type(value: str | None) -> str | None:
 
 def normalize_number(value: str) -> str:
     return "".join(value.split()).upper().rstrip("<")
+
+
+def checked_query(
+    issuing_state: str, document_type: str | None, document_number: str
+) -> tuple[str, str | None, str]:
+    """(state, type, number) of a lookup, normalised as at import, or BadArgumentsError.
+
+    A query no list can hold is an error, never a clean "none": an unknown state code, a
+    number with a character outside A-Z 0-9 (a Cyrillic look-alike letter), an empty
+    number or one longer than any document number. Import refuses the same values.
+    """
+    # ASCII before upper-casing: 'ı'.upper() is 'I', and a look-alike is no code.
+    state = normalize_state(issuing_state)
+    if not issuing_state.isascii() or state not in country_codes():
+        raise BadArgumentsError(f"issuing state {excerpt(issuing_state)} is not an ICAO code")
+    number = normalize_number(document_number)
+    if not (document_number.isascii() and NUMBER_RE.fullmatch(number)):
+        raise BadArgumentsError(
+            f"document number {excerpt(document_number)} must be 1-24 characters A-Z, 0-9"
+        )
+    dtype = normalize_type(document_type)
+    if document_type and document_type.strip() and dtype is None:
+        raise BadArgumentsError(
+            f"document type {excerpt(document_type)} is not a document code (P, I, A, C, V...)"
+        )
+    return state, dtype, number
 
 
 def split_series_number(number: str) -> tuple[str, int, int] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screening.errors import InputFileError, ListStoreError
+from screening.errors import BadArgumentsError, InputFileError, ListStoreError
 from screening.findings import Finding, make_finding
 from screening.lists.hashing import load_key
 from screening.lists.matcher import find_matches
@@ -60,6 +60,9 @@ def screen_document(
         )
     except (ListStoreError, InputFileError) as error:
         return _not_checked(f"the list store could not be read ({error.message})")
+    except BadArgumentsError as error:
+        # An issuing state or number that no list can hold (the MRZ rules report it).
+        return _not_checked(error.message)
     if result.version is None:
         return _not_checked("no lost/stolen list has been imported yet")
     versions = (result.version.ref(),)

@@ -8,13 +8,13 @@ them into ``%s``.
 from __future__ import annotations
 
 import contextlib
-import json
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from screening.errors import ImportRejectedError, ListStoreError
 from screening.lists.model import ListRecord, ListVersion
+from screening.lists.sql_import import SqlImportSession, visible
 from screening.lists.store import (
     RECORD_COLUMNS,
     SCHEMA_VERSION,
@@ -33,13 +33,6 @@ from screening.lists.store import (
 
 RECORD_SELECT = ", ".join((*RECORD_COLUMNS, "added_in"))
 SERIES_SELECT = ", ".join((*SERIES_COLUMNS, "added_in"))
-
-
-def visible(chain: Sequence[int], alias: str = "") -> str:
-    """SQL predicate: the row exists in a version whose chain is ``chain``."""
-    ids = ",".join(str(int(v)) for v in chain)
-    p = f"{alias}." if alias else ""
-    return f"{p}added_in IN ({ids}) AND ({p}removed_in IS NULL OR {p}removed_in NOT IN ({ids}))"
 
 
 class SqlListStore(ListStore):
@@ -264,6 +257,49 @@ class SqlListStore(ListStore):
             )
             self._commit()
 
+    def rollback(self, to: int | None = None) -> tuple[ListVersion, ListVersion]:
+        """Reactivate an earlier version (``to``, default the latest superseded one whose
+        tables are still kept); the active one becomes ``rolled_back``. Returns (the
+        version left, the version now active)."""
+        if not self._lock():
+            raise ListStoreError("an import is running on this list store; roll back later")
+        try:
+            active = self.active_version()
+            if active is None:
+                raise ListStoreError("no list imported yet: nothing to roll back")
+            kept = set(self._tables())
+            candidates = [
+                v
+                for v in self.versions()
+                if v.state == "superseded" and records_table(v.base) in kept
+                if v.id < active.id or v.id == to
+            ]
+            target = next((v for v in candidates if to is None or v.id == to), None)
+            if target is None:
+                wanted = f"version {to} is not" if to is not None else "no earlier version is"
+                raise ListStoreError(
+                    f"{wanted} kept to roll back to (only superseded versions whose tables "
+                    "gc kept can be reactivated)",
+                    hint="lists status shows the versions; import the list again instead",
+                )
+            self._begin()
+            self._execute(
+                "UPDATE versions SET state = 'rolled_back', note = ? WHERE id = ?",
+                (f"rolled back to v{target.id} at {utc_now()}", active.id),
+            )
+            self._execute("UPDATE versions SET state = 'active' WHERE id = ?", (target.id,))
+            self._set_meta("active_version", str(target.id))
+            self._commit()
+        except BaseException:
+            self._rollback()
+            raise
+        finally:
+            self._release()
+        now = self._version(target.id)
+        left = self._version(active.id)
+        assert now is not None and left is not None
+        return left, now
+
     def _drop_generation(self, base: int) -> None:
         tables = set(self._tables())
         for table in (records_table(base), series_table(base)):
@@ -302,8 +338,8 @@ class SqlListStore(ListStore):
             gone = [v.id for v in versions if v.base not in keep_bases and v.state != "collected"]
             for version_id in gone:
                 self._execute(
-                    "UPDATE versions SET state = CASE WHEN state = 'failed' THEN 'failed' "
-                    "ELSE 'collected' END WHERE id = ?",
+                    "UPDATE versions SET state = CASE WHEN state IN ('failed', 'rolled_back') "
+                    "THEN state ELSE 'collected' END WHERE id = ?",
                     (version_id,),
                 )
             self._commit()
@@ -313,7 +349,7 @@ class SqlListStore(ListStore):
             failed = [
                 v.id
                 for v in versions
-                if v.state in ("failed", "interrupted")
+                if v.state in ("failed", "interrupted", "rolled_back")
                 and v.kind == "delta"
                 and v.base in keep_bases
             ]
@@ -340,151 +376,3 @@ def _replace_state(version: ListVersion, state: str) -> ListVersion:
     from dataclasses import replace
 
     return replace(version, state=state)
-
-
-class SqlImportSession(ImportSession):
-    def __init__(
-        self,
-        store: SqlListStore,
-        version_id: int,
-        kind: str,
-        base: int,
-        parent: ListVersion | None,
-        chain: tuple[int, ...],
-    ) -> None:
-        self.store = store
-        self.version_id = version_id
-        self.kind = kind
-        self.base = base
-        self.parent = parent
-        self.chain = chain
-        self._done = False
-        self._records = records_table(base)
-        self._series = series_table(base)
-        self._visible = visible(chain)
-
-    def _write(self, sql: str, seq: Sequence[Sequence[Any]]) -> int:
-        if not seq:
-            return 0
-        self.store._begin()
-        try:
-            n = self.store._executemany(sql, seq)
-            self.store._commit()
-        except BaseException:
-            self.store._rollback()
-            raise
-        return n
-
-    def _insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
-        if not rows:
-            return
-        self.store._begin()
-        try:
-            self.store._bulk_insert(table, (*columns, "added_in"), rows)
-            self.store._commit()
-        except BaseException:
-            self.store._rollback()
-            raise
-
-    def add_records(self, rows: Sequence[tuple[Any, ...]], *, upsert: bool) -> int:
-        retired = self.remove_records([(r[0], r[1]) for r in rows]) if upsert else 0
-        self._insert(self._records, RECORD_COLUMNS, rows)
-        return retired
-
-    def add_record_groups(self, groups: Sequence[RecordGroup], *, upsert: bool) -> int:
-        if upsert or not groups:  # a delta first retires what it replaces, row by row
-            return super().add_record_groups(groups, upsert=upsert)
-        self.store._begin()
-        try:
-            self.store._bulk_insert_groups(self._records, groups, self.version_id)
-            self.store._commit()
-        except BaseException:
-            self.store._rollback()
-            raise
-        return 0
-
-    def add_series(self, rows: Sequence[tuple[Any, ...]], *, upsert: bool) -> int:
-        keys = [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
-        retired = self.remove_series(keys) if upsert else 0
-        self._insert(self._series, SERIES_COLUMNS, rows)
-        return retired
-
-    def remove_records(self, keys: Sequence[tuple[str, str]]) -> int:
-        sql = (
-            f"UPDATE {self._records} SET removed_in = {self.version_id} "
-            f"WHERE key = ? AND doc_type = ? AND {self._visible}"
-        )
-        return self._write(sql, keys)
-
-    def remove_series(self, keys: Sequence[tuple[str, int, int, int, str]]) -> int:
-        sql = (
-            f"UPDATE {self._series} SET removed_in = {self.version_id} WHERE prefix_key = ? "
-            f"AND width = ? AND num_from = ? AND num_to = ? AND doc_type = ? AND {self._visible}"
-        )
-        return self._write(sql, keys)
-
-    def activate(self, summary: dict[str, Any]) -> ListVersion:
-        store = self.store
-        try:
-            if self.kind == "full":
-                store._index_generation(self.base)
-            store._begin()
-            current = store._meta("active_version")
-            expected = None if self.parent is None else str(self.parent.id)
-            if current != expected:
-                raise ListStoreError(
-                    "the active list changed during the import; nothing was activated",
-                    hint="run the import again",
-                )
-            store._execute("UPDATE versions SET state = 'superseded' WHERE state = 'active'")
-            store._execute(
-                "UPDATE versions SET state = 'active', finished_at = ?, digest = ?, "
-                "records = ?, series = ?, added = ?, removed = ?, rejected = ?, "
-                "max_span = ?, status_counts = ?, note = ? WHERE id = ?",
-                (
-                    utc_now(),
-                    summary["digest"],
-                    summary["records"],
-                    summary["series"],
-                    summary["added"],
-                    summary["removed"],
-                    summary["rejected"],
-                    summary["max_span"],
-                    json.dumps(summary["status_counts"], sort_keys=True),
-                    summary.get("note"),
-                    self.version_id,
-                ),
-            )
-            store._set_meta("active_version", str(self.version_id))
-            store._commit()
-        except BaseException:
-            store._rollback()
-            self.abort("activation failed")
-            raise
-        self._done = True
-        store._release()
-        version = store._version(self.version_id)
-        assert version is not None
-        if self.kind == "full":
-            # If another import started meanwhile, gc waits for a later run.
-            with contextlib.suppress(ListStoreError):
-                store.gc(keep=1)
-        return version
-
-    def abort(self, note: str) -> None:
-        if self._done:
-            return
-        self._done = True
-        store = self.store
-        try:
-            store._rollback()
-            if self.kind == "full":
-                store._drop_generation(self.base)
-            store._begin()
-            store._execute(
-                "UPDATE versions SET state = 'failed', finished_at = ?, note = ? WHERE id = ?",
-                (utc_now(), note, self.version_id),
-            )
-            store._commit()
-        finally:
-            store._release()

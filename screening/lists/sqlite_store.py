@@ -3,7 +3,8 @@
 WAL journal mode, so screenings keep reading the active version while an import
 writes; imports commit in chunks (bounded WAL, flat memory) into tables that no active
 version can see until the activation transaction. The import lock is an OS file lock
-next to the database, released by the kernel if the importing process dies.
+next to the database (its resolved path: a symbolic link to it takes the same lock),
+released by the kernel if the importing process dies.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from screening.errors import ListStoreError
 from screening.lists.sql_common import RECORD_SELECT, SERIES_SELECT, SqlListStore
 from screening.lists.store import RecordGroup, records_table, series_table
+from screening.safe_text import excerpt
 
 _OPTIONAL_DDL = "extra TEXT, added_in INTEGER NOT NULL, removed_in INTEGER"
 
@@ -35,7 +37,7 @@ def sqlite_path(url: str) -> Path:
         if rest.startswith("/"):
             rest = "/" + rest.lstrip("/")
     if not rest:
-        raise ListStoreError(f"no file path in list store URL {url!r}")
+        raise ListStoreError(f"no file path in list store URL {excerpt(url)}")
     return Path(rest)
 
 
@@ -161,7 +163,9 @@ class SqliteListStore(SqlListStore):
             raise ListStoreError(f"list store {self.path}: {error}") from error
 
     def _try_lock(self) -> bool:
-        fd = os.open(f"{self.path}.import-lock", os.O_RDWR | os.O_CREAT, 0o644)
+        # Named after the resolved path: two imports reaching one database through a
+        # symbolic link (or a relative path) must take the same lock.
+        fd = os.open(f"{self.path.resolve()}.import-lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -23,6 +23,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import repeat
 from typing import Any, NamedTuple
@@ -30,6 +31,7 @@ from typing import Any, NamedTuple
 from screening.errors import ImportRejectedError, ListStoreError
 from screening.lists.model import ListRecord, ListVersion, Status
 from screening.lists.validation import EXTRA_SEPARATOR
+from screening.safe_text import excerpt
 
 RECORD_FIELDS = (
     "reporting_state",
@@ -151,6 +153,24 @@ class RecordGroup(NamedTuple):
         return list(zip(items, repeat(doc_type), repeat(status), repeat(None), repeat(version)))
 
 
+@dataclass(frozen=True, slots=True)
+class Repeats:
+    """Numbers (or series) that one import lists more than once under one document type:
+    kept as given, and reported, since a feed that repeats a number (or lists it as lost
+    and as stolen) has a problem its issuer must hear about."""
+
+    repeated: int = 0  # numbers/series given more than once
+    conflicting: int = 0  # of those, given with different statuses
+    examples: tuple[str, ...] = ()  # a few, e.g. "KGZ P AN1234567" (none in a hashed store)
+
+    def describe(self) -> str:
+        examples = f" (e.g. {', '.join(self.examples)})" if self.examples else ""
+        return (
+            f"{self.repeated:,} number(s) listed more than once, {self.conflicting:,} of them "
+            f"with conflicting statuses{examples}"
+        )
+
+
 class ImportSession(ABC):
     """Writes one staging version; ``activate`` publishes it, ``abort`` discards it."""
 
@@ -179,6 +199,15 @@ class ImportSession(ABC):
 
     @abstractmethod
     def remove_series(self, keys: Sequence[tuple[str, int, int, int, str]]) -> int: ...
+
+    @abstractmethod
+    def prepare(self) -> None:
+        """Everything activation needs but the switch itself (a full import's index);
+        ``activate`` calls it when the importer has not."""
+
+    def repeats(self) -> Repeats:
+        """Numbers this (full) import listed more than once; call after ``prepare``."""
+        return Repeats()
 
     @abstractmethod
     def activate(self, summary: dict[str, Any]) -> ListVersion: ...
@@ -225,6 +254,10 @@ class ListStore(ABC):
 
     @abstractmethod
     def gc(self, keep: int = 1) -> dict[str, int]: ...
+
+    @abstractmethod
+    def rollback(self, to: int | None = None) -> tuple[ListVersion, ListVersion]:
+        """Reactivate an earlier kept version; (the version left, the one now active)."""
 
     @abstractmethod
     def iter_records(self, version: ListVersion) -> Iterable[ListRecord]: ...
@@ -276,6 +309,6 @@ def open_store(url: str, *, create: bool = True) -> ListStore:
 
         return SqliteListStore(sqlite_path(url), url=url, create=create)
     raise ListStoreError(
-        f"unsupported list store URL {url!r}",
+        f"unsupported list store URL {excerpt(url)}",
         hint="use sqlite:///path/lists.db or postgresql://user@host/dbname",
     )

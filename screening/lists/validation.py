@@ -15,6 +15,7 @@ from typing import NamedTuple
 from screening.lists.model import STATUS_LABELS
 from screening.lists.normalize import NUMBER_RE, split_series_number
 from screening.mrz.countries import country_codes
+from screening.safe_text import excerpt
 
 REQUIRED_COLUMNS = ("issuing_state", "document_type", "document_number", "status")
 DATE_COLUMNS = ("issued_on", "expires_on", "reported_on", "review_on")
@@ -105,12 +106,12 @@ def make_validator(columns: Sequence[str], *, allow_remove: bool) -> RowValidato
         if i_action is not None:
             action = fields[i_action].strip().lower() or "add"
             if action not in ACTIONS:
-                return RowError(row, f"action {fields[i_action]!r} is not add or remove")
+                return RowError(row, f"action {excerpt(fields[i_action])} is not add or remove")
             if action == "remove" and not allow_remove:
                 return RowError(row, "action 'remove' is only allowed in a delta import")
         state = fields[i_state].strip().upper().rstrip("<")
         if state not in states:
-            return RowError(row, f"issuing_state {fields[i_state]!r} is not an ICAO code")
+            return RowError(row, f"issuing_state {excerpt(fields[i_state])} is not an ICAO code")
         dtype = fields[i_type].strip().upper()
         if (
             not dtype
@@ -118,19 +119,22 @@ def make_validator(columns: Sequence[str], *, allow_remove: bool) -> RowValidato
             or not ("A" <= dtype[0] <= "Z")
             or (len(dtype) == 2 and not ("A" <= dtype[1] <= "Z" or dtype[1] == "<"))
         ):
-            return RowError(row, f"document_type {fields[i_type]!r} is not a document code")
+            return RowError(row, f"document_type {excerpt(fields[i_type])} is not a document code")
         dtype = dtype[0]
         number = fields[i_number].strip().upper().rstrip("<")
         if " " in number:
             number = number.replace(" ", "")
-        if not number_ok(number):
+        # ASCII before upper-casing: 'ı'.upper() is 'I', a look-alike is no number.
+        if not (number_ok(number) and fields[i_number].isascii()):
             return RowError(
-                row, f"document_number {fields[i_number]!r} must be 1-24 characters A-Z, 0-9"
+                row, f"document_number {excerpt(fields[i_number])} must be 1-24 characters A-Z, 0-9"
             )
         raw_status = fields[i_status].strip().lower()
         status = statuses.get(raw_status)
         if status is None and not (action == "remove" and not raw_status):
-            return RowError(row, f"status {fields[i_status]!r} is not one of {', '.join(statuses)}")
+            return RowError(
+                row, f"status {excerpt(fields[i_status])} is not one of {', '.join(statuses)}"
+            )
         number_to = None
         if i_to is not None:
             raw_to = fields[i_to].strip().upper().rstrip("<")
@@ -147,9 +151,9 @@ def make_validator(columns: Sequence[str], *, allow_remove: bool) -> RowValidato
                     try:
                         value = date.fromisoformat(value).isoformat()
                     except ValueError:
-                        return RowError(row, f"{name} {value!r} is not a date YYYY-MM-DD")
+                        return RowError(row, f"{name} {excerpt(value)} is not a date YYYY-MM-DD")
                     if len(value) != 10:
-                        return RowError(row, f"{name} {value!r} is not a date YYYY-MM-DD")
+                        return RowError(row, f"{name} {excerpt(value)} is not a date YYYY-MM-DD")
                 dates[name] = value or None
             issued, expires = dates.get("issued_on"), dates.get("expires_on")
             if issued and expires and expires < issued:
@@ -158,7 +162,9 @@ def make_validator(columns: Sequence[str], *, allow_remove: bool) -> RowValidato
         if i_rep is not None:
             reporting = fields[i_rep].strip().upper().rstrip("<") or None
             if reporting is not None and reporting not in states:
-                return RowError(row, f"reporting_state {fields[i_rep]!r} is not an ICAO code")
+                return RowError(
+                    row, f"reporting_state {excerpt(fields[i_rep])} is not an ICAO code"
+                )
         reference = fields[i_ref].strip() or None if i_ref is not None else None
         source = fields[i_src].strip() or None if i_src is not None else None
         for text in (reference, source):
