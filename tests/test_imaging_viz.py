@@ -439,3 +439,47 @@ def test_a_date_accusation_is_not_confirmed_by_its_month_and_year_alone() -> Non
     assert not confirms("expiry_date", read, again, expected)
     again = [Word("11.06.2032", 84.0, 9, (0.0, 0.0, 90.0, 20.0))]
     assert confirms("expiry_date", read, again, expected)
+
+
+@pytest.mark.parametrize(("day_digits", "confirmed"), [((99.0, 99.0), True), ((99.0, 40.0), False)])
+def test_a_day_accusation_is_confirmed_by_the_day_digits_read_surely(
+    day_digits: tuple[float, float], confirmed: bool
+) -> None:
+    from screening.imaging.viz.confirm import confirms
+    from screening.imaging.viz.match import FieldRead
+
+    read = FieldRead("birth_date", False, "25 FEB 1949", "24.02.1949", 99.0, (0, 0, 9, 1), 4)
+    expected = Expected(birth_date=date(1949, 2, 24), expiry_date=date(2030, 11, 12))
+    # Read again glued into one word: the joins are rated low, the day's digits are not.
+    chars = (*day_digits, 16.0, 99.0, 99.0, 7.0, 99.0, 99.0, 99.0)
+    again = [Word("25FEB1949", 0.0, 9, (0.0, 0.0, 90.0, 20.0), chars)]
+    assert confirms("birth_date", read, again, expected) is confirmed
+
+
+def test_a_re_read_with_a_year_no_document_prints_confirms_nothing() -> None:
+    from screening.imaging.viz.confirm import confirms
+    from screening.imaging.viz.match import FieldRead
+
+    read = FieldRead("birth_date", False, "11.05.1983", "11.05.1988", 98.0, (0, 0, 9, 1), 4)
+    expected = Expected(birth_date=date(1988, 5, 11), expiry_date=date(2027, 7, 24))
+    again = [Word("47.05.9983", 90.0, 9, (0.0, 0.0, 90.0, 20.0))]
+    assert not confirms("birth_date", read, again, expected)
+
+
+@pytest.mark.parametrize(
+    ("words", "role", "mrz", "match", "accused"),
+    [
+        # ҚАҢ/ЯНВ read with a Latin model: the MRZ month (January) in look-alike letters.
+        (["18", "KAH/AHB", "29"], "expiry_date", date(2029, 1, 18), True, None),
+        (["14", "KAH/AHB", "29"], "expiry_date", date(2029, 1, 18), False, "14 KAH/AHB 29"),
+        # ДЕК read as TEK spells ТЕК (July in Kyrgyz): look-alikes never name another month.
+        (["17", "TEK", "89"], "birth_date", date(1989, 12, 17), None, None),
+    ],
+)
+def test_a_cyrillic_month_read_in_latin_look_alikes(
+    words: list[str], role: str, mrz: date, match: bool | None, accused: str | None
+) -> None:
+    dates = printed_dates(_words([words]), mrz)
+    read = match_date(role, dates, mrz)
+    assert (None if read is None else read.match) is match
+    assert (None if read is None or read.match else read.printed) == accused

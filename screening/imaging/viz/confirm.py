@@ -30,16 +30,23 @@ def confirms(name: str, read: FieldRead, again: Sequence[Word], expected: Expect
         # they differ (the day may slip), the day too when only the day differs.
         printed = parse_dates(read.printed)
         whole = [d for d in printed if not d.partial] or printed
-        again_dates = parse_dates(text) + parse_dates(text.replace(" ", ""))
+        # A re-read with a year no document prints ("47.05.9983") is a misread itself: its
+        # last two digits confirm nothing.
+        again_dates = [
+            a
+            for a in parse_dates(text) + parse_dates(text.replace(" ", ""))
+            if a.year_digits == 2 or match.PLAUSIBLE_YEARS[0] <= a.year <= match.PLAUSIBLE_YEARS[1]
+        ]
         for d in whole:
             if (d.month, d.year % 100) != (mrz.month, mrz.year % 100):
                 key = (d.month, d.year % 100)
                 if any((a.month, a.year % 100) == key for a in again_dates):
                     return True
             elif any(
-                # The day slips most: only a sure read of the same day confirms it.
+                # The day slips most: only a sure read of the same day's digits confirms it
+                # (the rest of a re-read glued into one word may be rated low for the joins).
                 (a.value.day, a.value.month, a.value.year % 100) == (d.day, *key_of(d))
-                and a.conf >= match.MIN_CONF
+                and a.day_conf >= match.MIN_CONF
                 for a in match.printed_dates(again, mrz)
             ):
                 return True

@@ -210,6 +210,8 @@ class PrintedDate:
     line: int
     two_digit_year: bool
     partial: bool = False  # month and year only
+    day_conf: float = 0.0  # the lowest confidence of the day's own digits
+    lookalike_month: bool = False  # see values.DateRead
 
 
 def printed_dates(words: Sequence[Word], near: date | Sequence[date]) -> list[PrintedDate]:
@@ -228,6 +230,11 @@ def printed_dates(words: Sequence[Word], near: date | Sequence[date]) -> list[Pr
                 continue
             # The date's own characters, not the marks glued to it.
             conf = min(w.span_conf(d.start - a, d.end - a) for a, w in group)
+            day = [
+                w.span_conf(d.day_start - a, d.day_end - a)
+                for a, w in group
+                if d.day_start >= 0 and a < d.day_end and a + len(w.text) > d.day_start
+            ]
             group = [w for _, w in group]
             found.append(
                 PrintedDate(
@@ -238,6 +245,8 @@ def printed_dates(words: Sequence[Word], near: date | Sequence[date]) -> list[Pr
                     line,
                     d.year_digits == 2,
                     d.partial,
+                    min(day, default=conf),
+                    d.lookalike_month,
                 )
             )
     return found
@@ -277,6 +286,7 @@ def match_date(
         for d in dates
         if PLAUSIBLE_YEARS[0] <= d.value.year <= PLAUSIBLE_YEARS[1]
         and not (other is not None and same_date(d, other, any_century=not birth))
+        and not (d.lookalike_month and d.value.month != mrz.month)
     ]
     sure = [d for d in plausible if d.conf >= DATE_MIN_CONF and not d.partial]
     if not sure:

@@ -98,6 +98,13 @@ class DateRead:
     year_digits: int
     start: int
     end: int
+    # Where the day's digits are in the text (-1: not read): a day-only difference rests
+    # on them alone.
+    day_start: int = -1
+    day_end: int = -1
+    # The month known only as Latin look-alikes of a Cyrillic name ("TEK" may be ТЕК, or
+    # ДЕК read with a Latin model): it may say the MRZ month is printed, never another.
+    lookalike_month: bool = False
 
     @property
     def partial(self) -> bool:
@@ -161,16 +168,38 @@ def month_names() -> dict[str, int]:
 def month_of(words: str) -> int | None:
     """The month named by ``words`` ("APR", "АПР/APR", "APRIL."): every name given must
     name the same month; at least one must be known."""
+    return month_read(words)[0]
+
+
+def month_read(words: str) -> tuple[int | None, bool]:
+    """:func:`month_of`, and whether the month rests on Latin look-alikes of a Cyrillic
+    name only."""
     parts = [
         p for p in re.split(r"[ /.|]+|(?<=[A-ZА-Я])[71](?=[A-ZА-Я])", fold_letters(words)) if p
     ]
     known = {month_names().get(p) for p in parts} - {None}
+    # A Cyrillic month read with a Latin model comes back in look-alike letters
+    # ("ҚАҢ/ЯНВ" as KAH/AHB): an unknown Latin name is also tried as that Cyrillic word.
+    known -= {None}
+    lookalike = not known
+    if lookalike:
+        known = {month_names().get(_as_cyrillic(p)) for p in parts} - {None}
     if not known:
         # Two spellings glued where the slash was misread ("АВГ/AUG" as "ABIYAUG"): a
         # name at either end of a long word.
         names = month_names()
         known = {names.get(end) for p in parts if len(p) >= 6 for end in (p[:3], p[-3:])} - {None}
-    return known.pop() if len(known) == 1 else None
+        lookalike = False
+    return (known.pop(), lookalike) if len(known) == 1 else (None, False)
+
+
+def _as_cyrillic(word: str) -> str:
+    """A Latin word made only of letters drawn like Cyrillic capitals, as that Cyrillic
+    word ("KAH" -> "КАН"); else "" (no month is named so)."""
+    glyphs = _homoglyphs()
+    if not word or any(ch not in glyphs for ch in word):
+        return ""
+    return "".join(glyphs[ch] for ch in word)
 
 
 def parse_dates(text: str) -> list[DateRead]:
@@ -180,26 +209,30 @@ def parse_dates(text: str) -> list[DateRead]:
     folded = fold_digits(upper)
     found: list[DateRead] = []
     for m in NUMERIC_DMY.finditer(folded):
-        found.append(DateRead(int(m[1]), int(m[2]), int(m[3]), 4, m.start(), m.end()))
+        found.append(DateRead(int(m[1]), int(m[2]), int(m[3]), 4, m.start(), m.end(), *m.span(1)))
     for m in NUMERIC_DMY_SHORT.finditer(folded):
-        found.append(DateRead(int(m[1]), int(m[3]), int(m[4]), 2, m.start(), m.end()))
+        found.append(DateRead(int(m[1]), int(m[3]), int(m[4]), 2, m.start(), m.end(), *m.span(1)))
     # A date glued to a speck read as a digit ("530.10.2033"): its last two digits.
     for m in GLUED_DMY.finditer(folded):
-        found.append(DateRead(int(m[1]), int(m[2]), int(m[3]), 4, m.start(1), m.end()))
+        found.append(DateRead(int(m[1]), int(m[2]), int(m[3]), 4, m.start(1), m.end(), *m.span(1)))
     for m in NUMERIC_YMD.finditer(folded):
-        found.append(DateRead(int(m[3]), int(m[2]), int(m[1]), 4, m.start(), m.end()))
+        found.append(DateRead(int(m[3]), int(m[2]), int(m[1]), 4, m.start(), m.end(), *m.span(3)))
     pos = 0
     while (m := NAMED.search(upper, pos)) is not None:
         # Not finditer: a failed candidate ("DATE 12" as day D, month ATE, year 12) must
         # not swallow the real date after it.
         pos = m.start() + 1
-        month = month_of(m[2])
+        month, lookalike = month_read(m[2])
         day, year = fold_digits(m[1]), fold_digits(m[3])
         # Look-alike letters stand for digits ("29 JUN JJ": 29.06.11), but not for all of
         # the day and the year at once.
         real = sum(ch.isdigit() for ch in m[1] + m[3])
         if month is not None and day.isdigit() and year.isdigit() and real >= 2:
-            found.append(DateRead(int(day), month, int(year), len(year), m.start(), m.end()))
+            found.append(
+                DateRead(
+                    int(day), month, int(year), len(year), m.start(), m.end(), *m.span(1), lookalike
+                )
+            )
             pos = m.end()
     found = [d for d in found if 1 <= d.month <= 12 and 1 <= d.day <= 31]
     # MM.YYYY alone: a date whose day was lost (faint, covered, glued to a mark). It can
