@@ -474,6 +474,10 @@ def test_a_re_read_with_a_year_no_document_prints_confirms_nothing() -> None:
         (["14", "KAH/AHB", "29"], "expiry_date", date(2029, 1, 18), False, "14 KAH/AHB 29"),
         # ДЕК read as TEK spells ТЕК (July in Kyrgyz): look-alikes never name another month.
         (["17", "TEK", "89"], "birth_date", date(1989, 12, 17), None, None),
+        # МАУ (June in Kazakh) reads MAY: either month may be meant, so it confirms June
+        # and accuses nothing.
+        (["16", "MAY", "1954"], "birth_date", date(1954, 6, 16), True, None),
+        (["16", "MAY", "1954"], "birth_date", date(1954, 7, 16), None, None),
     ],
 )
 def test_a_cyrillic_month_read_in_latin_look_alikes(
@@ -483,3 +487,15 @@ def test_a_cyrillic_month_read_in_latin_look_alikes(
     read = match_date(role, dates, mrz)
     assert (None if read is None else read.match) is match
     assert (None if read is None or read.match else read.printed) == accused
+
+
+@pytest.mark.parametrize(
+    ("read", "name", "distance"),
+    [("AYTMADL", "AHMADI", 2), ("TARIO", "TARIQ", 0), ("KARIMOV", "RAHIMOV", 2)],
+)
+def test_look_alike_swaps_do_not_count_as_changed_letters(
+    read: str, name: str, distance: int
+) -> None:
+    from screening.imaging.viz.values import lookalike_distance
+
+    assert lookalike_distance(read, name) == distance

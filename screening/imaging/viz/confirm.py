@@ -15,6 +15,8 @@ from screening.imaging.viz.ocr import VALUE_ALPHABET, Word
 from screening.imaging.viz.values import DateRead, latin_letters, name_distance, parse_dates
 
 NAME_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ/-' "
+# A changed letter of a name read again must be rated at least this (see changed_letters_conf).
+CHANGED_LETTER_CONF = 50.0
 
 
 def confirms(name: str, read: FieldRead, again: Sequence[Word], expected: Expected) -> bool:
@@ -68,8 +70,29 @@ def confirms(name: str, read: FieldRead, again: Sequence[Word], expected: Expect
         return False
     target = latin_letters(read.printed)
     return any(
-        name_distance(" ".join(w.text for w in run), target) <= 1 for run in match.runs_of(again, 3)
+        name_distance(" ".join(w.text for w in run), target) <= 1
+        and changed_letters_conf(run, read.printed, read.expected) >= CHANGED_LETTER_CONF
+        for run in match.runs_of(again, 3)
     )
+
+
+def changed_letters_conf(run: Sequence[Word], printed: str, mrz_name: str) -> float:
+    """The lowest confidence, in the re-read ``run``, of the letters that differ from the MRZ
+    name, by position, when the accused value is a changed letter (the MRZ name's length;
+    a re-read of another length then confirms nothing); 100 for a whole other name (the
+    read's word confidence already counted) or characters not rated one by one. A blurred V
+    read as Y is rated low where it differs, however sure the rest of the word is."""
+    mrz = latin_letters(mrz_name)
+    if len(latin_letters(printed)) != len(mrz):
+        return 100.0
+    letters: list[tuple[str, float]] = []
+    for w in run:
+        if len(w.chars) != len(w.text):
+            return 100.0
+        letters += [(ch, c) for ch, c in zip(w.text, w.chars, strict=True) if "A" <= ch <= "Z"]
+    if len(letters) != len(mrz):
+        return 0.0
+    return min((c for (ch, c), m in zip(letters, mrz, strict=True) if ch != m), default=100.0)
 
 
 def key_of(d: DateRead) -> tuple[int, int]:

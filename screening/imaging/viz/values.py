@@ -168,29 +168,34 @@ def month_names() -> dict[str, int]:
 def month_of(words: str) -> int | None:
     """The month named by ``words`` ("APR", "АПР/APR", "APRIL."): every name given must
     name the same month; at least one must be known."""
-    return month_read(words)[0]
+    reads = month_reads(words)
+    return reads[0][0] if len(reads) == 1 else None
 
 
-def month_read(words: str) -> tuple[int | None, bool]:
-    """:func:`month_of`, and whether the month rests on Latin look-alikes of a Cyrillic
-    name only."""
+def month_reads(words: str) -> list[tuple[int, bool]]:
+    """The months ``words`` may name, each with whether it rests on letters drawn alike in
+    Latin and Cyrillic: a Cyrillic month read with a Latin model comes back in look-alikes
+    ("ҚАҢ/ЯНВ" as KAH/AHB), and a Latin-looking name may be Cyrillic ("МАУ", June in
+    Kazakh, reads MAY). Such a month may say the MRZ month is printed, never another."""
     parts = [
         p for p in re.split(r"[ /.|]+|(?<=[A-ZА-Я])[71](?=[A-ZА-Я])", fold_letters(words)) if p
     ]
-    known = {month_names().get(p) for p in parts} - {None}
-    # A Cyrillic month read with a Latin model comes back in look-alike letters
-    # ("ҚАҢ/ЯНВ" as KAH/AHB): an unknown Latin name is also tried as that Cyrillic word.
-    known -= {None}
-    lookalike = not known
-    if lookalike:
-        known = {month_names().get(_as_cyrillic(p)) for p in parts} - {None}
+    names = month_names()
+    known = {names.get(p) for p in parts} - {None}
+    as_cyrillic = {names.get(_as_cyrillic(p)) for p in parts} - {None}
+    if len(known) == 1:
+        if as_cyrillic - known:
+            return [(m, True) for m in sorted(known | as_cyrillic)]
+        return [(known.pop(), False)]
+    if not known and len(as_cyrillic) == 1:
+        return [(as_cyrillic.pop(), True)]
     if not known:
         # Two spellings glued where the slash was misread ("АВГ/AUG" as "ABIYAUG"): a
         # name at either end of a long word.
-        names = month_names()
         known = {names.get(end) for p in parts if len(p) >= 6 for end in (p[:3], p[-3:])} - {None}
-        lookalike = False
-    return (known.pop(), lookalike) if len(known) == 1 else (None, False)
+        if len(known) == 1:
+            return [(known.pop(), False)]
+    return []
 
 
 def _as_cyrillic(word: str) -> str:
@@ -222,17 +227,18 @@ def parse_dates(text: str) -> list[DateRead]:
         # Not finditer: a failed candidate ("DATE 12" as day D, month ATE, year 12) must
         # not swallow the real date after it.
         pos = m.start() + 1
-        month, lookalike = month_read(m[2])
+        months = month_reads(m[2])
         day, year = fold_digits(m[1]), fold_digits(m[3])
         # Look-alike letters stand for digits ("29 JUN JJ": 29.06.11), but not for all of
         # the day and the year at once.
         real = sum(ch.isdigit() for ch in m[1] + m[3])
-        if month is not None and day.isdigit() and year.isdigit() and real >= 2:
-            found.append(
+        if months and day.isdigit() and year.isdigit() and real >= 2:
+            found += [
                 DateRead(
-                    int(day), month, int(year), len(year), m.start(), m.end(), *m.span(1), lookalike
+                    int(day), month, int(year), len(year), m.start(), m.end(), *m.span(1), alike
                 )
-            )
+                for month, alike in months
+            ]
             pos = m.end()
     found = [d for d in found if 1 <= d.month <= 12 and 1 <= d.day <= 31]
     # MM.YYYY alone: a date whose day was lost (faint, covered, glued to a mark). It can
@@ -361,6 +367,19 @@ def lookalike_only(read: str, name: str) -> bool:
         return False
     pairs = _lookalike_pairs()
     return all(x == y or (x, y) in pairs for x, y in zip(a, b, strict=True))
+
+
+def lookalike_distance(read: str, name: str) -> int:
+    """Edits between two Latin spellings once letters an OCR engine mistakes for one
+    another (``[lookalikes]``) count as one letter: what is left is what differs."""
+    fold = _lookalike_fold()
+    return levenshtein(latin_letters(read).translate(fold), latin_letters(name).translate(fold))
+
+
+@cache
+def _lookalike_fold() -> dict[int, int]:
+    groups = _letters_table()["lookalikes"]["groups"]
+    return {ord(ch): ord(g[0]) for g in groups for ch in g}
 
 
 def could_be_cyrillic(read: str) -> bool:
