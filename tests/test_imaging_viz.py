@@ -499,3 +499,22 @@ def test_look_alike_swaps_do_not_count_as_changed_letters(
     from screening.imaging.viz.values import lookalike_distance
 
     assert lookalike_distance(read, name) == distance
+
+
+@pytest.mark.parametrize(
+    ("again", "chars", "confirmed"),
+    [
+        ("TURDUBAEY", (99.0,) * 8 + (0.0,), False),  # the changed letter itself unsure
+        ("TURDUBAEY", (99.0,) * 9, True),
+        ("ATURDUBAEY", (37.0,) + (99.0,) * 9, True),  # a mark glued in front
+    ],
+)
+def test_a_changed_name_letter_must_be_read_surely_again(
+    again: str, chars: tuple[float, ...], confirmed: bool
+) -> None:
+    from screening.imaging.viz.confirm import confirms
+    from screening.imaging.viz.match import FieldRead
+
+    read = FieldRead("surname", False, "TURDUBAEY", "TURDUBAEV", 88.0, (0, 0, 9, 1), 4)
+    words = [Word(again, 0.0, 9, (0.0, 0.0, 90.0, 20.0), chars)]
+    assert confirms("surname", read, words, Expected(surname="TURDUBAEV")) is confirmed

@@ -90,9 +90,16 @@ def changed_letters_conf(run: Sequence[Word], printed: str, mrz_name: str) -> fl
         if len(w.chars) != len(w.text):
             return 100.0
         letters += [(ch, c) for ch, c in zip(w.text, w.chars, strict=True) if "A" <= ch <= "Z"]
-    if len(letters) != len(mrz):
+    target = latin_letters(printed)
+    # A mark glued to either end of the value is read as a letter ("AZIYOLA"): the value is
+    # the window of the name's length that reads most like the accused spelling.
+    windows = [letters[k : k + len(mrz)] for k in range(len(letters) - len(mrz) + 1)]
+    if not windows or len(letters) > len(mrz) + 1:
         return 0.0
-    return min((c for (ch, c), m in zip(letters, mrz, strict=True) if ch != m), default=100.0)
+    best = min(
+        windows, key=lambda win: sum(ch != t for (ch, _), t in zip(win, target, strict=True))
+    )
+    return min((c for (ch, c), m in zip(best, mrz, strict=True) if ch != m), default=100.0)
 
 
 def key_of(d: DateRead) -> tuple[int, int]:
