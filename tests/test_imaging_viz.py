@@ -518,3 +518,11 @@ def test_a_changed_name_letter_must_be_read_surely_again(
     read = FieldRead("surname", False, "TURDUBAEY", "TURDUBAEV", 88.0, (0, 0, 9, 1), 4)
     words = [Word(again, 0.0, 9, (0.0, 0.0, 90.0, 20.0), chars)]
     assert confirms("surname", read, words, Expected(surname="TURDUBAEV")) is confirmed
+
+
+def test_a_date_whose_month_name_was_not_made_out_is_read_again() -> None:
+    from screening.imaging.viz.again import unknown_month_lines
+
+    # 12 НОЯ 1954 read with a Latin model; 16 NOV 2035 read whole; a label with digits.
+    words = _words([["12", "HOH", "1954"], ["16", "NOV", "2035"], ["ISSUED", "2020"]])
+    assert unknown_month_lines(words) == [0]
