@@ -526,3 +526,20 @@ def test_a_date_whose_month_name_was_not_made_out_is_read_again() -> None:
     # 12 НОЯ 1954 read with a Latin model; 16 NOV 2035 read whole; a label with digits.
     words = _words([["12", "HOH", "1954"], ["16", "NOV", "2035"], ["ISSUED", "2020"]])
     assert unknown_month_lines(words) == [0]
+
+
+def test_a_date_read_as_two_years_in_one_place_accuses_nothing() -> None:
+    # The birth line read 02.07.2001 and, again, 01.07.2003; an issue date; no expiry read.
+    words = [
+        Word("02.07.2001", 95.0, 0, (10.0, 0.0, 100.0, 20.0)),
+        Word("01.07.2003", 95.0, 0, (12.0, 1.0, 100.0, 20.0), read=1),
+        Word("12.09.2022", 95.0, 1, (10.0, 40.0, 100.0, 20.0)),
+    ]
+    dates = printed_dates(words, [date(2001, 7, 1), date(2032, 9, 11)])
+    assert match_date("expiry_date", dates, date(2032, 9, 11)) is None
+    # The same reads agreeing: three dates, the latest is the expiry's.
+    words[1] = Word("02.07.2001", 95.0, 0, (12.0, 1.0, 100.0, 20.0), read=1)
+    words.append(Word("01.07.2003", 95.0, 2, (10.0, 80.0, 100.0, 20.0)))
+    dates = printed_dates(words, [date(2001, 7, 1), date(2032, 9, 11)])
+    read = match_date("expiry_date", dates, date(2032, 9, 11))
+    assert read is not None and read.printed == "12.09.2022"
