@@ -478,6 +478,9 @@ def test_a_re_read_with_a_year_no_document_prints_confirms_nothing() -> None:
         # and accuses nothing.
         (["16", "MAY", "1954"], "birth_date", date(1954, 6, 16), True, None),
         (["16", "MAY", "1954"], "birth_date", date(1954, 7, 16), None, None),
+        # Two spellings with one month in common settle it; MAY read with a Cyrillic model.
+        (["29", "MAM/MAY", "1988"], "birth_date", date(1983, 5, 29), False, "29 MAM/MAY 1988"),
+        (["08", "МАУ", "1997"], "birth_date", date(1997, 5, 8), True, None),
     ],
 )
 def test_a_cyrillic_month_read_in_latin_look_alikes(

@@ -292,7 +292,7 @@ def match_date(
     # One printed date read as two months or years (02.07.2001 and 01.07.2003 from one
     # line and its crop) is a date the reads cannot make out: neither a candidate nor a
     # date of its own when counting.
-    sure = [d for d in sure if not _reads_disagree(d, dates)]
+    sure = [d for d in sure if not _reads_disagree(d, plausible)]
     if not sure:
         return _partial_date(role, plausible, mrz, shown)
     cand = min(sure, key=lambda d: d.value) if birth else max(sure, key=lambda d: d.value)
@@ -331,6 +331,7 @@ def _reads_disagree(d: PrintedDate, dates: Sequence[PrintedDate]) -> bool:
     """Another read of the same printed date gives another month or year."""
     return any(
         not o.partial
+        and o.text != d.text  # one text read as two months: the look-alike alternatives
         and _same_place(o.box, d.box)
         and (o.value.year, o.value.month) != (d.value.year, d.value.month)
         for o in dates

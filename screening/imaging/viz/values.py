@@ -175,36 +175,41 @@ def month_of(words: str) -> int | None:
 def month_reads(words: str) -> list[tuple[int, bool]]:
     """The months ``words`` may name, each with whether it rests on letters drawn alike in
     Latin and Cyrillic: a Cyrillic month read with a Latin model comes back in look-alikes
-    ("ҚАҢ/ЯНВ" as KAH/AHB), and a Latin-looking name may be Cyrillic ("МАУ", June in
-    Kazakh, reads MAY). Such a month may say the MRZ month is printed, never another."""
+    ("ҚАҢ/ЯНВ" as KAH/AHB), a Latin one read with a Cyrillic model too, and a word of such
+    letters may be either ("МАУ", June in Kazakh, is MAY in Latin). A month named only so
+    may say the MRZ month is printed, never another. Two spellings ("MAM/MAY") settle it
+    when one month is all they have in common."""
     parts = [
         p for p in re.split(r"[ /.|]+|(?<=[A-ZА-Я])[71](?=[A-ZА-Я])", fold_letters(words)) if p
     ]
     names = month_names()
-    known = {names.get(p) for p in parts} - {None}
-    as_cyrillic = {names.get(_as_cyrillic(p)) for p in parts} - {None}
-    if len(known) == 1:
-        if as_cyrillic - known:
-            return [(m, True) for m in sorted(known | as_cyrillic)]
-        return [(known.pop(), False)]
-    if not known and len(as_cyrillic) == 1:
-        return [(as_cyrillic.pop(), True)]
-    if not known:
+    readings = [(names.get(p), names.get(_other_script(p))) for p in parts]
+    firm = {d for d, alt in readings if d is not None and alt in (None, d)}
+    if firm:
+        return [(firm.pop(), False)] if len(firm) == 1 else []
+    options = [{m for m in pair if m is not None} for pair in readings]
+    options = [o for o in options if o]
+    if not options:
         # Two spellings glued where the slash was misread ("АВГ/AUG" as "ABIYAUG"): a
         # name at either end of a long word.
-        known = {names.get(end) for p in parts if len(p) >= 6 for end in (p[:3], p[-3:])} - {None}
-        if len(known) == 1:
-            return [(known.pop(), False)]
-    return []
+        known = {names.get(end) for p in parts if len(p) >= 6 for end in (p[:3], p[-3:])}
+        known -= {None}
+        return [(known.pop(), False)] if len(known) == 1 else []
+    common = set.intersection(*options)
+    if len(options) >= 2 and len(common) == 1:
+        return [(common.pop(), False)]
+    return [(m, True) for m in sorted(common)]
 
 
-def _as_cyrillic(word: str) -> str:
-    """A Latin word made only of letters drawn like Cyrillic capitals, as that Cyrillic
-    word ("KAH" -> "КАН"); else "" (no month is named so)."""
+def _other_script(word: str) -> str:
+    """A word made only of letters drawn alike in Latin and Cyrillic, in the other script
+    ("KAH" -> "КАН", "МАУ" -> "MAY"); else "" (no month is named so)."""
     glyphs = _homoglyphs()
-    if not word or any(ch not in glyphs for ch in word):
+    back = {v: k for k, v in glyphs.items()}
+    table = glyphs if all(ch in glyphs for ch in word) else back
+    if not word or any(ch not in table for ch in word):
         return ""
-    return "".join(glyphs[ch] for ch in word)
+    return "".join(table[ch] for ch in word)
 
 
 def parse_dates(text: str) -> list[DateRead]:
