@@ -546,3 +546,9 @@ def test_a_date_read_as_two_years_in_one_place_accuses_nothing() -> None:
     dates = printed_dates(words, [date(2001, 7, 1), date(2032, 9, 11)])
     read = match_date("expiry_date", dates, date(2032, 9, 11))
     assert read is not None and read.printed == "12.09.2022"
+
+
+@pytest.mark.parametrize(("word", "accused"), [("TURKISH", False), ("KAMOLA", True)])
+def test_a_nationality_word_beside_a_name_is_no_other_name(word: str, accused: bool) -> None:
+    found = match_fields(_words([["SAIDOVA"], [word]]), EXPECTED)
+    assert ("given_names" in found and not found["given_names"].match) is accused

@@ -54,9 +54,13 @@ def labels() -> dict[str, frozenset[str]]:
     return {k: frozenset(fold_letters(w) for w in v) for k, v in tomllib.loads(raw).items()}
 
 
-def is_label(text: str) -> bool:
+def is_label(text: str, nationality: bool = False) -> bool:
+    """A label word (``nationality``: or a nationality or state word, printed as the
+    value of another field)."""
     word = re.sub(r"[^A-ZА-Я]", "", fold_letters(text))
-    return any(word in group for group in labels().values())
+    return any(
+        word in group for key, group in labels().items() if nationality or key != "nationalities"
+    )
 
 
 def _name_words(line_words: Sequence[Word]) -> list[Word]:
@@ -73,7 +77,7 @@ def _name_words(line_words: Sequence[Word]) -> list[Word]:
     out = []
     for w in tail:
         text = w.text.strip("/").strip()
-        if re.fullmatch(r"[A-Z][A-Z'\-]+", text) and not is_label(text):
+        if re.fullmatch(r"[A-Z][A-Z'\-]+", text) and not is_label(text, nationality=True):
             out.append(Word(text, w.conf, w.line, w.box, (), w.read))
     return out
 
