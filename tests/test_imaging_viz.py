@@ -552,3 +552,9 @@ def test_a_date_read_as_two_years_in_one_place_accuses_nothing() -> None:
 def test_a_nationality_word_beside_a_name_is_no_other_name(word: str, accused: bool) -> None:
     found = match_fields(_words([["SAIDOVA"], [word]]), EXPECTED)
     assert ("given_names" in found and not found["given_names"].match) is accused
+
+
+def test_an_mrz_name_holding_digits_is_not_looked_for() -> None:
+    # A national format parsed other than printed gave "given names" of digits.
+    expected = expected_from({"surname": "LEMAITRE", "given_names": "9908143M270310"})
+    assert (expected.surname, expected.given_names) == ("LEMAITRE", "")

@@ -78,11 +78,18 @@ def expected_from(fields: dict[str, Any]) -> Expected:
         birth = birth.replace(year=birth.year - 100)
     return Expected(
         document_number=str(fields.get("document_number") or "").replace("<", ""),
-        surname=str(fields.get("surname") or "").replace("<", " ").strip(),
-        given_names=str(fields.get("given_names") or "").replace("<", " ").strip(),
+        surname=_name(fields.get("surname")),
+        given_names=_name(fields.get("given_names")),
         birth_date=birth,
         expiry_date=expiry,
     )
+
+
+def _name(value: object) -> str:
+    """An MRZ name field as words; "" when it holds digits (a national format parsed
+    other than as printed: no name to look for)."""
+    text = str(value or "").replace("<", " ").strip()
+    return "" if re.search(r"[0-9]", text) else text
 
 
 def _yymmdd(raw: str, century: int) -> date | None:
