@@ -334,7 +334,8 @@ def _band_name(low: int, high: int) -> str:
 
 def report(results: list[Result], command: str) -> str:
     out = [f"Command: `{command}`", ""]
-    families = [f for f in FAMILIES if any(r.page.family == f for r in results)]
+    # Every family run, in the order given (any name registered in fixtures.families).
+    families = list(dict.fromkeys(r.page.family for r in results if r.page.family != "realworld"))
     for family in families:
         mine = [r for r in results if r.page.family == family]
         out += [f"## {family} ({TUNING.get(family, 'not looked at')})", ""]

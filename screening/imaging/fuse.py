@@ -25,6 +25,7 @@ from importlib import resources
 
 import numpy as np
 
+from screening.imaging.calibrate import calibrate, discriminated, letter_digit_pairs
 from screening.imaging.ocrb import ALPHABET
 from screening.mrz.checkdigit import compute_check_digit
 from screening.mrz.countries import lookup_country
@@ -61,7 +62,7 @@ class Correction:
     index: int  # 0-based
     old: str
     new: str
-    reason: str  # "field_type", "check_digit" or "country_code"
+    reason: str  # "field_type", "check_digit", "country_code" or "page_calibrated"
     field: str
     # Probability of the new character and of the next-best allowed one (field_type).
     proba: float = 1.0
@@ -282,6 +283,16 @@ def fuse(
         #     away from the (valid) nationality code is that code misread.
         _country_fix(fmt, chars, probas, pairs, corrections)
 
+        # 1c. Look-alikes in mixed fields (O or 0 in a document number), judged against
+        #     how this page's own digits and letters of that pair read.
+        for li, i, new in calibrate(
+            probas, chars, lambda ln, k: fields[ln][k][1], letter_digit_pairs(pairs)
+        ):
+            corrections.append(
+                Correction(li, i, chars[li][i], new, "page_calibrated", fields[li][i][0])
+            )
+            chars[li][i] = new
+
         # 2. Check digits: single changes at uncertain positions that make a failing
         #    check pass and break none.
         confident_flips = 0
@@ -332,6 +343,7 @@ def fuse(
             for fix in reversed([c for c in corrections if c.reason == "check_digit"]):
                 chars[fix.line][fix.index] = fix.old
             corrections = [c for c in corrections if c.reason != "check_digit"]
+        _undo_undiscriminated(fmt, chars, corrections)
 
     confidence = [
         np.array([p[ALPHABET.index(c)] for p, c in zip(proba, line, strict=True)])
@@ -345,6 +357,25 @@ def fuse(
         engines_agree=agree,
         field_confidence=_field_confidence(probas, chars, fields),
     )
+
+
+def _undo_undiscriminated(
+    fmt: MrzFormat, chars: list[list[str]], corrections: list[Correction]
+) -> None:
+    """Page calibrations stand only where the check digits tell them apart from the read
+    as printed (two swaps under one 7-3-1 sum can cancel): else they are undone."""
+    mine = [c for c in corrections if c.reason == "page_calibrated"]
+    if not mine:
+        return
+    spans = [(check.spans, (check.line, check.index)) for check in fmt.checks]
+    changes = [(c.line, c.index, c.old, c.new) for c in mine]
+    lines = ["".join(c) for c in chars]
+    if discriminated(lines, changes, spans, lambda t: check_states(t, fmt)):
+        return
+    for fix in mine:
+        if chars[fix.line][fix.index] == fix.new:
+            chars[fix.line][fix.index] = fix.old
+        corrections.remove(fix)
 
 
 def _field_confidence(
