@@ -236,7 +236,7 @@ def plausible(fused: FusedMrz, *, sharp: bool = True, smeared: bool = False) -> 
     """
     conf = np.concatenate(fused.confidence)
     fmt = guess_format(fused.lines)
-    if fmt is None or not structure_ok(fused.lines):
+    if fmt is None or fused.ambiguous or not structure_ok(fused.lines):
         return False
     states = check_states(fused.lines, fmt)
     failing = len(states) - sum(states)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from screening.imaging.deblur import band_blur, band_region, deblurred
-from screening.imaging.fuse import check_states
+from screening.imaging.fuse import DOCUMENT_CODE_FIRST, check_states
 from screening.imaging.locate import (
     ALL_ANGLES,
     FAST_ANGLES,
@@ -36,7 +36,6 @@ from screening.imaging.segment import (
 from screening.mrz.formats import FORMATS_BY_NAME, MrzFormat
 
 LENGTHS_BY_LINES = {3: (30,), 2: (44, 36)}
-DOCUMENT_CODE_FIRST = frozenset("PACIV")
 # A read passing every check digit with every character above this is beyond doubt:
 # a 180-degree or wrong-length read never gets there.
 CONFIDENT_READ = 0.9
