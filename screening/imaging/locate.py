@@ -17,7 +17,7 @@ or three evenly spaced rows of ink, as far apart as MRZ lines are for the blob's
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -342,7 +342,7 @@ def find_bands(
                 ):
                     continue
                 seen.add(key)
-                band_lines = tuple(lines[m[1]] for m in members)
+                band_lines = tuple(_along(lines[m[1]], first) for m in members)
                 lengths = [ln.length for ln in band_lines]
                 score = float(np.mean(lengths) * min(lengths) / max(lengths)) * (
                     1.1 if size == 3 else 1.0
@@ -350,3 +350,13 @@ def find_bands(
                 bands.append(BandCandidate(lines=band_lines, score=score))
     bands.sort(key=lambda b: -b.score)
     return bands[:limit]
+
+
+def _along(line: TextLine, first: TextLine) -> TextLine:
+    """``line`` pointing the way ``first`` does. Each blob's sign is fixed on its own (x
+    positive); lines of a page turned by a quarter run along y, where a degree either
+    side of vertical flips that sign: one line of the band would be read upside down."""
+    if float(np.dot(line.direction, first.direction)) >= 0:
+        return line
+    return replace(line, direction=(-line.direction[0], -line.direction[1]))
+
