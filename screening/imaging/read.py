@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field, replace
 
+import cv2
 import numpy as np
 
 from screening.imaging.deblur import band_blur, band_region, deblurred
@@ -128,6 +129,48 @@ def _rank_windows(
     return [[candidates[li][k] for li, k in enumerate(combo)] for _, combo in ranked[:limit]]
 
 
+def _start_and_pitch(strip: Strip, cells: Cells) -> tuple[float, float]:
+    """Where cell 0 lies along the reading direction, and the pitch (input pixels)."""
+    mid = (cells.top + cells.bottom) / 2
+    first = strip.to_input @ np.array([cells.centers[0], mid, 1.0])
+    step = float(np.linalg.norm(strip.to_input[:, 0]))
+    return float(first @ (strip.to_input[:, 0] / step)), float(np.median(cells.pitch)) * step
+
+
+def _with_aligned_windows(strips: list[Strip], candidates: list[list[Cells]]) -> list[list[Cells]]:
+    """A line whose window starts pitches away from where the other lines start (glare
+    faded its first characters, so its longest run of glyphs begins mid-line) also gets
+    the window the other lines put it at: MRZ lines start at the same x. The reads and
+    their check digits decide between the two."""
+    if len(strips) < 2 or any(not c for c in candidates):
+        return candidates
+    placed = [_start_and_pitch(strip, c[0]) for strip, c in zip(strips, candidates, strict=True)]
+    pitch = float(np.median([p for _, p in placed]))
+    out = [list(c) for c in candidates]
+    for li, strip in enumerate(strips):
+        others = [k for k in range(len(strips)) if k != li]
+        starts = [placed[k][0] for k in others]
+        if max(starts) - min(starts) > 0.5 * pitch:
+            continue  # the other lines disagree among themselves
+        if abs(placed[li][0] - float(np.median(starts))) < 1.5 * pitch:
+            continue
+        ref_strip, ref = strips[others[0]], candidates[others[0]][0]
+        mid = (ref.top + ref.bottom) / 2
+        points = ref_strip.to_input @ np.stack(
+            [ref.centers, np.full(len(ref.centers), mid), np.ones(len(ref.centers))]
+        )
+        back = cv2.invertAffineTransform(strip.to_input)
+        centers = (back @ np.vstack([points, np.ones(points.shape[1])]))[0]
+        scale = float(np.linalg.norm(ref_strip.to_input[:, 0])) / float(
+            np.linalg.norm(strip.to_input[:, 0])
+        )
+        own = candidates[li][0]
+        out[li].append(
+            replace(own, centers=centers, pitch=ref.pitch * scale, leftover=0.0)
+        )
+    return out
+
+
 def _read_line(strip: Strip, cells: Cells) -> LineRead:
     classifier = load_classifier()
     n_chars = len(cells.centers)
@@ -181,6 +224,7 @@ def _read_hypothesis(
         else []
         for strip, r, sc in zip(strips, rows, scales, strict=True)
     ]
+    candidates = _with_aligned_windows(strips, candidates)
     cache: dict[tuple[int, int], LineRead] = {}
     best: MrzRead | None = None
     for chosen in _rank_windows(strips, candidates):
