@@ -110,21 +110,19 @@ def _rank_windows(
     """Cell layouts for all lines, best first: glyph evidence, first cells aligned."""
     if any(not c for c in candidates):
         return []
+    # Position of cell 0 along the reading direction and pitch, in input pixels, once per
+    # candidate (the combinations only pick among them).
+    placed = [
+        [_start_and_pitch(strip, cells) for cells in options]
+        for strip, options in zip(strips, candidates, strict=True)
+    ]
     ranked: list[tuple[float, tuple[int, ...]]] = []
     for combo in itertools.product(*(range(len(c)) for c in candidates)):
-        chosen = [candidates[li][k] for li, k in enumerate(combo)]
-        # Position of cell 0 along the reading direction, in input pixels.
-        starts = []
-        pitches = []
-        for strip, cells in zip(strips, chosen, strict=True):
-            mid = (cells.top + cells.bottom) / 2
-            first = strip.to_input @ np.array([cells.centers[0], mid, 1.0])
-            step = float(np.linalg.norm(strip.to_input[:, 0]))
-            u = strip.to_input[:, 0] / step
-            starts.append(float(first @ u))
-            pitches.append(float(np.median(cells.pitch)) * step)
-        spread = (max(starts) - min(starts)) / max(float(np.mean(pitches)), 1e-6)
-        ranked.append((sum(c.weight for c in chosen) - 2.0 * spread, combo))
+        starts = [placed[li][k][0] for li, k in enumerate(combo)]
+        pitch = sum(placed[li][k][1] for li, k in enumerate(combo)) / len(combo)
+        spread = (max(starts) - min(starts)) / max(pitch, 1e-6)
+        weight = sum(candidates[li][k].weight for li, k in enumerate(combo))
+        ranked.append((weight - 2.0 * spread, combo))
     ranked.sort(key=lambda t: -t[0])
     return [[candidates[li][k] for li, k in enumerate(combo)] for _, combo in ranked[:limit]]
 
@@ -165,9 +163,7 @@ def _with_aligned_windows(strips: list[Strip], candidates: list[list[Cells]]) ->
             np.linalg.norm(strip.to_input[:, 0])
         )
         own = candidates[li][0]
-        out[li].append(
-            replace(own, centers=centers, pitch=ref.pitch * scale, leftover=0.0)
-        )
+        out[li].append(replace(own, centers=centers, pitch=ref.pitch * scale, leftover=0.0))
     return out
 
 
