@@ -56,10 +56,11 @@ SEED = 20261212
 # What was looked at while the reader was tuned (issue #10). Sets not named here were not.
 TUNING = {
     "house": "tuned on (every seed)",
-    "atlas": "not looked at",
-    "borealis": "not looked at",
+    "atlas": "not looked at (totals and per-cause counts only)",
+    "borealis": "tuned on since 2026-12-05 (hard-tier TD1 misses looked at image by image)",
     "realworld tune half": "tuned on (failures looked at image by image)",
-    "realworld held-out half": "not looked at (totals only)",
+    "realworld held-out half": "not looked at (totals only; 100_pass-fin and 100_pass-lux "
+    "diagnosed 2026-12-05)",
 }
 HOUSE_DEFECTS_MIX = {
     "none": 0.5,
