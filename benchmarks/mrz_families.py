@@ -248,6 +248,8 @@ def _cpu_seconds() -> float:
 
 def _pe_subset(pages: list[Page], count: int) -> set[int]:
     """Every k-th page of each stratum (tier or blur band), ``count`` in all."""
+    if count <= 0:
+        return set()
     strata: dict[tuple[str, str, int], list[int]] = {}
     for i, page in enumerate(pages):
         if page.truth_lines:
