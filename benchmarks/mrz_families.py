@@ -410,6 +410,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pe", type=int, default=None, help="PassportEye subset per family")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-real", action="store_true", help="skip ../shared/realworld")
+    parser.add_argument(
+        "--out", type=Path, default=RESULTS, help=f"results file of a full run (default {RESULTS})"
+    )
     args = parser.parse_args(argv)
     from fixtures.families import FAMILIES as INDEPENDENT
 
@@ -435,8 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     print(f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     if not args.quick:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text("# MRZ reading per family, tier and blur band\n\n" + text, "utf-8")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text("# MRZ reading per family, tier and blur band\n\n" + text, "utf-8")
     return 0
 
 
