@@ -204,7 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("-n", type=int, default=None, help="reading-set size per family")
     parser.add_argument("--blur-n", type=int, default=0, help="blur-sweep size per family")
-    parser.add_argument("--pe", type=int, default=None, help="PassportEye images per tier")
+    parser.add_argument(
+        "--pe", type=int, default=None, help="PassportEye images per stratum (tier, smear length)"
+    )
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--profile", action="store_true", help="cProfile the MRZ stage")
     args = parser.parse_args(argv)
