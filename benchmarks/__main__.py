@@ -14,6 +14,7 @@ import sys
 BENCHMARKS: dict[str, tuple[str, list[str]]] = {
     "mrz_read": ("mrz_read", []),
     "mrz_families": ("mrz_families", []),
+    "mrz_speed": ("mrz_speed", []),
     "viz": ("mrz_read", ["--viz"]),
     "viz_families": ("viz_families", []),
     "documents": ("documents", []),

@@ -25,6 +25,7 @@ from importlib import resources
 
 import numpy as np
 
+from screening.imaging.calibrate import calibrate, discriminated, letter_digit_pairs
 from screening.imaging.ocrb import ALPHABET
 from screening.mrz.checkdigit import compute_check_digit
 from screening.mrz.countries import lookup_country
@@ -53,6 +54,16 @@ ALLOWED_BY_KIND = {
 _ALLOWED_MASKS = {
     kind: np.array([c in allowed for c in ALPHABET]) for kind, allowed in ALLOWED_BY_KIND.items()
 }
+# ICAO 9303: every document code starts with one of these (passport, crew/visa-like A,
+# C and I cards, visa); the MRZ's first character is nothing else.
+DOCUMENT_CODE_FIRST = frozenset("PACIV")
+_DOCUMENT_CODE_MASK = np.array([c in DOCUMENT_CODE_FIRST for c in ALPHABET])
+
+
+def allowed_at(li: int, i: int, kind: FieldKind) -> frozenset[str]:
+    """The characters position (li, i) may hold: its field's, and for the very first
+    character of the MRZ a document code's first letter (a P read as B is no code)."""
+    return DOCUMENT_CODE_FIRST if (li, i) == (0, 0) else ALLOWED_BY_KIND[kind]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +72,7 @@ class Correction:
     index: int  # 0-based
     old: str
     new: str
-    reason: str  # "field_type", "check_digit" or "country_code"
+    reason: str  # "field_type", "check_digit", "country_code" or "page_calibrated"
     field: str
     # Probability of the new character and of the next-best allowed one (field_type).
     proba: float = 1.0
@@ -78,6 +89,9 @@ class FusedMrz:
     # Per line, per character: its probability among the characters its field allows
     # (a 0 in a name is impossible, so there only the letters compete).
     field_confidence: list[np.ndarray] = field(default_factory=list)
+    # The page's own print read some look-alikes the other way, and the check digits
+    # cannot tell the two reads apart (their changes cancel in a 7-3-1 sum): a rescan.
+    ambiguous: bool = False
 
     @property
     def min_confidence(self) -> float:
@@ -222,6 +236,7 @@ def fuse(
     """Combine per-cell probabilities (and the second engine's lines) into corrected text."""
     pairs = confusable_pairs()
     fields = field_map(fmt) if fmt is not None else None
+    ambiguous = False
     agree: bool | None = None if second_engine is None else True
     probas: list[np.ndarray] = []
     uncertain: list[np.ndarray] = []
@@ -262,7 +277,7 @@ def fuse(
         for li, line_chars in enumerate(chars):
             for i, char in enumerate(line_chars):
                 name, kind = fields[li][i]
-                allowed = ALLOWED_BY_KIND[kind]
+                allowed = allowed_at(li, i, kind)
                 if char in allowed:
                     continue
                 options = alternatives(li, i, allowed)
@@ -281,6 +296,16 @@ def fuse(
         # 1b. Country codes: an issuing state that is no ICAO code but one look-alike
         #     away from the (valid) nationality code is that code misread.
         _country_fix(fmt, chars, probas, pairs, corrections)
+
+        # 1c. Look-alikes in mixed fields (O or 0 in a document number), judged against
+        #     how this page's own digits and letters of that pair read.
+        for li, i, new in calibrate(
+            probas, chars, lambda ln, k: fields[ln][k][1], letter_digit_pairs(pairs)
+        ):
+            corrections.append(
+                Correction(li, i, chars[li][i], new, "page_calibrated", fields[li][i][0])
+            )
+            chars[li][i] = new
 
         # 2. Check digits: single changes at uncertain positions that make a failing
         #    check pass and break none.
@@ -332,6 +357,7 @@ def fuse(
             for fix in reversed([c for c in corrections if c.reason == "check_digit"]):
                 chars[fix.line][fix.index] = fix.old
             corrections = [c for c in corrections if c.reason != "check_digit"]
+        ambiguous = _undo_undiscriminated(fmt, chars, corrections)
 
     confidence = [
         np.array([p[ALPHABET.index(c)] for p, c in zip(proba, line, strict=True)])
@@ -344,7 +370,29 @@ def fuse(
         corrections=corrections,
         engines_agree=agree,
         field_confidence=_field_confidence(probas, chars, fields),
+        ambiguous=ambiguous,
     )
+
+
+def _undo_undiscriminated(
+    fmt: MrzFormat, chars: list[list[str]], corrections: list[Correction]
+) -> bool:
+    """Page calibrations stand only where the check digits tell them apart from the read
+    as printed (two swaps under one 7-3-1 sum can cancel): else they are undone, and the
+    read is ambiguous (True)."""
+    mine = [c for c in corrections if c.reason == "page_calibrated"]
+    if not mine:
+        return False
+    spans = [(check.spans, (check.line, check.index)) for check in fmt.checks]
+    changes = [(c.line, c.index, c.old, c.new) for c in mine]
+    lines = ["".join(c) for c in chars]
+    if discriminated(lines, changes, spans, lambda t: check_states(t, fmt)):
+        return False
+    for fix in mine:
+        if chars[fix.line][fix.index] == fix.new:
+            chars[fix.line][fix.index] = fix.old
+        corrections.remove(fix)
+    return True
 
 
 def _field_confidence(
@@ -357,6 +405,8 @@ def _field_confidence(
         allowed = np.ones_like(proba, dtype=bool)
         if fields is not None:
             allowed = np.array([_ALLOWED_MASKS[kind] for _, kind in fields[li]])
+            if li == 0:
+                allowed[0] = _DOCUMENT_CODE_MASK
         chosen = proba[np.arange(len(line)), [ALPHABET.index(c) for c in line]]
         mass = (proba * allowed).sum(axis=1)
         out.append(np.where(mass > 0, chosen / np.maximum(mass, 1e-12), 0.0))

@@ -178,7 +178,13 @@ def _uncovered_clear(fused: FusedMrz, fmt: MrzFormat, smeared: bool) -> bool:
     real. On a smeared band the bar is higher (SMEARED_UNCOVERED_CLEAR), and a name
     letter the reader took for a digit (LIU read L0U on a deconvolved 10 px smear, the
     0 made a U and the I beside it misread as Z) is a failed read: nothing checks it."""
-    if doubtful_uncovered(fused, fmt, SMEARED_UNCOVERED_CLEAR if smeared else UNCOVERED_CLEAR):
+    bar = SMEARED_UNCOVERED_CLEAR if smeared else UNCOVERED_CLEAR
+    if any(c.reason == "page_calibrated" for c in fused.corrections):
+        # A capture whose look-alikes the page's own print had to settle is a weak one:
+        # there a name letter is only trusted when read as clearly as a doubtful one is
+        # not (a glared photo read a name letter wrong at 0.85, every check passing).
+        bar = max(bar, DOUBTFUL_BELOW)
+    if doubtful_uncovered(fused, fmt, bar):
         return False
     if smeared and any(c.reason == "field_type" and c.field == "name" for c in fused.corrections):
         return False
@@ -196,8 +202,12 @@ def _uncovered_clear(fused: FusedMrz, fmt: MrzFormat, smeared: bool) -> bool:
 
 def _checks_vouch(fused: FusedMrz, fmt: MrzFormat) -> bool:
     """No check digit has to vouch for more than one doubtful character: one read below
-    DOUBTFUL_BELOW among the characters its field allows, or changed to pass a check."""
+    DOUBTFUL_BELOW among the characters its field allows, or changed to pass a check.
+    Look-alikes decided by the page's own print (``page_calibrated``, kept only where the
+    check digits tell them apart from the read as printed) are not doubtful: the page's
+    own digits and letters vouch for them, and reverting any of them fails a check."""
     doubtful = {(c.line, c.index) for c in fused.corrections if c.reason == "check_digit"}
+    calibrated = {(c.line, c.index) for c in fused.corrections if c.reason == "page_calibrated"}
     for ln, line_conf in enumerate(_field_confidence(fused)):
         doubtful.update((ln, int(i)) for i in np.nonzero(line_conf < DOUBTFUL_BELOW)[0])
     guarded: set[tuple[int, int]] = set()
@@ -206,7 +216,7 @@ def _checks_vouch(fused: FusedMrz, fmt: MrzFormat) -> bool:
     for check in sorted(fmt.checks, key=lambda c: c.name == "composite"):
         cells = {(ln, i) for ln, a, b in check.spans for i in range(a, b)} - guarded
         cells.add((check.line, check.index))
-        if len(cells & doubtful) > 1:
+        if len((cells & doubtful) - calibrated) > 1:
             return False
         guarded |= cells
     return True
@@ -226,7 +236,7 @@ def plausible(fused: FusedMrz, *, sharp: bool = True, smeared: bool = False) -> 
     """
     conf = np.concatenate(fused.confidence)
     fmt = guess_format(fused.lines)
-    if fmt is None or not structure_ok(fused.lines):
+    if fmt is None or fused.ambiguous or not structure_ok(fused.lines):
         return False
     states = check_states(fused.lines, fmt)
     failing = len(states) - sum(states)
@@ -273,6 +283,12 @@ def _failing_checks_clear(
         if check.name != "composite":
             cells += [(ln, i) for ln, a, b in check.spans for i in range(a, b)]
         if _passes_read_as_digits(fused.lines, fmt, check):
+            return False
+        if any(
+            (c.line, c.index) in cells for c in fused.corrections if c.reason == "page_calibrated"
+        ):
+            # The page's print decided a look-alike the check digit then rejects: a
+            # misread as likely as a forgery.
             return False
         if smeared:
             # On a smeared band a corrected or less than clear character is a misread.

@@ -17,7 +17,7 @@ or three evenly spaced rows of ink, as far apart as MRZ lines are for the blob's
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -35,6 +35,10 @@ ALL_ANGLES = (0.0, 90.0, 30.0, 150.0, 60.0, 120.0)
 LINE_SPACING_PITCHES = 4.23 / 2.54
 LINE_CHARS = (30, 36, 44)
 MIN_SPLIT_ELONGATION = 3.5
+# A third line left in pieces by glare or a shadow (TD1): the shortest piece that still
+# counts, as a share of the band's length, and the band's rank against the 2-line one.
+FADED_LINE_MIN_SHARE = 0.25
+FADED_LINE_SCORE = 0.95
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,11 +346,61 @@ def find_bands(
                 ):
                     continue
                 seen.add(key)
-                band_lines = tuple(lines[m[1]] for m in members)
+                band_lines = tuple(_along(lines[m[1]], first) for m in members)
                 lengths = [ln.length for ln in band_lines]
                 score = float(np.mean(lengths) * min(lengths) / max(lengths)) * (
                     1.1 if size == 3 else 1.0
                 )
                 bands.append(BandCandidate(lines=band_lines, score=score))
+                if size == 2:
+                    faded = _with_faded_line(band_lines, lines)
+                    if faded is not None:
+                        bands.append(BandCandidate(lines=faded, score=FADED_LINE_SCORE * score))
     bands.sort(key=lambda b: -b.score)
     return bands[:limit]
+
+
+def _along(line: TextLine, first: TextLine) -> TextLine:
+    """``line`` pointing the way ``first`` does. Each blob's sign is fixed on its own (x
+    positive); lines of a page turned by a quarter run along y, where a degree either
+    side of vertical flips that sign: one line of the band would be read upside down."""
+    if float(np.dot(line.direction, first.direction)) >= 0:
+        return line
+    return replace(line, direction=(-line.direction[0], -line.direction[1]))
+
+
+def _with_faded_line(
+    pair: tuple[TextLine, ...], lines: list[TextLine]
+) -> tuple[TextLine, ...] | None:
+    """A 2-line band with a third line at its spacing, above or below, that glare or a
+    shadow left shorter than the others (a TD1 whose first line lost its fillers or half
+    its characters): that line at the band's full length, or None. The reader decides
+    whether the three lines read as a TD1."""
+    a, b = pair
+    u, n = np.array(a.direction), a.normal()
+    spacing = float((np.array(b.center) - np.array(a.center)) @ n)
+    height, length = (a.height + b.height) / 2, (a.length + b.length) / 2
+    for outer, side in ((a, -1.0), (b, 1.0)):
+        expected = np.array(outer.center) + side * spacing * n
+        for line in lines:
+            if line is a or line is b:
+                continue
+            if abs(float(u @ np.array(line.direction))) < np.cos(np.deg2rad(5.0)):
+                continue
+            delta = np.array(line.center) - expected
+            if abs(float(delta @ n)) > 0.45 * height:
+                continue
+            if not FADED_LINE_MIN_SHARE * length <= line.length < 0.7 * length:
+                continue  # a line as long as the others makes an ordinary 3-line band
+            if not 0.55 < line.height / height < 1.8:
+                continue
+            if abs(float(delta @ u)) + line.length / 2 > 0.6 * length:
+                continue  # reaching past the band's ends: other text
+            third = TextLine(
+                center=(float(expected[0]), float(expected[1])),
+                direction=a.direction,
+                length=length,
+                height=height,
+            )
+            return (third, a, b) if side < 0 else (a, b, third)
+    return None

@@ -55,6 +55,7 @@ class ImageMrz:
     tesseract_ran: bool = False
     tesseract_lines: list[str] | None = None
     light_flattened: bool = False  # read on the glare-flattened copy (second attempt)
+    robust: bool = False  # read by the robust attempt (any angle, rows split, deblurred)
 
     @property
     def deblurred(self) -> tuple[float, float] | None:
@@ -114,6 +115,7 @@ def read_image_mrz(gray: np.ndarray, use_tesseract: bool = True) -> ImageMrz:
             retry.light_flattened = True
             return retry
     robust = _read_gray(gray, use_tesseract, memo=memo, robust=True)
+    robust.robust = True
     if robust.status is MrzStatus.FOUND or first.status is MrzStatus.NOT_FOUND:
         return robust
     return first

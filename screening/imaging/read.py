@@ -10,10 +10,11 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field, replace
 
+import cv2
 import numpy as np
 
 from screening.imaging.deblur import band_blur, band_region, deblurred
-from screening.imaging.fuse import check_states
+from screening.imaging.fuse import DOCUMENT_CODE_FIRST, check_states
 from screening.imaging.locate import (
     ALL_ANGLES,
     FAST_ANGLES,
@@ -36,7 +37,6 @@ from screening.imaging.segment import (
 from screening.mrz.formats import FORMATS_BY_NAME, MrzFormat
 
 LENGTHS_BY_LINES = {3: (30,), 2: (44, 36)}
-DOCUMENT_CODE_FIRST = frozenset("PACIV")
 # A read passing every check digit with every character above this is beyond doubt:
 # a 180-degree or wrong-length read never gets there.
 CONFIDENT_READ = 0.9
@@ -110,23 +110,61 @@ def _rank_windows(
     """Cell layouts for all lines, best first: glyph evidence, first cells aligned."""
     if any(not c for c in candidates):
         return []
+    # Position of cell 0 along the reading direction and pitch, in input pixels, once per
+    # candidate (the combinations only pick among them).
+    placed = [
+        [_start_and_pitch(strip, cells) for cells in options]
+        for strip, options in zip(strips, candidates, strict=True)
+    ]
     ranked: list[tuple[float, tuple[int, ...]]] = []
     for combo in itertools.product(*(range(len(c)) for c in candidates)):
-        chosen = [candidates[li][k] for li, k in enumerate(combo)]
-        # Position of cell 0 along the reading direction, in input pixels.
-        starts = []
-        pitches = []
-        for strip, cells in zip(strips, chosen, strict=True):
-            mid = (cells.top + cells.bottom) / 2
-            first = strip.to_input @ np.array([cells.centers[0], mid, 1.0])
-            step = float(np.linalg.norm(strip.to_input[:, 0]))
-            u = strip.to_input[:, 0] / step
-            starts.append(float(first @ u))
-            pitches.append(float(np.median(cells.pitch)) * step)
-        spread = (max(starts) - min(starts)) / max(float(np.mean(pitches)), 1e-6)
-        ranked.append((sum(c.weight for c in chosen) - 2.0 * spread, combo))
+        starts = [placed[li][k][0] for li, k in enumerate(combo)]
+        pitch = sum(placed[li][k][1] for li, k in enumerate(combo)) / len(combo)
+        spread = (max(starts) - min(starts)) / max(pitch, 1e-6)
+        weight = sum(candidates[li][k].weight for li, k in enumerate(combo))
+        ranked.append((weight - 2.0 * spread, combo))
     ranked.sort(key=lambda t: -t[0])
     return [[candidates[li][k] for li, k in enumerate(combo)] for _, combo in ranked[:limit]]
+
+
+def _start_and_pitch(strip: Strip, cells: Cells) -> tuple[float, float]:
+    """Where cell 0 lies along the reading direction, and the pitch (input pixels)."""
+    mid = (cells.top + cells.bottom) / 2
+    first = strip.to_input @ np.array([cells.centers[0], mid, 1.0])
+    step = float(np.linalg.norm(strip.to_input[:, 0]))
+    return float(first @ (strip.to_input[:, 0] / step)), float(np.median(cells.pitch)) * step
+
+
+def _with_aligned_windows(strips: list[Strip], candidates: list[list[Cells]]) -> list[list[Cells]]:
+    """A line whose window starts pitches away from where the other lines start (glare
+    faded its first characters, so its longest run of glyphs begins mid-line) also gets
+    the window the other lines put it at: MRZ lines start at the same x. The reads and
+    their check digits decide between the two."""
+    if len(strips) < 2 or any(not c for c in candidates):
+        return candidates
+    placed = [_start_and_pitch(strip, c[0]) for strip, c in zip(strips, candidates, strict=True)]
+    pitch = float(np.median([p for _, p in placed]))
+    out = [list(c) for c in candidates]
+    for li, strip in enumerate(strips):
+        others = [k for k in range(len(strips)) if k != li]
+        starts = [placed[k][0] for k in others]
+        if max(starts) - min(starts) > 0.5 * pitch:
+            continue  # the other lines disagree among themselves
+        if abs(placed[li][0] - float(np.median(starts))) < 1.5 * pitch:
+            continue
+        ref_strip, ref = strips[others[0]], candidates[others[0]][0]
+        mid = (ref.top + ref.bottom) / 2
+        points = ref_strip.to_input @ np.stack(
+            [ref.centers, np.full(len(ref.centers), mid), np.ones(len(ref.centers))]
+        )
+        back = cv2.invertAffineTransform(strip.to_input)
+        centers = (back @ np.vstack([points, np.ones(points.shape[1])]))[0]
+        scale = float(np.linalg.norm(ref_strip.to_input[:, 0])) / float(
+            np.linalg.norm(strip.to_input[:, 0])
+        )
+        own = candidates[li][0]
+        out[li].append(replace(own, centers=centers, pitch=ref.pitch * scale, leftover=0.0))
+    return out
 
 
 def _read_line(strip: Strip, cells: Cells) -> LineRead:
@@ -182,6 +220,7 @@ def _read_hypothesis(
         else []
         for strip, r, sc in zip(strips, rows, scales, strict=True)
     ]
+    candidates = _with_aligned_windows(strips, candidates)
     cache: dict[tuple[int, int], LineRead] = {}
     best: MrzRead | None = None
     for chosen in _rank_windows(strips, candidates):
