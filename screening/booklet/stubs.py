@@ -46,24 +46,15 @@ def _best_path(strength: np.ndarray) -> np.ndarray:
     h, w = strength.shape
     score = strength[0].astype(np.float64)
     back = np.zeros((h, w), np.int16)
+    padded = np.full(w + 2 * STEP_PX, -np.inf)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * STEP_PX + 1)
     cols = np.arange(w)
+    rows = strength.astype(np.float64)
     for y in range(1, h):
-        best = score.copy()
-        arg = cols.copy()
-        for o in range(1, STEP_PX + 1):
-            # from column c - o (moving right) and c + o (moving left)
-            left = np.full(w, -np.inf)
-            left[o:] = score[:-o]
-            right = np.full(w, -np.inf)
-            right[:-o] = score[o:]
-            take = left > best
-            best = np.where(take, left, best)
-            arg = np.where(take, cols - o, arg)
-            take = right > best
-            best = np.where(take, right, best)
-            arg = np.where(take, cols + o, arg)
-        score = best + strength[y]
-        back[y] = arg
+        padded[STEP_PX : STEP_PX + w] = score
+        pick = windows.argmax(axis=1)  # the window of column c starts at c - STEP_PX
+        score = windows.max(axis=1) + rows[y]
+        back[y] = cols + pick - STEP_PX
     path = np.zeros(h, np.int32)
     path[-1] = int(np.argmax(score))
     for y in range(h - 1, 0, -1):
