@@ -4,6 +4,7 @@
     python -m benchmarks.booklet --quick              # 12 per style, a smoke check
     python -m benchmarks.booklet --styles steppe --n 100 --seed 7
     python -m benchmarks.booklet --styles caravan --from-rows rows.jsonl   # table only
+    python -m benchmarks.booklet --families atlas,borealis --n 12   # pages of page families
 
 Booklets come from :mod:`fixtures.booklet` in three independently written styles:
 ``ledger`` (the house primitives) and ``steppe`` (written apart), both tuned on, and
@@ -392,7 +393,20 @@ def main(argv: list[str] | None = None) -> int:
         "--from-rows",
         help="only print the table of the rows in this JSONL file (runs split over processes)",
     )
+    parser.add_argument(
+        "--families",
+        help="instead of booklet styles: booklets of pages drawn by these specimen families "
+        "(any name in fixtures.families.FAMILIES; see benchmarks/booklet_families.py)",
+    )
     args = parser.parse_args(argv)
+    if args.families:
+        from benchmarks.booklet_families import main_families
+
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+        n = args.n or 12
+        rows = Path(args.rows) if args.rows else None
+        print(main_families(args.families.split(","), n, args.seed, rows))
+        return 0
     if args.from_rows:
         print(table(rows_results(Path(args.from_rows), args.styles.split(","), args.seed)))
         return 0

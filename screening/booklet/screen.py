@@ -32,7 +32,7 @@ from screening.booklet.route import Event, check_route
 from screening.booklet.sequence import analyse
 from screening.booklet.stampread import read_stamps
 from screening.booklet.stamps import PageInk, StampBlob, find_stamps, page_ink
-from screening.booklet.stubs import find_stub
+from screening.booklet.stubs import find_stub, repeated_edges
 from screening.documents.registry import load_registry
 from screening.errors import InputFileError
 from screening.findings import Finding, make_finding
@@ -137,9 +137,10 @@ def screen_booklet(session: ScreeningSession, path: str | Path) -> BookletReport
     missing = seq.missing
     missing_count = sum(g.count for g in seq.gaps if g.interior)
     with _timed(timings, "stubs"):
-        for left, right, band in spreads:
-            evidence = find_stub(band)
-            if evidence is not None and evidence.found:
+        stubs = [find_stub(band) for _, _, band in spreads]
+        binding = repeated_edges(stubs)
+        for k, ((left, right, _), evidence) in enumerate(zip(spreads, stubs, strict=True)):
+            if evidence is not None and evidence.found and k not in binding:
                 report.findings.append(
                     rules.stub_finding(
                         pages[left].record,
