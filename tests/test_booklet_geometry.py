@@ -108,3 +108,21 @@ def test_an_edge_on_most_spreads_is_the_binding(
 ) -> None:
     found = [None if m is None else _stub(m) for m in middles]
     assert repeated_edges(found) == binding
+
+
+def test_a_quarter_turned_data_page_shows_its_mrz_at_90_degrees() -> None:
+    """A phone held the other way: the data page lies on its side. Its MRZ lines run
+    along y; the booklet looks for them there when no page showed them upright."""
+    import cv2
+
+    from fixtures.identity import random_spec
+    from fixtures.specimens import render_specimen
+    from screening.booklet.geometry import mrz_band
+
+    spec = random_spec(np.random.default_rng(11), format="TD3", dpi=150)
+    gray = cv2.cvtColor(render_specimen(spec, seed=11).image, cv2.COLOR_BGR2GRAY)
+    assert mrz_band(gray) is not None
+    turned = cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE)
+    assert mrz_band(turned) is None
+    _, _, w, h = mrz_band(turned, angle=90.0) or (0, 0, 0, 0)
+    assert h > 3 * w > 0  # a band along the page's long side, now upright in the image

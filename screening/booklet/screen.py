@@ -106,6 +106,13 @@ def screen_booklet(session: ScreeningSession, path: str | Path) -> BookletReport
                     data_found = True
             if split.fold_band is not None and len(split.pages) == 2:
                 spreads.append((first, first + 1, split.fold_band))
+        if not data_found:
+            # A data page photographed a quarter turned (a phone held the other way) shows
+            # its MRZ lines upright in no page: looked for only when no page had one.
+            turned = (p for p in pages if p.record.kind != "cover" and len(p.gray))
+            found = next((p for p in turned if mrz_band(p.gray, angle=90.0) is not None), None)
+            if found is not None:
+                found.record.kind = "data"
     data = _data_page(session, report, pages)
     edition = _edition(report)
     inner = [p for p in pages if p.record.kind not in ("cover", "data")]
