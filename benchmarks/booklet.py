@@ -265,6 +265,21 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, str]:
     }
 
 
+def screen_timed(path: Path, today: dt.date) -> tuple[dict[str, Any] | None, float, float]:
+    """The booklet's report (None: it crashed, traceback printed), wall and CPU seconds
+    (this process and its Tesseract children, from after the session opened)."""
+    options = SessionOptions(check_lists=False)
+    with ScreeningSession.open(Settings(today=today), ScanOptions(), options) as session:
+        cpu0 = _cpu()
+        t0 = time.perf_counter()
+        try:
+            report = screen_booklet(session, path).to_dict()
+        except Exception:  # a crash is a bug to count and show, not a reason to stop
+            traceback.print_exc()
+            return None, 0.0, 0.0
+        return report, time.perf_counter() - t0, _cpu() - cpu0
+
+
 def run_style(
     style: str, n: int, seed: int, rows_file: Path | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -288,20 +303,12 @@ def run_style(
                 cpus.append(done[i]["cpu_s"])
             continue
         path, truth = booklet_path(style, seed, i)
-        settings = Settings(today=dt.date.fromisoformat(truth["screening_date"]))
-        with ScreeningSession.open(
-            settings, ScanOptions(), SessionOptions(check_lists=False)
-        ) as session:
-            cpu0 = _cpu()
-            t0 = time.perf_counter()
-            try:
-                report = screen_booklet(session, path).to_dict()
-            except Exception:  # a crash is a bug to count and show, not a reason to stop
-                traceback.print_exc()
-                rows.append({"crash": True, "index": i})
-                continue
-            walls.append(time.perf_counter() - t0)
-            cpus.append(_cpu() - cpu0)
+        report, wall, cpu = screen_timed(path, dt.date.fromisoformat(truth["screening_date"]))
+        if report is None:
+            rows.append({"crash": True, "index": i})
+            continue
+        walls.append(wall)
+        cpus.append(cpu)
         if report.get("error"):
             print(f"  {path.name}: error {report['error']}")
             continue

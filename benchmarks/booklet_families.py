@@ -26,19 +26,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from benchmarks.booklet import _rate, screen_timed
 from fixtures.families import FAMILIES, family
 from fixtures.families.contract import CAPTURES, PageRequest
-from screening.booklet import screen_booklet
-from screening.pipeline import ScanOptions
-from screening.session import ScreeningSession, SessionOptions
-from screening.settings import Settings
 
 OUT = Path(__file__).resolve().parent / "out" / "booklet-families"
 FALSE_ALERT_CODES = (
@@ -110,17 +106,10 @@ def run_family(name: str, n: int, seed: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for i in range(n):
         path, truth = family_booklet(name, seed, i)
-        with ScreeningSession.open(
-            Settings(today=SCREENING_DATE), ScanOptions(), SessionOptions(check_lists=False)
-        ) as session:
-            cpu0 = _cpu()
-            try:
-                report = screen_booklet(session, path).to_dict()
-            except Exception:  # a crash is a bug to count and show, not a reason to stop
-                traceback.print_exc()
-                rows.append({"crash": True, "index": i})
-                continue
-            cpu = _cpu() - cpu0
+        report, _, cpu = screen_timed(path, SCREENING_DATE)
+        if report is None:
+            rows.append({"crash": True, "index": i})
+            continue
         if report.get("error"):
             rows.append({"error": report["error"], "index": i})
             continue
@@ -128,32 +117,17 @@ def run_family(name: str, n: int, seed: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _cpu() -> float:
-    import resource
-
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def _rate(num: int, den: int) -> str:
-    return f"{100.0 * num / den:.1f}% ({num}/{den})" if den else "n/a"
-
-
 def summarise(rows: list[dict[str, Any]]) -> dict[str, str]:
     good = [r for r in rows if not r.get("crash") and not r.get("error")]
     bad = len(rows) - len(good)
-    out = {
-        "booklets (crashed or unreadable)": f"{len(rows)} ({bad})",
-        "data page found": _rate(sum(r["data_found"] for r in good), len(good)),
-        "data page MRZ read exactly": _rate(sum(r["mrz_exact"] for r in good), len(good)),
-        "booklets with a false booklet alert": _rate(
-            sum(r["booklet_alert"] for r in good), len(good)
-        ),
-        "booklets with any false missing/stub/foreign finding": _rate(
-            sum(r["false_any"] for r in good), len(good)
-        ),
-    }
+    out = {"booklets (crashed or unreadable)": f"{len(rows)} ({bad})"}
+    for label, key in (
+        ("data page found", "data_found"),
+        ("data page MRZ read exactly", "mrz_exact"),
+        ("booklets with a false booklet alert", "booklet_alert"),
+        ("booklets with any false missing/stub/foreign finding", "false_any"),
+    ):
+        out[label] = _rate(sum(r[key] for r in good), len(good))
     for code in FALSE_ALERT_CODES:
         out[f"  {code} (findings, false)"] = str(sum(r["false_codes"][code] for r in good))
     out["stamps reported per booklet (mean)"] = (
