@@ -85,3 +85,14 @@ def test_every_booklet_alert_on_family_pages_is_false(
     assert row["false_any"] is false_any
     assert row["booklet_alert"] is booklet_alert
     assert row["stamps_reported"] == 2
+
+
+def test_any_registered_booklet_style_gets_its_own_seeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks import booklet
+
+    assert booklet.style_seed("caravan") == booklet.STYLE_SEEDS["caravan"]  # cached sets
+    monkeypatch.setitem(booklet.STYLES, "fourth", "fixtures.booklet.fourth")
+    seeds = {booklet.style_seed(s) for s in ("ledger", "steppe", "caravan", "fourth")}
+    assert len(seeds) == 4
+    with pytest.raises(SystemExit, match="known: caravan"):
+        booklet.style_seed("unregistered")
