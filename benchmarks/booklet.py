@@ -4,6 +4,7 @@
     python -m benchmarks.booklet --quick              # 12 per style, a smoke check
     python -m benchmarks.booklet --styles steppe --n 100 --seed 7
     python -m benchmarks.booklet --styles caravan --from-rows rows.jsonl   # table only
+    python -m benchmarks.booklet --families atlas,borealis --n 12   # pages of page families
 
 Booklets come from :mod:`fixtures.booklet` in three independently written styles:
 ``ledger`` (the house primitives) and ``steppe`` (written apart), both tuned on, and
@@ -32,6 +33,7 @@ import os
 import resource
 import time
 import traceback
+import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from fixtures.booklet import make_plan, render_booklet, write_booklet
+from fixtures.booklet import STYLES, make_plan, render_booklet, write_booklet
 from screening.booklet import screen_booklet
 from screening.pipeline import ScanOptions
 from screening.session import ScreeningSession, SessionOptions
@@ -93,13 +95,21 @@ CHECKPOINT_IDS = {
 }
 
 
+def style_seed(style: str) -> int:
+    """The seed base of a style's sets: the fixed ones for the first three styles (their
+    cached sets stay valid), one derived from the name for any style registered later."""
+    if style not in STYLES:
+        raise SystemExit(f"unknown booklet style {style!r}; known: {', '.join(sorted(STYLES))}")
+    return STYLE_SEEDS.get(style) or 10_000_000 + zlib.crc32(style.encode()) % 1000 * 1_000_000
+
+
 def booklet_path(style: str, seed: int, i: int) -> tuple[Path, dict[str, Any]]:
     """Render (or reuse) booklet ``i`` of a style's set; its input path and truth."""
     name, options = CASES[i % len(CASES)]
     capture = CAPTURES[(i // len(CASES)) % len(CAPTURES)]
     layout = LAYOUTS[i % len(LAYOUTS)]
     container = CONTAINERS[i % len(CONTAINERS)]
-    booklet_seed = STYLE_SEEDS[style] + seed * 10_000 + i
+    booklet_seed = style_seed(style) + seed * 10_000 + i
     stem = OUT / style / f"{seed}-{i:04d}-{name}-{capture}"
     truth_files = list(stem.parent.glob(stem.name + "*.truth.json"))
     if truth_files:
@@ -264,6 +274,21 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, str]:
     }
 
 
+def screen_timed(path: Path, today: dt.date) -> tuple[dict[str, Any] | None, float, float]:
+    """The booklet's report (None: it crashed, traceback printed), wall and CPU seconds
+    (this process and its Tesseract children, from after the session opened)."""
+    options = SessionOptions(check_lists=False)
+    with ScreeningSession.open(Settings(today=today), ScanOptions(), options) as session:
+        cpu0 = _cpu()
+        t0 = time.perf_counter()
+        try:
+            report = screen_booklet(session, path).to_dict()
+        except Exception:  # a crash is a bug to count and show, not a reason to stop
+            traceback.print_exc()
+            return None, 0.0, 0.0
+        return report, time.perf_counter() - t0, _cpu() - cpu0
+
+
 def run_style(
     style: str, n: int, seed: int, rows_file: Path | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -287,20 +312,12 @@ def run_style(
                 cpus.append(done[i]["cpu_s"])
             continue
         path, truth = booklet_path(style, seed, i)
-        settings = Settings(today=dt.date.fromisoformat(truth["screening_date"]))
-        with ScreeningSession.open(
-            settings, ScanOptions(), SessionOptions(check_lists=False)
-        ) as session:
-            cpu0 = _cpu()
-            t0 = time.perf_counter()
-            try:
-                report = screen_booklet(session, path).to_dict()
-            except Exception:  # a crash is a bug to count and show, not a reason to stop
-                traceback.print_exc()
-                rows.append({"crash": True, "index": i})
-                continue
-            walls.append(time.perf_counter() - t0)
-            cpus.append(_cpu() - cpu0)
+        report, wall, cpu = screen_timed(path, dt.date.fromisoformat(truth["screening_date"]))
+        if report is None:
+            rows.append({"crash": True, "index": i})
+            continue
+        walls.append(wall)
+        cpus.append(cpu)
         if report.get("error"):
             print(f"  {path.name}: error {report['error']}")
             continue
@@ -392,7 +409,20 @@ def main(argv: list[str] | None = None) -> int:
         "--from-rows",
         help="only print the table of the rows in this JSONL file (runs split over processes)",
     )
+    parser.add_argument(
+        "--families",
+        help="instead of booklet styles: booklets of pages drawn by these specimen families "
+        "(any name in fixtures.families.FAMILIES; see benchmarks/booklet_families.py)",
+    )
     args = parser.parse_args(argv)
+    if args.families:
+        from benchmarks.booklet_families import main_families
+
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+        n = args.n or 12
+        rows = Path(args.rows) if args.rows else None
+        print(main_families(args.families.split(","), n, args.seed, rows))
+        return 0
     if args.from_rows:
         print(table(rows_results(Path(args.from_rows), args.styles.split(","), args.seed)))
         return 0

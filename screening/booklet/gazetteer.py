@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
@@ -209,6 +210,11 @@ def _best_stretch(name: str, probe: str) -> tuple[float, str]:
     n = len(name)
     if len(probe) <= n + 1:
         return SequenceMatcher(None, name, probe).ratio(), probe
+    # No stretch can share more letters with the name than the whole probe does: when
+    # even that bounds every stretch's ratio below the threshold, none can match.
+    shared = sum((Counter(name) & Counter(probe)).values())
+    if max(2.0 * min(shared, size) / (size + n) for size in (n - 1, n, n + 1)) < MIN_NAME_SCORE:
+        return 0.0, ""
     best, where = 0.0, ""
     matcher = SequenceMatcher(None, b=name, autojunk=False)
     for size in (n - 1, n, n + 1):

@@ -108,6 +108,18 @@ def _read_folder(folder: Path) -> list[SourceImage | SourceError]:
     return out
 
 
+def _decode_single(data: bytes, name: str, size: tuple[int, int]) -> np.ndarray:
+    """A single image as BGR. OpenCV decodes PNG and JPEG in about half the time of
+    Pillow (the same pixels; it also applies the EXIF orientation); the size is checked
+    before decoding, and anything OpenCV cannot read goes through the shared loader, which
+    also gives the error."""
+    check_shape(size[0], size[1], name)
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if bgr is None or bgr.shape[:2] not in (size[::-1], size):
+        return decode_image(data, name).bgr
+    return bgr
+
+
 def read_image_file(data: bytes, name: str, path: Path) -> Iterator[SourceImage | SourceError]:
     """A plain image, or every frame of a multi-page TIFF."""
     try:
@@ -126,7 +138,7 @@ def read_image_file(data: bytes, name: str, path: Path) -> Iterator[SourceImage 
     if frames > MAX_IMAGES:
         raise InputFileError(f"{name}: {frames} pages; a booklet has at most {MAX_IMAGES}")
     if frames == 1:
-        yield SourceImage(name, 0, decode_image(data, name).bgr, path)
+        yield SourceImage(name, 0, _decode_single(data, name, image.size), path)
         return
     for index, frame in enumerate(ImageSequence.Iterator(image)):
         try:

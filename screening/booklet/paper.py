@@ -54,16 +54,13 @@ def paper_features(bgr: np.ndarray, ink_map: PageInk | None = None) -> PaperFeat
     # Power spectrum averaged over tiles of bare paper: stamps and print stay out of it.
     t = TILE_PX
     window = np.outer(np.hanning(t), np.hanning(t)).astype(np.float32)
-    spectra = []
-    for y in range(0, high.shape[0] - t + 1, t):
-        for x in range(0, high.shape[1] - t + 1, t):
-            if bare[y : y + t, x : x + t].mean() >= 0.97:
-                spectra.append(
-                    np.abs(np.fft.fftshift(np.fft.fft2(high[y : y + t, x : x + t] * window)))
-                )
-    if not spectra:
-        spectra = [np.abs(np.fft.fftshift(np.fft.fft2(high[:t, :t] * window)))]
-    spectrum = np.mean(spectra, axis=0)
+    rows, cols = high.shape[0] // t, high.shape[1] // t
+    tiles = high[: rows * t, : cols * t].reshape(rows, t, cols, t).swapaxes(1, 2)
+    bare_share = bare[: rows * t, : cols * t].reshape(rows, t, cols, t).mean(axis=(1, 3))
+    chosen = tiles[bare_share >= 0.97]  # (tiles, t, t), all transformed in one call
+    if not len(chosen):
+        chosen = high[None, :t, :t]
+    spectrum = np.fft.fftshift(np.abs(np.fft.fft2(chosen * window)).mean(axis=0))
     bands, count = _band_index((t, t))
     sums = np.bincount(bands.ravel(), weights=spectrum.ravel(), minlength=count + 1)[:count]
     sizes = np.bincount(bands.ravel(), minlength=count + 1)[:count]

@@ -32,7 +32,7 @@ from screening.booklet.route import Event, check_route
 from screening.booklet.sequence import analyse
 from screening.booklet.stampread import read_stamps
 from screening.booklet.stamps import PageInk, StampBlob, find_stamps, page_ink
-from screening.booklet.stubs import find_stub
+from screening.booklet.stubs import find_stub, repeated_edges
 from screening.documents.registry import load_registry
 from screening.errors import InputFileError
 from screening.findings import Finding, make_finding
@@ -106,6 +106,13 @@ def screen_booklet(session: ScreeningSession, path: str | Path) -> BookletReport
                     data_found = True
             if split.fold_band is not None and len(split.pages) == 2:
                 spreads.append((first, first + 1, split.fold_band))
+        if not data_found:
+            # A data page photographed a quarter turned (a phone held the other way) shows
+            # its MRZ lines upright in no page: looked for only when no page had one.
+            turned = (p for p in pages if p.record.kind != "cover" and len(p.gray))
+            found = next((p for p in turned if mrz_band(p.gray, angle=90.0) is not None), None)
+            if found is not None:
+                found.record.kind = "data"
     data = _data_page(session, report, pages)
     edition = _edition(report)
     inner = [p for p in pages if p.record.kind not in ("cover", "data")]
@@ -137,9 +144,10 @@ def screen_booklet(session: ScreeningSession, path: str | Path) -> BookletReport
     missing = seq.missing
     missing_count = sum(g.count for g in seq.gaps if g.interior)
     with _timed(timings, "stubs"):
-        for left, right, band in spreads:
-            evidence = find_stub(band)
-            if evidence is not None and evidence.found:
+        stubs = [find_stub(band) for _, _, band in spreads]
+        binding = repeated_edges(stubs)
+        for k, ((left, right, _), evidence) in enumerate(zip(spreads, stubs, strict=True)):
+            if evidence is not None and evidence.found and k not in binding:
                 report.findings.append(
                     rules.stub_finding(
                         pages[left].record,
