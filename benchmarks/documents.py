@@ -62,7 +62,7 @@ REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
 QUICK_REQUESTS = 16
 # Families looked at page by page while the features were designed and tuned; the
 # others were only ever seen through aggregate figures.
-TUNED_ON = ("house", "atlas")
+TUNED_ON = ("house", "atlas", "borealis")
 
 
 def _pct(values: Sequence[float], q: float) -> float:
