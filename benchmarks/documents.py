@@ -8,21 +8,22 @@ specimen documents.
     python -m benchmarks.documents --families dunes --no-realworld
                                               # any registered family by name (its own file)
 
-Families (:mod:`models.document_pages`): ``house`` (our original generator) and the
-independently written ``atlas`` and ``borealis``. Each family's test pool (seed
-``TEST_SEED``, never used in training or validation) holds hand-filled legacy pages,
-printed pages without MRZ, genuine data pages and substituted ones (half subtle). Every
-page goes through the documents stage the way ``screening scan`` runs it
-(:mod:`benchmarks.documents_pages`): MRZ read from the image, page brought upright from
-it, portrait found without a template, photo scored; pages without MRZ checked for
-hand-filling, hand-filled ones for their photo too.
+Families (:mod:`models.document_pages`): ``house`` (our original generator) and every
+independently written family registered in :data:`fixtures.families.FAMILIES`, each
+taken by name (``--families NAME[,NAME]``; nothing here or in the detectors knows a
+family). Each family's test pool (seed ``TEST_SEED``, never used in training or
+validation) holds hand-filled legacy pages, printed pages without MRZ, genuine data pages
+and substituted ones (half subtle). Every page goes through the documents stage the way
+``screening scan`` runs it (:mod:`benchmarks.documents_pages`): MRZ read from the image,
+page brought upright from it, portrait found without a template, photo scored; pages
+without MRZ checked for hand-filling, hand-filled ones for their photo too.
 
-The committed models are trained and validated on ``TRAIN_FAMILIES`` (house, atlas;
-other seeds): on those families the table shows figures on designs *seen* in training;
-the other families (borealis) were never used in training, validation or tuning — a
-design never seen, as at a checkpoint. ``--lofo`` adds, for each trained-on family,
-models trained here in memory on every other family (leave-one-family-out). The real
-images of ``../shared/realworld`` are measured with the committed models
+The committed models are trained and validated on ``TRAIN_FAMILIES`` (house, atlas,
+borealis; other seeds): on those families the table shows figures on designs *seen* in
+training; any other family (one written by code we never read) is a design never seen,
+as at a checkpoint. ``--lofo`` adds, for each trained-on family, models trained here in
+memory on the other trained-on families (leave-one-family-out). The real images of
+``../shared/realworld`` are measured with the committed models
 (:mod:`benchmarks.documents_realworld`).
 """
 
