@@ -39,6 +39,7 @@ class DocumentsResult:
     photo_checked: bool
     photo_flagged: bool  # PHOTO_SUBSTITUTION_SUSPECTED
     photo_region: tuple[int, int, int, int] | None
+    photo_score: float  # the scorer's score; 0.0 when the photo was not checked
     signs: tuple[str, ...]
     cpu_ms: float
 
@@ -78,6 +79,7 @@ def documents_result(
         photo_checked=bool(photo.get("checked")),
         photo_flagged="PHOTO_SUBSTITUTION_SUSPECTED" in codes,
         photo_region=tuple(region) if region else None,  # type: ignore[arg-type]
+        photo_score=float(photo.get("score") or 0.0),
         signs=tuple(photo.get("signs") or ()),
         cpu_ms=cpu_ms,
     )

@@ -39,8 +39,11 @@ VALID_SEED, VALID_REQUESTS = 20261302, 48
 TEST_SEED, TEST_REQUESTS = 20261303, 48
 # The families the committed models are trained (and validated) on. The others are kept
 # out of training, validation and tuning: the benchmark reports them as designs never
-# seen (borealis was also never looked at page by page while the features were tuned).
-TRAIN_FAMILIES = ("house", "atlas")
+# seen (the truly held-out one, written by code we never read, is run after merging).
+# Borealis was held out until measured so (issue 11: hand-filled 3/12); it is now
+# trained and tuned on, and the benchmark's --lofo keeps the figures of each family as
+# not trained on.
+TRAIN_FAMILIES = ("house", "atlas", "borealis")
 
 
 def available_families() -> list[str]:

@@ -294,7 +294,9 @@ def write_fingerprint(models: dict[str, Pipeline], views: list[tuple[Page, Uprig
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models.train_portrait", description=__doc__)
     parser.add_argument("--check", action="store_true", help="retrain in memory, compare card")
-    parser.add_argument("--families", default=None, help="comma-separated (default: house,atlas)")
+    parser.add_argument(
+        "--families", default=None, help="comma-separated (default: TRAIN_FAMILIES)"
+    )
     args = parser.parse_args(argv)
     families = args.families.split(",") if args.families else list(TRAIN_FAMILIES)
     started = time.time()

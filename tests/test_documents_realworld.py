@@ -31,10 +31,7 @@ FAST = {
 }
 # Known errors of the committed models, kept visible (strict: fixed means remove the mark;
 # benchmarks/results/documents.md lists them too).
-KNOWN_ERRORS = {
-    "images/passporteye__100_id-che.jpg": "a Swiss identity card, its MRZ ignored, is called "
-    "hand-filled (and so the 1994 edition)",
-}
+KNOWN_ERRORS: dict[str, str] = {}
 
 
 def _marks(file: str) -> list[pytest.MarkDecorator]:

@@ -171,6 +171,15 @@ class PhotoAssessment:
         }
 
 
+def _within(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """``box`` (x, y, w, h) clipped to an image of ``shape``: a portrait at the image's
+    border is reported on the image (the close-up's side may snap to the border itself)."""
+    x, y, w, h = box
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(shape[1], x + w), min(shape[0], y + h)
+    return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
+
+
 def assess_photo(
     rgb: np.ndarray, view: Upright, window: PortraitWindow, *, model: PhotoModel | None = None
 ) -> PhotoAssessment:
@@ -179,8 +188,9 @@ def assess_photo(
     features, crop = photo_features(rgb, view, window)
     score = model.score(features)
     signs = tuple(model.signs(features)) if score >= model.threshold else ()
+    region = crop.view.box_to_input(tuple(float(v) for v in crop.box))  # type: ignore[arg-type]
     return PhotoAssessment(
-        region=crop.view.box_to_input(tuple(float(v) for v in crop.box)),  # type: ignore[arg-type]
+        region=_within(region, rgb.shape),
         score=score,
         threshold=model.threshold,
         signs=signs,
