@@ -30,6 +30,7 @@ from typing import Self
 
 from screening.batch.executors import lost_item_result
 from screening.batch.items import WorkConfig, WorkItem, WorkResult
+from screening.batch.malloc import pin_malloc_thresholds
 from screening.batch.worker import screen_item
 
 Task = Callable[[WorkConfig, WorkItem], WorkResult]
@@ -39,7 +40,9 @@ POLL_S = 0.5
 
 
 def prepare_worker_process() -> None:
-    """One screening per core: no library spreads one image over every core."""
+    """One screening per core: no library spreads one image over every core; and image
+    buffers are reused rather than mapped afresh for every page (see malloc.py)."""
+    pin_malloc_thresholds()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     import cv2
 

@@ -70,6 +70,7 @@ def worker_name() -> str:
 def screen_item(config: WorkConfig, item: WorkItem) -> WorkResult:
     """Screen one input; never raises for anything about the input itself."""
     started = time.perf_counter()
+    cpu_started, thread_started = time.process_time(), time.thread_time()
     result = WorkResult(item.index, item.key, item.digest, {}, worker=worker_name())
     try:
         with _materialised(item) as path:
@@ -107,6 +108,8 @@ def screen_item(config: WorkConfig, item: WorkItem) -> WorkResult:
         result.detail = traceback.format_exc()
     result.row["file"] = item.path
     result.max_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result.cpu_ms = (time.process_time() - cpu_started) * 1000.0
+    result.thread_cpu_ms = (time.thread_time() - thread_started) * 1000.0
     return result
 
 
