@@ -117,6 +117,7 @@ def measure(config: str, inputs: Path, out: Path, options: BatchOptions) -> dict
         "wall_s": wall,
         "all_in_rate": n / wall,
         "steady_rate": (n - 1) / steady if steady > 0 else float("nan"),
+        "first_s": timeline.stamps[0] - t0 if timeline.stamps else float("nan"),
         "page_ms_median": statistics.median(timeline.page_ms) if timeline.page_ms else 0.0,
         "cpu_ms_median": worker_cpu,
         "thread_cpu_ms_median": statistics.median(summary.page_thread_cpu_ms or [0.0]),
@@ -132,6 +133,10 @@ def _mean(runs: list[dict[str, Any]], key: str) -> float:
     return statistics.fmean(r[key] for r in runs)
 
 
+def _seconds_per_page(runs: list[dict[str, Any]]) -> float:
+    return sum(r["wall_s"] for r in runs) / sum(r["images"] for r in runs)
+
+
 def overhead_lines(runs: list[dict[str, Any]]) -> list[str]:
     """Dask against the local pool of the same size, and N workers against one."""
     by: dict[str, list[dict[str, Any]]] = {}
@@ -142,14 +147,16 @@ def overhead_lines(runs: list[dict[str, Any]]) -> list[str]:
         pool_runs = by.get(config.replace("dask", "pool"))
         if not config.startswith("dask") or not pool_runs:
             continue
-        pool_s = 1 / _mean(pool_runs, "all_in_rate")
-        dask_s = 1 / _mean(dask_runs, "all_in_rate")
+        pool_s = _seconds_per_page(pool_runs)
+        dask_s = _seconds_per_page(dask_runs)
         pool_cpu, dask_cpu = _mean(pool_runs, "total_cpu_ms"), _mean(dask_runs, "total_cpu_ms")
+        pool_rate, dask_rate = _mean(pool_runs, "steady_rate"), _mean(dask_runs, "steady_rate")
         lines.append(
             f"- Dask overhead per page, {config} vs {config.replace('dask', 'pool')} "
             f"(mean of {len(dask_runs)} and {len(pool_runs)} runs): wall all-in "
             f"**{(dask_s - pool_s) / pool_s:+.1%}** ({dask_s * 1000:.0f} vs "
-            f"{pool_s * 1000:.0f} ms per page); steady CPU per page, worker and driver "
+            f"{pool_s * 1000:.0f} ms per page); wall steady state "
+            f"**{pool_rate / dask_rate - 1:+.1%}**; steady CPU per page, worker and driver "
             f"**{(dask_cpu - pool_cpu) / pool_cpu:+.1%}** ({dask_cpu:.0f} vs {pool_cpu:.0f} ms) "
             "(target <= 10%)"
         )
@@ -162,15 +169,16 @@ def overhead_lines(runs: list[dict[str, Any]]) -> list[str]:
 def table(runs: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| run | configuration | pages | errors | wall s | pages/s all-in | pages/s steady | "
-        "page ms median | worker CPU ms/page (process, thread) | driver CPU ms/page "
-        "(all-in, steady) | peak RSS per worker MB | load before, after |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "first result s | page ms median | worker CPU ms/page (process, thread) | "
+        "driver CPU ms/page (all-in, steady) | peak RSS per worker MB | load before, after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(runs, 1):
         rss = ", ".join(f"{m:.0f}" for m in r["rss_mb"])
         lines.append(
             f"| {i} | {r['config']} | {r['images']} | {r['errors']} | {r['wall_s']:.1f} | "
-            f"{r['all_in_rate']:.2f} | {r['steady_rate']:.2f} | {r['page_ms_median']:.0f} | "
+            f"{r['all_in_rate']:.2f} | {r['steady_rate']:.2f} | {r['first_s']:.1f} | "
+            f"{r['page_ms_median']:.0f} | "
             f"{r['cpu_ms_median']:.0f}, {r['thread_cpu_ms_median']:.0f} | "
             f"{r['driver_cpu_ms']:.0f}, {r['driver_steady_cpu_ms']:.0f} | {rss} | "
             f"{r['load'][0]:.1f}, {r['load'][1]:.1f} |"
