@@ -3,6 +3,11 @@
     .venv/bin/python -m benchmarks.viz_families --family house --seed 20261212 --n 120
     .venv/bin/python -m benchmarks.viz_families --family atlas --n 120 --seed 7
     .venv/bin/python -m benchmarks.viz_families --family realworld
+    .venv/bin/python -m benchmarks.viz_families --families atlas,borealis --tiers hard
+
+``--family`` (or ``--families``) takes ``house``, ``realworld`` or any family registered
+in ``fixtures.families.FAMILIES``, several comma-separated (one table each, then one for
+all); nothing in this module or in the reader is specific to a family.
 
 One command per set; the table reports altered pages caught per field, per subtlety and
 per capture tier, false alerts on genuine pages, and scan and visual-zone milliseconds
@@ -12,8 +17,9 @@ pessimistic and CPU time is what one free core would take).
 - ``house``: our own generator (``benchmarks/mrz_viz.py`` set: genuine, VIZ-altered at
   crude / shifted / lighter / erased_patch, MRZ-recomputed), the family the reader was
   tuned on.
-- ``atlas``, ``borealis``: independently written families (``fixtures/families``), plan
-  ``reading`` (genuine, viz_altered crude and subtle, mrz_recomputed, ...).
+- any registered family (``atlas``, ``borealis``, ...): independently written families
+  (``fixtures/families``), plan ``reading`` (genuine, viz_altered crude and subtle,
+  mrz_recomputed, ...).
 - ``realworld``: the real images in ``../shared/realworld`` (both indexes): every genuine
   image, and altered copies made at run time from ``benchmarks/data/realworld_viz_boxes.json``
   (``benchmarks/realworld_viz.py``).
@@ -289,40 +295,88 @@ def details(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
+def known_families() -> list[str]:
+    """Every set name the benchmark takes: ``house``, ``realworld`` and every family
+    registered in :data:`fixtures.families.FAMILIES` (a family added there, such as a new
+    held-out one, needs nothing here)."""
+    from fixtures.families import FAMILIES
+
+    return ["house", *sorted(FAMILIES), "realworld"]
+
+
+def family_names(text: str) -> list[str]:
+    """``"atlas,borealis"`` -> ``["atlas", "borealis"]``, each checked against
+    :func:`known_families` (raises ``ValueError`` naming the known ones)."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    known = known_families()
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise ValueError(f"unknown family {', '.join(unknown) or '(none)'}; known: {known}")
+    return names
+
+
+def cases_of(name: str, seed: int, n: int) -> list[Case]:
+    if name == "house":
+        return house_cases(seed, n)
+    if name == "realworld":
+        return realworld_cases()
+    return family_cases(name, seed, n)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.viz_families", description=__doc__)
     parser.add_argument(
-        "--family", default="house", choices=("house", "atlas", "borealis", "realworld")
+        "--family",
+        "--families",
+        dest="families",
+        default="house",
+        metavar="NAME[,NAME]",
+        help="house, realworld or any family registered in fixtures.families.FAMILIES; "
+        "several comma-separated (one table each, then all together)",
     )
     parser.add_argument("--n", type=int, default=120, help="pages (house: genuine + altered)")
     parser.add_argument("--seed", type=int, default=20261212)
+    parser.add_argument("--tiers", default="", help="only these capture tiers (clean,mild,hard)")
+    parser.add_argument(
+        "--groups", default="", help="only these groups (genuine,viz_altered,mrz_recomputed)"
+    )
     parser.add_argument("--details", action="store_true", help="list misses and false alerts")
     parser.add_argument("--quick", action="store_true", help="a small set (smoke run)")
     parser.add_argument("--write", help="append the table to benchmarks/results/NAME.md")
     parser.add_argument("--tuned", default="", help="say which sets were looked at while tuning")
     args = parser.parse_args(argv)
+    try:
+        families = family_names(args.families)
+    except ValueError as exc:
+        parser.error(str(exc))
     if args.quick:
         args.n = min(args.n, 24)
-    if args.family == "house":
-        cases = house_cases(args.seed, args.n)
-    elif args.family == "realworld":
-        cases = realworld_cases()
-    else:
-        cases = family_cases(args.family, args.seed, args.n)
+    tiers = {t for t in args.tiers.split(",") if t}
+    groups = {g for g in args.groups.split(",") if g}
     _single_thread()
-    rows = scan(cases)
-    text = table(rows)
-    print(text)
-    if args.details:
-        print(details(rows))
-    if args.write:
-        command = "python -m benchmarks.viz_families " + " ".join(argv or sys.argv[1:])
-        target = RESULTS_DIR / f"{args.write}.md"
-        with target.open("a", encoding="utf-8") as fh:
-            fh.write(
-                f"\n## {args.family} (seed {args.seed}, n {args.n})\n\nCommand: `{command}`"
-                f"\n\nLooked at while tuning: {args.tuned or 'no'}.\n\n{text}"
-            )
+    every: list[Row] = []
+    for name in families:
+        cases = [
+            c
+            for c in cases_of(name, args.seed, args.n)
+            if (not tiers or c.tier in tiers) and (not groups or c.group in groups)
+        ]
+        rows = scan(cases)
+        every += rows
+        text = table(rows)
+        print(f"## {name} (seed {args.seed}, n {args.n})\n\n{text}")
+        if args.details:
+            print(details(rows))
+        if args.write:
+            command = "python -m benchmarks.viz_families " + " ".join(argv or sys.argv[1:])
+            target = RESULTS_DIR / f"{args.write}.md"
+            with target.open("a", encoding="utf-8") as fh:
+                fh.write(
+                    f"\n## {name} (seed {args.seed}, n {args.n})\n\nCommand: `{command}`"
+                    f"\n\nLooked at while tuning: {args.tuned or 'no'}.\n\n{text}"
+                )
+    if len(families) > 1:
+        print(f"## all of {', '.join(families)}\n\n{table(every)}")
     return 0
 
 

@@ -439,3 +439,122 @@ def test_a_date_accusation_is_not_confirmed_by_its_month_and_year_alone() -> Non
     assert not confirms("expiry_date", read, again, expected)
     again = [Word("11.06.2032", 84.0, 9, (0.0, 0.0, 90.0, 20.0))]
     assert confirms("expiry_date", read, again, expected)
+
+
+@pytest.mark.parametrize(("day_digits", "confirmed"), [((99.0, 99.0), True), ((99.0, 40.0), False)])
+def test_a_day_accusation_is_confirmed_by_the_day_digits_read_surely(
+    day_digits: tuple[float, float], confirmed: bool
+) -> None:
+    from screening.imaging.viz.confirm import confirms
+    from screening.imaging.viz.match import FieldRead
+
+    read = FieldRead("birth_date", False, "25 FEB 1949", "24.02.1949", 99.0, (0, 0, 9, 1), 4)
+    expected = Expected(birth_date=date(1949, 2, 24), expiry_date=date(2030, 11, 12))
+    # Read again glued into one word: the joins are rated low, the day's digits are not.
+    chars = (*day_digits, 16.0, 99.0, 99.0, 7.0, 99.0, 99.0, 99.0)
+    again = [Word("25FEB1949", 0.0, 9, (0.0, 0.0, 90.0, 20.0), chars)]
+    assert confirms("birth_date", read, again, expected) is confirmed
+
+
+def test_a_re_read_with_a_year_no_document_prints_confirms_nothing() -> None:
+    from screening.imaging.viz.confirm import confirms
+    from screening.imaging.viz.match import FieldRead
+
+    read = FieldRead("birth_date", False, "11.05.1983", "11.05.1988", 98.0, (0, 0, 9, 1), 4)
+    expected = Expected(birth_date=date(1988, 5, 11), expiry_date=date(2027, 7, 24))
+    again = [Word("47.05.9983", 90.0, 9, (0.0, 0.0, 90.0, 20.0))]
+    assert not confirms("birth_date", read, again, expected)
+
+
+@pytest.mark.parametrize(
+    ("words", "role", "mrz", "match", "accused"),
+    [
+        # ҚАҢ/ЯНВ read with a Latin model: the MRZ month (January) in look-alike letters.
+        (["18", "KAH/AHB", "29"], "expiry_date", date(2029, 1, 18), True, None),
+        (["14", "KAH/AHB", "29"], "expiry_date", date(2029, 1, 18), False, "14 KAH/AHB 29"),
+        # ДЕК read as TEK spells ТЕК (July in Kyrgyz): look-alikes never name another month.
+        (["17", "TEK", "89"], "birth_date", date(1989, 12, 17), None, None),
+        # МАУ (June in Kazakh) reads MAY: either month may be meant, so it confirms June
+        # and accuses nothing.
+        (["16", "MAY", "1954"], "birth_date", date(1954, 6, 16), True, None),
+        (["16", "MAY", "1954"], "birth_date", date(1954, 7, 16), None, None),
+        # Two spellings with one month in common settle it; MAY read with a Cyrillic model.
+        (["29", "MAM/MAY", "1988"], "birth_date", date(1983, 5, 29), False, "29 MAM/MAY 1988"),
+        (["08", "МАУ", "1997"], "birth_date", date(1997, 5, 8), True, None),
+    ],
+)
+def test_a_cyrillic_month_read_in_latin_look_alikes(
+    words: list[str], role: str, mrz: date, match: bool | None, accused: str | None
+) -> None:
+    dates = printed_dates(_words([words]), mrz)
+    read = match_date(role, dates, mrz)
+    assert (None if read is None else read.match) is match
+    assert (None if read is None or read.match else read.printed) == accused
+
+
+@pytest.mark.parametrize(
+    ("read", "name", "distance"),
+    [("AYTMADL", "AHMADI", 2), ("TARIO", "TARIQ", 0), ("KARIMOV", "RAHIMOV", 2)],
+)
+def test_look_alike_swaps_do_not_count_as_changed_letters(
+    read: str, name: str, distance: int
+) -> None:
+    from screening.imaging.viz.values import lookalike_distance
+
+    assert lookalike_distance(read, name) == distance
+
+
+@pytest.mark.parametrize(
+    ("again", "chars", "confirmed"),
+    [
+        ("TURDUBAEY", (99.0,) * 8 + (0.0,), False),  # the changed letter itself unsure
+        ("TURDUBAEY", (99.0,) * 9, True),
+        ("ATURDUBAEY", (37.0,) + (99.0,) * 9, True),  # a mark glued in front
+    ],
+)
+def test_a_changed_name_letter_must_be_read_surely_again(
+    again: str, chars: tuple[float, ...], confirmed: bool
+) -> None:
+    from screening.imaging.viz.confirm import confirms
+    from screening.imaging.viz.match import FieldRead
+
+    read = FieldRead("surname", False, "TURDUBAEY", "TURDUBAEV", 88.0, (0, 0, 9, 1), 4)
+    words = [Word(again, 0.0, 9, (0.0, 0.0, 90.0, 20.0), chars)]
+    assert confirms("surname", read, words, Expected(surname="TURDUBAEV")) is confirmed
+
+
+def test_a_date_whose_month_name_was_not_made_out_is_read_again() -> None:
+    from screening.imaging.viz.again import unknown_month_lines
+
+    # 12 НОЯ 1954 read with a Latin model; 16 NOV 2035 read whole; a label with digits.
+    words = _words([["12", "HOH", "1954"], ["16", "NOV", "2035"], ["ISSUED", "2020"]])
+    assert unknown_month_lines(words) == [0]
+
+
+def test_a_date_read_as_two_years_in_one_place_accuses_nothing() -> None:
+    # The birth line read 02.07.2001 and, again, 01.07.2003; an issue date; no expiry read.
+    words = [
+        Word("02.07.2001", 95.0, 0, (10.0, 0.0, 100.0, 20.0)),
+        Word("01.07.2003", 95.0, 0, (12.0, 1.0, 100.0, 20.0), read=1),
+        Word("12.09.2022", 95.0, 1, (10.0, 40.0, 100.0, 20.0)),
+    ]
+    dates = printed_dates(words, [date(2001, 7, 1), date(2032, 9, 11)])
+    assert match_date("expiry_date", dates, date(2032, 9, 11)) is None
+    # The same reads agreeing: three dates, the latest is the expiry's.
+    words[1] = Word("02.07.2001", 95.0, 0, (12.0, 1.0, 100.0, 20.0), read=1)
+    words.append(Word("01.07.2003", 95.0, 2, (10.0, 80.0, 100.0, 20.0)))
+    dates = printed_dates(words, [date(2001, 7, 1), date(2032, 9, 11)])
+    read = match_date("expiry_date", dates, date(2032, 9, 11))
+    assert read is not None and read.printed == "12.09.2022"
+
+
+@pytest.mark.parametrize(("word", "accused"), [("TURKISH", False), ("KAMOLA", True)])
+def test_a_nationality_word_beside_a_name_is_no_other_name(word: str, accused: bool) -> None:
+    found = match_fields(_words([["SAIDOVA"], [word]]), EXPECTED)
+    assert ("given_names" in found and not found["given_names"].match) is accused
+
+
+def test_an_mrz_name_holding_digits_is_not_looked_for() -> None:
+    # A national format parsed other than printed gave "given names" of digits.
+    expected = expected_from({"surname": "LEMAITRE", "given_names": "9908143M270310"})
+    assert (expected.surname, expected.given_names) == ("LEMAITRE", "")

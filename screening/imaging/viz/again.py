@@ -21,13 +21,20 @@ from screening.imaging.viz import match, names
 from screening.imaging.viz.match import Expected, FieldRead
 from screening.imaging.viz.ocr import Word
 from screening.imaging.viz.page import Box
-from screening.imaging.viz.values import fold_digits, parse_dates
+from screening.imaging.viz.values import fold_digits, month_of, parse_dates
 
 POOR_CONF = 60.0
 # A run of digits shaped like a whole date (DD.MM.YYYY), wherever it sits in a word.
 DATE_RUN = re.compile(r"[0-9]{2}[.\-/ ,][0-9]{2}[.\-/ ,][0-9]{4}")
 DATE_SHAPE = re.compile(r"[0-9]{1,3}[.\-/][0-9]{2}[.\-/][0-9]{2,4}")
 MAX_CROPS = 8
+# A day, a word and a year: a date whose month name was not made out ("12 HOH 1954" for
+# 12 НОЯ 1954 read with a Latin model).
+NAMED_SHAPE = re.compile(
+    r"(?<![0-9])[0-9]{1,2}[ .\-/]{0,2}"
+    r"([^\W\d_][^\W\d_/|]{1,8}(?:[/|][^\W\d_]{2,9})?)"
+    r"[ .\-/,]{0,2}(?:[0-9]{4}|[0-9]{2})(?![0-9])"
+)
 
 
 def unique(lines: Iterable[int]) -> list[int]:
@@ -86,6 +93,17 @@ def weak_date_lines(words: Sequence[Word]) -> list[int]:
         ) or any(DATE_SHAPE.search(fold_digits(w.text)) for w in weak):
             out.append(line)
     return out
+
+
+def unknown_month_lines(words: Sequence[Word]) -> list[int]:
+    """Lines holding a day, a word and a year where the word names no month: a month name
+    in another script than the one read, worth a read in that script."""
+    out = []
+    for (line, _), ws in match.by_line(words).items():
+        text = " ".join(w.text for w in ws).upper()
+        if any(month_of(m[1]) is None for m in NAMED_SHAPE.finditer(text)):
+            out.append(line)
+    return unique(out)
 
 
 def date_crops(words: Sequence[Word], boxes: Sequence[Box]) -> list[Box]:

@@ -78,11 +78,18 @@ def expected_from(fields: dict[str, Any]) -> Expected:
         birth = birth.replace(year=birth.year - 100)
     return Expected(
         document_number=str(fields.get("document_number") or "").replace("<", ""),
-        surname=str(fields.get("surname") or "").replace("<", " ").strip(),
-        given_names=str(fields.get("given_names") or "").replace("<", " ").strip(),
+        surname=_name(fields.get("surname")),
+        given_names=_name(fields.get("given_names")),
         birth_date=birth,
         expiry_date=expiry,
     )
+
+
+def _name(value: object) -> str:
+    """An MRZ name field as words; "" when it holds digits (a national format parsed
+    other than as printed: no name to look for)."""
+    text = str(value or "").replace("<", " ").strip()
+    return "" if re.search(r"[0-9]", text) else text
 
 
 def _yymmdd(raw: str, century: int) -> date | None:
@@ -265,6 +272,12 @@ def second_reads(reader: Reader, missing: set[str], expected: Expected) -> list[
         for (i, _), ws in by_line.items()
         if any(w.conf < 75 and re.search(r"[A-Z]{3}", w.text) for w in ws)
     )
+    if missing & {"birth_date", "expiry_date"} and available(CYRILLIC):
+        # Dates whose month name was not made out ("12 HOH 1954"): the name may be
+        # Cyrillic. Aimed and short, so not cut by the budget.
+        months = again.unknown_month_lines(reader.words)[:AIMED_LINES]
+        out += reader.again(months, budgeted=False, lang=CYRILLIC)
+        poor = [i for i in poor if i not in months]
     if missing & {"surname", "given_names", "birth_date", "expiry_date"} and available(CYRILLIC):
         out += reader.again(poor[:SECOND_READ_LINES], lang=CYRILLIC)
     return out
@@ -288,10 +301,13 @@ def confirm(
             # The value alone, cut from its line: whatever the line finder glued to it (a
             # portrait edge, a label) changes how the whole line is read, not the value.
             reader.boxes.append(again.value_box(read, reader.boxes))
+            # A value read in Cyrillic (a month name) is read again in Cyrillic.
+            cyrillic = bool(re.search("[\u0400-\u04ff]", read.printed)) and available(CYRILLIC)
             reread = reader.again(
                 [len(reader.boxes) - 1],
                 budgeted=False,
-                alphabet=check.alphabet(name),
+                alphabet="" if cyrillic else check.alphabet(name),
+                lang=CYRILLIC if cyrillic else "eng",
                 zoom=CONFIRM_ZOOM,
                 small_print=name not in ("surname", "given_names"),
             )

@@ -210,6 +210,8 @@ class PrintedDate:
     line: int
     two_digit_year: bool
     partial: bool = False  # month and year only
+    day_conf: float = 0.0  # the lowest confidence of the day's own digits
+    lookalike_month: bool = False  # see values.DateRead
 
 
 def printed_dates(words: Sequence[Word], near: date | Sequence[date]) -> list[PrintedDate]:
@@ -228,6 +230,11 @@ def printed_dates(words: Sequence[Word], near: date | Sequence[date]) -> list[Pr
                 continue
             # The date's own characters, not the marks glued to it.
             conf = min(w.span_conf(d.start - a, d.end - a) for a, w in group)
+            day = [
+                w.span_conf(d.day_start - a, d.day_end - a)
+                for a, w in group
+                if d.day_start >= 0 and a < d.day_end and a + len(w.text) > d.day_start
+            ]
             group = [w for _, w in group]
             found.append(
                 PrintedDate(
@@ -238,6 +245,8 @@ def printed_dates(words: Sequence[Word], near: date | Sequence[date]) -> list[Pr
                     line,
                     d.year_digits == 2,
                     d.partial,
+                    min(day, default=conf),
+                    d.lookalike_month,
                 )
             )
     return found
@@ -277,8 +286,13 @@ def match_date(
         for d in dates
         if PLAUSIBLE_YEARS[0] <= d.value.year <= PLAUSIBLE_YEARS[1]
         and not (other is not None and same_date(d, other, any_century=not birth))
+        and not (d.lookalike_month and d.value.month != mrz.month)
     ]
     sure = [d for d in plausible if d.conf >= DATE_MIN_CONF and not d.partial]
+    # One printed date read as two months or years (02.07.2001 and 01.07.2003 from one
+    # line and its crop) is a date the reads cannot make out: neither a candidate nor a
+    # date of its own when counting.
+    sure = [d for d in sure if not _reads_disagree(d, plausible)]
     if not sure:
         return _partial_date(role, plausible, mrz, shown)
     cand = min(sure, key=lambda d: d.value) if birth else max(sure, key=lambda d: d.value)
@@ -304,6 +318,24 @@ def match_date(
     if (cand.value.year, cand.value.month) == (mrz.year, mrz.month) and cand.conf < MIN_CONF:
         return None  # only the day differs: the day is where reads slip most
     return FieldRead(role, False, cand.text, shown, cand.conf, cand.box, cand.line)
+
+
+def _same_place(a: Box, b: Box) -> bool:
+    """Do two boxes cover one printed value (a line and a crop of it, two reads)?"""
+    overlap = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    dy = abs((a[1] + a[3] / 2) - (b[1] + b[3] / 2))
+    return overlap >= 0.5 * min(a[2], b[2]) and dy < 0.6 * max(a[3], b[3])
+
+
+def _reads_disagree(d: PrintedDate, dates: Sequence[PrintedDate]) -> bool:
+    """Another read of the same printed date gives another month or year."""
+    return any(
+        not o.partial
+        and o.text != d.text  # one text read as two months: the look-alike alternatives
+        and _same_place(o.box, d.box)
+        and (o.value.year, o.value.month) != (d.value.year, d.value.month)
+        for o in dates
+    )
 
 
 def _inside(a: Box, b: Box) -> bool:

@@ -32,6 +32,7 @@ from screening.imaging.viz.values import (
     fold_letters,
     is_cyrillic,
     latin_letters,
+    lookalike_distance,
     lookalike_only,
     name_close,
     name_distance,
@@ -53,9 +54,13 @@ def labels() -> dict[str, frozenset[str]]:
     return {k: frozenset(fold_letters(w) for w in v) for k, v in tomllib.loads(raw).items()}
 
 
-def is_label(text: str) -> bool:
+def is_label(text: str, nationality: bool = False) -> bool:
+    """A label word (``nationality``: or a nationality or state word, printed as the
+    value of another field)."""
     word = re.sub(r"[^A-ZА-Я]", "", fold_letters(text))
-    return any(word in group for group in labels().values())
+    return any(
+        word in group for key, group in labels().items() if nationality or key != "nationalities"
+    )
 
 
 def _name_words(line_words: Sequence[Word]) -> list[Word]:
@@ -72,7 +77,7 @@ def _name_words(line_words: Sequence[Word]) -> list[Word]:
     out = []
     for w in tail:
         text = w.text.strip("/").strip()
-        if re.fullmatch(r"[A-Z][A-Z'\-]+", text) and not is_label(text):
+        if re.fullmatch(r"[A-Z][A-Z'\-]+", text) and not is_label(text, nationality=True):
             out.append(Word(text, w.conf, w.line, w.box, (), w.read))
     return out
 
@@ -106,11 +111,14 @@ def name_present(
 def _near_name(words: Sequence[Word], name: str) -> list[Word] | None:
     """A confidently read Latin word one or two letters from ``name`` (a changed letter)."""
     target = latin_letters(name)
+    # A letter of a short name (LIU read LIV) is a third of it, with nothing around it to
+    # tell a slip from a change: read at 90, as a short other name.
+    floor = SHORT_MIN_CONF if len(target) < 4 else MIN_CONF
     best = None
     for run in runs_of(words, 3):
         text = " ".join(w.text for w in run)
         letters = latin_letters(text)
-        if is_cyrillic(text) or not letters or min(w.conf for w in run) < MIN_CONF:
+        if is_cyrillic(text) or not letters or min(w.conf for w in run) < floor:
             continue
         if any(not latin_letters(w.text) for w in run):
             continue  # a slash or a mark: not part of a name
@@ -271,6 +279,8 @@ def _another_name(
         if lookalike_only(letters, target):
             continue
         distance = name_distance(letters, target)
+        # Look-alike swaps (L for I) are the read's doubt: they do not count as changes.
+        distance = min(distance, lookalike_distance(letters, target))
         if (
             # A third of the letters changed: a national letter spelled out in the MRZ
             # (Þ as TH, Ó as OE) changes fewer, a whole other name more.

@@ -98,6 +98,13 @@ class DateRead:
     year_digits: int
     start: int
     end: int
+    # Where the day's digits are in the text (-1: not read): a day-only difference rests
+    # on them alone.
+    day_start: int = -1
+    day_end: int = -1
+    # The month known only as Latin look-alikes of a Cyrillic name ("TEK" may be ТЕК, or
+    # ДЕК read with a Latin model): it may say the MRZ month is printed, never another.
+    lookalike_month: bool = False
 
     @property
     def partial(self) -> bool:
@@ -161,16 +168,48 @@ def month_names() -> dict[str, int]:
 def month_of(words: str) -> int | None:
     """The month named by ``words`` ("APR", "АПР/APR", "APRIL."): every name given must
     name the same month; at least one must be known."""
+    reads = month_reads(words)
+    return reads[0][0] if len(reads) == 1 else None
+
+
+def month_reads(words: str) -> list[tuple[int, bool]]:
+    """The months ``words`` may name, each with whether it rests on letters drawn alike in
+    Latin and Cyrillic: a Cyrillic month read with a Latin model comes back in look-alikes
+    ("ҚАҢ/ЯНВ" as KAH/AHB), a Latin one read with a Cyrillic model too, and a word of such
+    letters may be either ("МАУ", June in Kazakh, is MAY in Latin). A month named only so
+    may say the MRZ month is printed, never another. Two spellings ("MAM/MAY") settle it
+    when one month is all they have in common."""
     parts = [
         p for p in re.split(r"[ /.|]+|(?<=[A-ZА-Я])[71](?=[A-ZА-Я])", fold_letters(words)) if p
     ]
-    known = {month_names().get(p) for p in parts} - {None}
-    if not known:
+    names = month_names()
+    readings = [(names.get(p), names.get(_other_script(p))) for p in parts]
+    firm = {d for d, alt in readings if d is not None and alt in (None, d)}
+    if firm:
+        return [(firm.pop(), False)] if len(firm) == 1 else []
+    options = [{m for m in pair if m is not None} for pair in readings]
+    options = [o for o in options if o]
+    if not options:
         # Two spellings glued where the slash was misread ("АВГ/AUG" as "ABIYAUG"): a
         # name at either end of a long word.
-        names = month_names()
-        known = {names.get(end) for p in parts if len(p) >= 6 for end in (p[:3], p[-3:])} - {None}
-    return known.pop() if len(known) == 1 else None
+        known = {names.get(end) for p in parts if len(p) >= 6 for end in (p[:3], p[-3:])}
+        known -= {None}
+        return [(known.pop(), False)] if len(known) == 1 else []
+    common = set.intersection(*options)
+    if len(options) >= 2 and len(common) == 1:
+        return [(common.pop(), False)]
+    return [(m, True) for m in sorted(common)]
+
+
+def _other_script(word: str) -> str:
+    """A word made only of letters drawn alike in Latin and Cyrillic, in the other script
+    ("KAH" -> "КАН", "МАУ" -> "MAY"); else "" (no month is named so)."""
+    glyphs = _homoglyphs()
+    back = {v: k for k, v in glyphs.items()}
+    table = glyphs if all(ch in glyphs for ch in word) else back
+    if not word or any(ch not in table for ch in word):
+        return ""
+    return "".join(table[ch] for ch in word)
 
 
 def parse_dates(text: str) -> list[DateRead]:
@@ -180,26 +219,31 @@ def parse_dates(text: str) -> list[DateRead]:
     folded = fold_digits(upper)
     found: list[DateRead] = []
     for m in NUMERIC_DMY.finditer(folded):
-        found.append(DateRead(int(m[1]), int(m[2]), int(m[3]), 4, m.start(), m.end()))
+        found.append(DateRead(int(m[1]), int(m[2]), int(m[3]), 4, m.start(), m.end(), *m.span(1)))
     for m in NUMERIC_DMY_SHORT.finditer(folded):
-        found.append(DateRead(int(m[1]), int(m[3]), int(m[4]), 2, m.start(), m.end()))
+        found.append(DateRead(int(m[1]), int(m[3]), int(m[4]), 2, m.start(), m.end(), *m.span(1)))
     # A date glued to a speck read as a digit ("530.10.2033"): its last two digits.
     for m in GLUED_DMY.finditer(folded):
-        found.append(DateRead(int(m[1]), int(m[2]), int(m[3]), 4, m.start(1), m.end()))
+        found.append(DateRead(int(m[1]), int(m[2]), int(m[3]), 4, m.start(1), m.end(), *m.span(1)))
     for m in NUMERIC_YMD.finditer(folded):
-        found.append(DateRead(int(m[3]), int(m[2]), int(m[1]), 4, m.start(), m.end()))
+        found.append(DateRead(int(m[3]), int(m[2]), int(m[1]), 4, m.start(), m.end(), *m.span(3)))
     pos = 0
     while (m := NAMED.search(upper, pos)) is not None:
         # Not finditer: a failed candidate ("DATE 12" as day D, month ATE, year 12) must
         # not swallow the real date after it.
         pos = m.start() + 1
-        month = month_of(m[2])
+        months = month_reads(m[2])
         day, year = fold_digits(m[1]), fold_digits(m[3])
         # Look-alike letters stand for digits ("29 JUN JJ": 29.06.11), but not for all of
         # the day and the year at once.
         real = sum(ch.isdigit() for ch in m[1] + m[3])
-        if month is not None and day.isdigit() and year.isdigit() and real >= 2:
-            found.append(DateRead(int(day), month, int(year), len(year), m.start(), m.end()))
+        if months and day.isdigit() and year.isdigit() and real >= 2:
+            found += [
+                DateRead(
+                    int(day), month, int(year), len(year), m.start(), m.end(), *m.span(1), alike
+                )
+                for month, alike in months
+            ]
             pos = m.end()
     found = [d for d in found if 1 <= d.month <= 12 and 1 <= d.day <= 31]
     # MM.YYYY alone: a date whose day was lost (faint, covered, glued to a mark). It can
@@ -328,6 +372,19 @@ def lookalike_only(read: str, name: str) -> bool:
         return False
     pairs = _lookalike_pairs()
     return all(x == y or (x, y) in pairs for x, y in zip(a, b, strict=True))
+
+
+def lookalike_distance(read: str, name: str) -> int:
+    """Edits between two Latin spellings once letters an OCR engine mistakes for one
+    another (``[lookalikes]``) count as one letter: what is left is what differs."""
+    fold = _lookalike_fold()
+    return levenshtein(latin_letters(read).translate(fold), latin_letters(name).translate(fold))
+
+
+@cache
+def _lookalike_fold() -> dict[int, int]:
+    groups = _letters_table()["lookalikes"]["groups"]
+    return {ord(ch): ord(g[0]) for g in groups for ch in g}
 
 
 def could_be_cyrillic(read: str) -> bool:
