@@ -82,3 +82,25 @@ def hang_on_slow(config: WorkConfig, item: WorkItem) -> WorkResult:
     if Path(item.path).name.startswith("slow"):
         time.sleep(3600)
     return screen_item(config, item)
+
+
+def buffer_faults(rounds: int = 40, size: int = 8 << 20) -> int:
+    """Minor page faults of allocating, filling and freeing a large buffer ``rounds``
+    times: near zero when the C allocator reuses its memory, about ``rounds * size /
+    4096`` when every buffer is mapped afresh (glibc with ``MALLOC_TRIM_THRESHOLD_`` set,
+    as Dask's nanny does, and the thresholds not pinned)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(rounds):
+        buffer = bytearray(size)
+        buffer[-1] = 1
+        del buffer
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+def worker_profiling() -> bool:
+    """Whether the Dask worker this runs on samples its tasks' stacks."""
+    import dask
+
+    return bool(dask.config.get("distributed.worker.profile.enabled"))

@@ -16,7 +16,15 @@ import pytest
 from screening.batch import BatchOptions, run_batch
 from screening.batch.dask_executor import DaskExecutor
 from screening.errors import BadArgumentsError
-from tests.batch_helpers import FAST, TODAY, make_inputs, read_rows, stable_rows
+from tests.batch_helpers import (
+    FAST,
+    TODAY,
+    buffer_faults,
+    make_inputs,
+    read_rows,
+    stable_rows,
+    worker_profiling,
+)
 
 distributed = pytest.importorskip("distributed")
 
@@ -89,7 +97,11 @@ def test_existing_cluster_with_a_worker_killed_mid_run(
             progress=killer,
             executor=executor,
         )
+        # Every worker, the nanny's replacement for the killed one included once it has
+        # joined, reuses its buffers although the nanny set MALLOC_TRIM_THRESHOLD_.
+        faults = executor.client.run(buffer_faults)
     assert killer.killed is not None, "a busy worker was killed"
+    assert len(faults) >= 2 and max(faults.values()) < 40 * 2048 / 20, faults
     assert summary.complete and summary.execution["executor"] == "dask"
     assert summary.execution["workers"] == 3
     rows = read_rows(tmp_path / "out")
@@ -101,7 +113,11 @@ def test_local_cluster_with_bytes_sent(serial: tuple[Path, Path], tmp_path: Path
     _, reference = serial
     few = make_inputs(tmp_path / "in", FAST[:2])
     options = replace(OPTIONS, dask="local", workers=1, send_bytes=True)
-    summary = run_batch(few, tmp_path / "out", options)
+    executor = DaskExecutor("local", workers=1)
+    with executor:
+        summary = run_batch(few, tmp_path / "out", options, executor=executor)
+        profiling = executor.client.run(worker_profiling)
+    assert list(profiling.values()) == [False]  # no stack sampling of the screening
     assert summary.complete and summary.execution["workers"] == 1
     assert len(summary.workers_max_rss_kb) == 1
     expected = {Path(r["file"]).name: {**r, "file": None} for r in stable_rows(reference)}

@@ -74,6 +74,10 @@ class WorkResult:
     image_size: tuple[int, int] | None = None  # (width, height) the regions refer to
     worker: str = ""  # host:pid
     max_rss_kb: int = 0
+    # CPU the worker spent on this input: its whole process (every thread, so a busy
+    # executor's own threads show) and the screening thread alone. For benchmarks.
+    cpu_ms: float = 0.0
+    thread_cpu_ms: float = 0.0
     detail: str | None = None  # traceback of an unexpected error, for errors.log
     # A broken environment (Tesseract or a model missing): (error class name, message,
     # hint). The driver stops the run with that error instead of writing the row.

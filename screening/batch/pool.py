@@ -30,16 +30,22 @@ from typing import Self
 
 from screening.batch.executors import lost_item_result
 from screening.batch.items import WorkConfig, WorkItem, WorkResult
+from screening.batch.malloc import pin_malloc_thresholds
 from screening.batch.worker import screen_item
 
 Task = Callable[[WorkConfig, WorkItem], WorkResult]
 
+# What the fork server imports (and, through preload, the models it loads) before it
+# forks any worker: the local pool's workers and a LocalCluster's alike.
+FORKSERVER_PRELOAD = ("screening.batch.worker", "screening.batch.preload")
 MAX_ATTEMPTS = 2  # an input is tried on a fresh worker once more after its worker died
 POLL_S = 0.5
 
 
 def prepare_worker_process() -> None:
-    """One screening per core: no library spreads one image over every core."""
+    """One screening per core: no library spreads one image over every core; and image
+    buffers are reused rather than mapped afresh for every page (see malloc.py)."""
+    pin_malloc_thresholds()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     import cv2
 
@@ -87,7 +93,7 @@ class LocalPool:
         self.timeout_s = timeout_s
         self.task = task
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["screening.batch.worker", "screening.batch.preload"])
+        self._context.set_forkserver_preload(list(FORKSERVER_PRELOAD))
         self._slots: list[_Slot] = []
         self.restarts = 0
 

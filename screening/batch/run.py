@@ -70,6 +70,10 @@ class BatchSummary:
     elapsed_s: float
     execution: dict[str, Any] = field(default_factory=dict)
     workers_max_rss_kb: dict[str, int] = field(default_factory=dict)
+    # Per input screened now, in the order results came: the worker's process CPU and
+    # its screening thread's CPU (benchmarks tell executor overhead from contention).
+    page_cpu_ms: list[float] = field(default_factory=list)
+    page_thread_cpu_ms: list[float] = field(default_factory=list)
 
 
 def _now() -> str:
@@ -259,6 +263,7 @@ def run_batch(
     entries: dict[str, Entry] = dict(plan.done)
     finished_now: set[str] = set()
     max_rss: dict[str, int] = {}
+    page_cpu: list[tuple[float, float]] = []
     execution: dict[str, Any] = {"executor": None, "send_bytes": options.send_bytes}
     inputs = plan.found.inputs
     progress.start(len(inputs), len(plan.done))
@@ -281,6 +286,7 @@ def run_batch(
                     if result.worker:
                         peak = max(max_rss.get(result.worker, 0), result.max_rss_kb)
                         max_rss[result.worker] = peak
+                    page_cpu.append((result.cpu_ms, result.thread_cpu_ms))
                     progress.advance(result.row)
     finally:
         journal.close()
@@ -313,4 +319,6 @@ def run_batch(
         elapsed_s=time.monotonic() - t0,
         execution=execution,
         workers_max_rss_kb=max_rss,
+        page_cpu_ms=[process for process, _ in page_cpu],
+        page_thread_cpu_ms=[thread for _, thread in page_cpu],
     )

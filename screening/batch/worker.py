@@ -70,6 +70,7 @@ def worker_name() -> str:
 def screen_item(config: WorkConfig, item: WorkItem) -> WorkResult:
     """Screen one input; never raises for anything about the input itself."""
     started = time.perf_counter()
+    cpu_started, thread_started = time.process_time(), time.thread_time()
     result = WorkResult(item.index, item.key, item.digest, {}, worker=worker_name())
     try:
         with _materialised(item) as path:
@@ -106,8 +107,24 @@ def screen_item(config: WorkConfig, item: WorkItem) -> WorkResult:
         )
         result.detail = traceback.format_exc()
     result.row["file"] = item.path
-    result.max_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result.max_rss_kb = peak_rss_kb()
+    result.cpu_ms = (time.process_time() - cpu_started) * 1000.0
+    result.thread_cpu_ms = (time.thread_time() - thread_started) * 1000.0
     return result
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident memory. ``ru_maxrss`` survives ``exec``, so a process
+    spawned by a big parent (a Dask worker) would report the parent's peak; Linux's
+    ``VmHWM`` starts afresh with the new program."""
+    with (
+        contextlib.suppress(OSError, ValueError),
+        open("/proc/self/status", encoding="ascii", errors="replace") as status,
+    ):
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _ms(started: float) -> float:
