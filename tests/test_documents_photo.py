@@ -37,7 +37,24 @@ def _scan(request: PageRequest):
     return page, mrz_geometry(mrz)
 
 
-@pytest.mark.parametrize("request_", [GENUINE, SUBSTITUTED], ids=["genuine", "substituted"])
+@pytest.mark.parametrize(
+    "request_",
+    [
+        GENUINE,
+        pytest.param(
+            SUBSTITUTED,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "issue #11: the locator retrained on the current MRZ reader's uprighting "
+                    "puts its window 9 mm left of this glued-in photo (IoU 0.45); house "
+                    "validation hit rate 19/24 (models/portrait/model_card.json)"
+                ),
+            ),
+        ),
+    ],
+    ids=["genuine", "substituted"],
+)
 def test_the_locator_finds_the_portrait(request_: PageRequest) -> None:
     page, geometry = _scan(request_)
     assert geometry is not None
