@@ -14,6 +14,9 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus fonts-ocr-b fo
                 chromium
 # fixtures/booklet/caravan draws with ParaType (PT Sans/Serif/Mono) and GNU FreeFont.
 APT_PACKAGES += fonts-paratype fonts-freefont-ttf
+# fixtures/families/dunes draws with Libertine/Biolinum, Open Sans, Cantarell, Roboto, Carlito.
+APT_PACKAGES += fonts-linuxlibertine fonts-open-sans fonts-cantarell fonts-roboto-unhinted \
+                fonts-crosextra-carlito
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 # Every Python package pinned to the version tested (dev and test tools included): a fresh
