@@ -9,11 +9,14 @@ validation and the benchmark see the same inputs as ``screening scan``.
 
 Rendering is the slow part (about 0.5-1 s a page); ``SCREENING_PAGE_CACHE`` names a
 folder where decoded pages are kept between runs (a cache only: the same seed draws the
-same page).
+same page). MRZ reads are cached beside them under a fingerprint of the reader (its
+source and its OCR-B model): a read kept from another version of the reader once made a
+model's ``--check`` agree with a card the current reader no longer reproduces.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
@@ -121,6 +124,25 @@ def render_page(family: str, request: PageRequest) -> Page:
     return Page(family=family, request=request, rgb=rgb, gray=image.gray, truth=truth)
 
 
+@functools.cache
+def reader_fingerprint() -> str:
+    """A digest of everything that decides a cached read: the image-reading code, the OCR-B
+    model files and the geometry taken from the read. Changes whenever the reader would
+    read a page differently."""
+    import screening.documents.upright as upright
+    import screening.imaging as imaging
+
+    root = Path(imaging.__file__).resolve().parent
+    model_dir = Path(__file__).resolve().parent / "ocrb"
+    files = [*root.rglob("*.py"), *model_dir.glob("*"), Path(upright.__file__).resolve()]
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def read_mrz(page: Page) -> Page:
     """Read the page's MRZ as a scan does (our reader, no Tesseract); its geometry is
     kept in ``page.geometry`` (and in the cache)."""
@@ -128,7 +150,9 @@ def read_mrz(page: Page) -> Page:
     from screening.imaging.mrz_image import read_image_mrz
 
     cached = _cache_path(page.family, page.request)
-    sidecar = cached.with_suffix(".mrz.json") if cached is not None else None
+    sidecar = (
+        cached.with_suffix(f".mrz-{reader_fingerprint()}.json") if cached is not None else None
+    )
     if sidecar is not None and sidecar.is_file():
         data = json.loads(sidecar.read_text("utf-8"))
         page.geometry = MrzGeometry(**data) if data else None
