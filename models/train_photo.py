@@ -21,7 +21,6 @@ library versions and a hash of the decisions; tests compare the committed model 
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
@@ -29,13 +28,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import joblib
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 from threadpoolctl import threadpool_limits
 
 from models.document_pages import (
-    TRAIN_FAMILIES,
     TRAIN_REQUESTS,
     TRAIN_SEED,
     VALID_REQUESTS,
@@ -43,8 +40,9 @@ from models.document_pages import (
     Page,
     pages,
 )
-from models.provenance import library_versions, provenance
+from models.provenance import library_versions
 from models.train_portrait import page_view, square_turn, true_box
+from models.training_cli import compare_card, parse_training_args, save_model
 from screening.documents.photo import (
     CARD_FILE,
     FEATURE_NAMES,
@@ -227,31 +225,16 @@ def write_fingerprint(model: Any, samples: list[Sample]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m models.train_photo", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="retrain in memory, compare card")
-    parser.add_argument(
-        "--families", default=None, help="comma-separated (default: TRAIN_FAMILIES)"
-    )
-    args = parser.parse_args(argv)
-    families = args.families.split(",") if args.families else list(TRAIN_FAMILIES)
+    args = parse_training_args("python -m models.train_photo", __doc__, argv)
+    families = args.families
     started = time.time()
     model, card, valid = train(families)
     print(json.dumps({k: v for k, v in card.items() if k != "genuine_medians"}, indent=2))
     print(f"trained in {time.time() - started:.1f} s", file=sys.stderr)
-    if args.check:  # within tolerances, not bit for bit: see models/retrain_check.py
-        committed = json.loads(CARD_FILE.read_text("utf-8"))
-        same = (
-            committed.get("validation") == card["validation"]
-            and committed.get("threshold") == card["threshold"]
-        )
-        print("model card matches" if same else "model card DIFFERS", file=sys.stderr)
-        return 0 if same else 1
-    MODEL_DIR.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, MODEL_FILE, compress=3)
-    card.update(provenance(MODEL_FILE))  # digest and library versions
+    if args.check:
+        return compare_card(CARD_FILE, card, ("validation", "threshold"))
+    save_model(model, card, MODEL_FILE, CARD_FILE)
     write_fingerprint(model, valid)
-    CARD_FILE.write_text(json.dumps(card, indent=2) + "\n", "utf-8")
-    print(f"wrote {MODEL_FILE} and {CARD_FILE}", file=sys.stderr)
     return 0
 
 

@@ -21,14 +21,12 @@ window-score threshold under which a page is said to show no portrait.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
 import time
 from typing import Any
 
-import joblib
 import numpy as np
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -36,7 +34,6 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from models.document_pages import (
-    TRAIN_FAMILIES,
     TRAIN_REQUESTS,
     TRAIN_SEED,
     VALID_REQUESTS,
@@ -44,7 +41,8 @@ from models.document_pages import (
     Page,
     pages,
 )
-from models.provenance import library_versions, provenance
+from models.provenance import library_versions
+from models.training_cli import compare_card, parse_training_args, save_model
 from screening.documents.mlp import compile_mlp
 from screening.documents.portrait import MODEL_DIR, MODEL_FILE, PortraitLocator
 from screening.documents.portrait_blocks import (
@@ -292,28 +290,16 @@ def write_fingerprint(models: dict[str, Pipeline], views: list[tuple[Page, Uprig
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m models.train_portrait", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="retrain in memory, compare card")
-    parser.add_argument(
-        "--families", default=None, help="comma-separated (default: TRAIN_FAMILIES)"
-    )
-    args = parser.parse_args(argv)
-    families = args.families.split(",") if args.families else list(TRAIN_FAMILIES)
+    args = parse_training_args("python -m models.train_portrait", __doc__, argv)
+    families = args.families
     started = time.time()
     models, card = train(families)
     print(json.dumps(card, indent=2))
     print(f"trained in {time.time() - started:.1f} s", file=sys.stderr)
     if args.check:
-        committed = json.loads(CARD_FILE.read_text("utf-8"))
-        same = committed.get("validation") == card["validation"]
-        print("model card matches" if same else "model card DIFFERS", file=sys.stderr)
-        return 0 if same else 1
-    MODEL_DIR.mkdir(parents=True, exist_ok=True)
-    joblib.dump(models, MODEL_FILE, compress=3)
-    card.update(provenance(MODEL_FILE))  # digest and library versions
+        return compare_card(CARD_FILE, card, ("validation",))
+    save_model(models, card, MODEL_FILE, CARD_FILE)
     write_fingerprint(models, collect(card["valid_families"][:1], 16, VALID_SEED)[:2])
-    CARD_FILE.write_text(json.dumps(card, indent=2) + "\n", "utf-8")
-    print(f"wrote {MODEL_FILE} and {CARD_FILE}", file=sys.stderr)
     return 0
 
 
